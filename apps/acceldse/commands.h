@@ -1,0 +1,16 @@
+#pragma once
+// Each group of subcommands lives in its own cmd_*.cpp and registers itself here.
+// A command's callback throws acceldse::InputError for bad input; main() turns it into
+// one error line and exit code 2.
+#include <CLI/CLI.hpp>
+
+namespace acceldse::cli {
+
+void add_model_commands(CLI::App& app);     // models, model show
+void add_evaluate_command(CLI::App& app);   // evaluate
+void add_simulate_commands(CLI::App& app);  // simulate, validate
+void add_explore_commands(CLI::App& app);   // explore, results
+void add_study_commands(CLI::App& app);     // suite, corun, fit-model
+void add_report_command(CLI::App& app);     // report
+
+}  // namespace acceldse::cli

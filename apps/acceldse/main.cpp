@@ -1,0 +1,49 @@
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "commands.h"
+#include "common/error.h"
+
+// Registration hooks that a part not yet built provides as a weak no-op, so the
+// program links while parts land one by one.
+#define ACCELDSE_OPTIONAL_COMMANDS(fn) \
+  __attribute__((weak)) void fn(CLI::App&) {}
+namespace acceldse::cli {
+ACCELDSE_OPTIONAL_COMMANDS(add_evaluate_command)
+ACCELDSE_OPTIONAL_COMMANDS(add_simulate_commands)
+ACCELDSE_OPTIONAL_COMMANDS(add_explore_commands)
+ACCELDSE_OPTIONAL_COMMANDS(add_study_commands)
+ACCELDSE_OPTIONAL_COMMANDS(add_report_command)
+}  // namespace acceldse::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"acceldse: design DNN accelerators from the networks they must run"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "acceldse 0.1.0");
+  acceldse::cli::add_model_commands(app);
+  acceldse::cli::add_evaluate_command(app);
+  acceldse::cli::add_simulate_commands(app);
+  acceldse::cli::add_explore_commands(app);
+  acceldse::cli::add_study_commands(app);
+  acceldse::cli::add_report_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "acceldse: " << e.what() << "\nRun 'acceldse --help' (or 'acceldse COMMAND --help') for usage.\n";
+    return 2;
+  } catch (const acceldse::InputError& e) {
+    std::cerr << "acceldse: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "acceldse: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

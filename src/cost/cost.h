@@ -1,0 +1,99 @@
+#pragma once
+// Per-operation analytical model of the accelerator template: cycles, buffer traffic,
+// DRAM traffic, energy and the mapping chosen; area of a design; the network schedule.
+// Pure: no I/O, no globals, deterministic and thread-safe.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/arch.h"
+#include "workload/workload.h"
+
+namespace acceldse::cost {
+
+enum class Bound { kCompute, kMemory, kVector, kNone };
+const char* to_string(Bound bound);  // "compute", "memory", "vector", "none"
+
+struct Mapping {
+  arch::Dataflow dataflow = arch::Dataflow::kWs;  // resolved (never kAuto)
+  bool on_vector_unit = false;   // e.g. depthwise conv run on the vector unit
+  int64_t tile_m = 0, tile_k = 0, tile_n = 0;   // GEMM tile held on chip
+  std::string loop_order;        // outer loop order over tiles, e.g. "nkm"
+  std::string to_string() const; // compact, e.g. "ws m=3136 k=576 n=64 nkm"
+};
+
+struct Energy {
+  double mac_pj = 0;
+  double register_pj = 0;
+  double input_sram_pj = 0;
+  double weight_sram_pj = 0;
+  double output_sram_pj = 0;
+  double dram_pj = 0;
+  double vector_pj = 0;
+  double leakage_pj = 0;
+  double total_pj() const;
+  Energy& operator+=(const Energy& other);
+};
+
+struct OpCost {
+  int64_t cycles = 0;          // total for the op (after overlap)
+  int64_t compute_cycles = 0;  // tensor unit busy, incl. skew/fill/drain/preload
+  int64_t stall_cycles = 0;    // waiting for DRAM beyond compute
+  int64_t vector_cycles = 0;   // vector unit busy
+  double utilization = 0;      // MACs / (PEs * cycles) for tensor ops; 0 for others
+  int64_t macs = 0;
+  int64_t input_sram_reads_bytes = 0, input_sram_writes_bytes = 0;
+  int64_t weight_sram_reads_bytes = 0, weight_sram_writes_bytes = 0;
+  int64_t output_sram_reads_bytes = 0, output_sram_writes_bytes = 0;
+  int64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  int64_t dram_bytes() const { return dram_read_bytes + dram_write_bytes; }
+  Energy energy;
+  Bound bound = Bound::kNone;
+  Mapping mapping;
+  bool fused = false;  // element-wise op folded into its producer's output stream
+};
+
+struct Area {
+  double pe_mm2 = 0;           // MAC units
+  double register_mm2 = 0;     // PE registers
+  double input_sram_mm2 = 0, weight_sram_mm2 = 0, output_sram_mm2 = 0;  // unified: all in input
+  double vector_mm2 = 0;
+  double interconnect_mm2 = 0;
+  double total_mm2() const;
+};
+
+struct NetworkCost {
+  std::vector<OpCost> layers;   // one per op, in network order
+  OpCost totals;                // sums; utilization = total MACs / (PEs * total cycles)
+  Area area;
+  double latency_s = 0;
+  double throughput_per_s = 0;  // inferences per second (batch / latency)
+  double power_w = 0;           // average: energy / latency
+};
+
+// A thread-safe memo of per-operation costs, keyed by the op's shape and only the
+// hardware parameters that op's cost depends on; share one across designs and networks.
+class CostCache {
+ public:
+  CostCache();
+  ~CostCache();
+  CostCache(const CostCache&) = delete;
+  CostCache& operator=(const CostCache&) = delete;
+  size_t size() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+OpCost evaluate_op(const workload::Network& net, const workload::Op& op,
+                   const arch::Accelerator& accel, CostCache* cache = nullptr);
+NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel,
+                             CostCache* cache = nullptr);
+Area area(const arch::Accelerator& accel);
+
+}  // namespace acceldse::cost
