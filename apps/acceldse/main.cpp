@@ -1,4 +1,5 @@
-#include <cstdio>
+#include <algorithm>
+#include <string>
 #include <exception>
 #include <iostream>
 
@@ -16,6 +17,11 @@ ACCELDSE_OPTIONAL_COMMANDS(add_explore_commands)
 ACCELDSE_OPTIONAL_COMMANDS(add_study_commands)
 ACCELDSE_OPTIONAL_COMMANDS(add_report_command)
 }  // namespace acceldse::cli
+
+static bool is_command(const CLI::App& app, const std::string& word) {
+  auto all = app.get_subcommands([](const CLI::App*) { return true; });
+  return std::any_of(all.begin(), all.end(), [&](const CLI::App* sub) { return sub->check_name(word); });
+}
 
 int main(int argc, char** argv) {
   CLI::App app{"acceldse: design DNN accelerators from the networks they must run"};
@@ -36,7 +42,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "acceldse: " << e.what() << "\nRun 'acceldse --help' (or 'acceldse COMMAND --help') for usage.\n";
+    if (argc > 1 && argv[1][0] != '-' && !is_command(app, argv[1])) {
+      std::cerr << "acceldse: unknown command '" << argv[1] << "'\n";
+    } else {
+      std::cerr << "acceldse: " << e.what() << "\n";
+    }
+    std::cerr << "Run 'acceldse --help' (or 'acceldse COMMAND --help') for usage.\n";
     return 2;
   } catch (const acceldse::InputError& e) {
     std::cerr << "acceldse: error: " << e.what() << "\n";

@@ -18,11 +18,12 @@ struct Technology {
   std::string name;  // e.g. "45nm"
   double node_nm = 45;
   // Per-MAC area/energy by operand type: "int8", "int16", "int32", "fp16", "bf16", "fp32".
+  // One MAC = multiplier of that type + 32-bit accumulator adder (int32 / fp32).
   std::map<std::string, double> mac_area_um2;
   std::map<std::string, double> mac_energy_pj;
   double register_area_um2_per_byte = 0;   // PE-local pipeline/operand registers
   double register_energy_pj_per_byte = 0;
-  // SRAM macro: area_mm2 = sram_area_mm2_per_kib * kib (+ periphery share below);
+  // SRAM macro: area_mm2 = sram_area_mm2_per_kib * kib (whole macro incl. periphery);
   // access energy per byte = sram_energy_pj_per_byte_ref * (kib / sram_ref_kib)^sram_energy_exponent
   double sram_area_mm2_per_kib = 0;
   double sram_energy_pj_per_byte_ref = 0;
@@ -33,7 +34,10 @@ struct Technology {
   double vector_op_energy_pj = 0;
   double interconnect_area_fraction = 0;  // wiring/control as a fraction of PE+SRAM area
   double leakage_mw_per_mm2 = 0;
+  // Citation per field: "node_nm", "sram_area_mm2_per_kib", ..., and per MAC entry
+  // "mac_energy_pj.int8" (or one "mac_energy_pj" entry covering the whole map).
   std::map<std::string, std::string> sources;
+  bool operator==(const Technology&) const = default;
 };
 
 struct TensorUnit {
@@ -41,13 +45,19 @@ struct TensorUnit {
   int64_t cols = 32;
   int64_t arrays = 1;  // identical arrays working on independent tiles
   Dataflow dataflow = Dataflow::kWs;
+  bool operator==(const TensorUnit&) const = default;
 };
 
 struct VectorUnit {
   int64_t lanes = 32;
   int64_t ops_per_lane_per_cycle = 1;
+  bool operator==(const VectorUnit&) const = default;
 };
 
+// Sizes are the total capacity of each SRAM; with double_buffered, half of it holds the
+// tile being computed and half the tile being fetched (as in SCALE-Sim).
+// After loading, the unused form is 0: unified specs have input/weight/output_kib = 0,
+// split specs have unified_kib = 0.
 struct Buffers {
   bool unified = false;      // one buffer of unified_kib shared by all operands
   int64_t input_kib = 64;
@@ -57,11 +67,21 @@ struct Buffers {
   double read_bytes_per_cycle = 0;   // per buffer; 0 = as wide as the array edge needs
   double write_bytes_per_cycle = 0;
   bool double_buffered = true;       // DRAM transfers overlap compute
+  bool operator==(const Buffers&) const = default;
 };
 
 struct Dram {
   double bandwidth_gb_per_s = 25.6;
   double latency_ns = 100;
+  // Stall-free memory: DRAM never limits the array (SCALE-Sim InterfaceBandwidth CALC,
+  // where the simulator reports the bandwidth needed instead of stalling). Traffic and
+  // energy are still counted; bandwidth_gb_per_s is then only nominal.
+  bool stall_free = false;
+  // bandwidth_gb_per_s is available to each operand stream (input reads, weight reads,
+  // output writes) separately instead of being shared, as SCALE-Sim gives each of its
+  // three SRAMs its own DRAM interface of `Bandwidth` words/cycle.
+  bool bandwidth_per_operand = false;
+  bool operator==(const Dram&) const = default;
 };
 
 struct Precision {
@@ -70,7 +90,11 @@ struct Precision {
   int output_bytes = 1;
   int accumulator_bytes = 4;
   bool is_float = false;  // bf16/fp16/fp32 arithmetic instead of integer
-  std::string mac_type() const;  // key into Technology::mac_*: "int8", "bf16", ...
+  bool is_bfloat16 = false;  // with is_float and 2-byte operands: bfloat16, not IEEE fp16
+  // Key into Technology::mac_*, from the wider of input/weight bytes: "int8", "int16",
+  // "int32", "fp8", "fp16", "bf16", "fp32".
+  std::string mac_type() const;
+  bool operator==(const Precision&) const = default;
 };
 
 struct Accelerator {
@@ -82,7 +106,11 @@ struct Accelerator {
   double clock_ghz = 1.0;
   Precision precision;
   std::string technology_name = "45nm";
+  // technology_overrides from the spec, by field ("sram_area_mm2_per_kib") or MAC entry
+  // ("mac_energy_pj.bf16"); kept so to_yaml and set_parameter("technology") keep them.
+  std::map<std::string, double> technology_overrides;
   Technology technology;  // resolved table, with the spec's overrides applied
+  bool operator==(const Accelerator&) const = default;
 
   double dram_bytes_per_cycle() const { return dram.bandwidth_gb_per_s / clock_ghz; }
   int64_t pes() const { return tensor.rows * tensor.cols * tensor.arrays; }
@@ -99,14 +127,34 @@ std::vector<std::string> builtin_accelerators();  // names in archs/
 // Technology tables in tech/NAME.yaml.
 Technology load_technology(const std::string& name);
 std::vector<std::string> technology_names();
+// Numeric Technology fields, as named in tech/*.yaml and technology_overrides; the
+// per-type maps are "mac_area_um2" and "mac_energy_pj".
+const std::vector<std::string>& technology_numeric_fields();
+// Replace fields of `tech` by `overrides` (keys as in Accelerator::technology_overrides)
+// and note the override in tech.sources. Throws InputError (file = `file_label`) for an
+// unknown field or a negative / non-finite value.
+void apply_technology_overrides(Technology& tech, const std::map<std::string, double>& overrides,
+                                const std::string& file_label);
 
 // Design-space parameters: set one field by its name ("rows", "cols", "arrays",
 // "dataflow", "input_kib", "weight_kib", "output_kib", "unified_kib", "dram_gb_per_s",
 // "vector_lanes", "clock_ghz", "precision" (int8|int16|bf16|fp16|fp32), "technology",
 // "double_buffered", ...). Throws InputError for an unknown name or a bad value.
+// Only the value itself is checked; call validate() once all parameters are set.
+// "unified_kib" switches the spec to a unified buffer; "input_kib"/"weight_kib"/
+// "output_kib" on a unified spec is an error. "tech.FIELD" / "tech.mac_energy_pj.TYPE"
+// set a technology override.
 void set_parameter(Accelerator& accel, const std::string& name, const std::string& value);
+// The same, with `file_label` as the InputError's file (e.g. the design-space file).
+void set_parameter(Accelerator& accel, const std::string& name, const std::string& value,
+                   const std::string& file_label);
 const std::vector<std::string>& parameter_names();
-// Throws InputError (file = `file_label`) if the spec is unusable (zero rows, ...).
+// Throws InputError (file = `file_label`, place = the YAML key path) if the spec is
+// unusable: sizes/rates not positive, precision bytes not 1/2/4, MAC type missing from
+// the technology table, or buffers smaller than a minimal tile. Minimal tile: for every
+// array, one array-edge vector of each operand -- input rows*input_bytes, weight
+// cols*weight_bytes, output cols*accumulator_bytes -- doubled when double_buffered; a
+// unified buffer must hold the sum of the three.
 void validate(const Accelerator& accel, const std::string& file_label);
 
 }  // namespace acceldse::arch

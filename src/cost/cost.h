@@ -83,6 +83,7 @@ class CostCache {
   size_t size() const;
   uint64_t hits() const;
   uint64_t misses() const;
+  void clear();  // drops every entry and resets the counters
   struct Impl;
   Impl& impl() { return *impl_; }
 

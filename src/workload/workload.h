@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace acceldse::workload {
@@ -60,13 +61,25 @@ struct Attrs {
   // lstm / gru: input [seq, batch, input] -> output [seq, batch, directions*hidden]
   int64_t hidden = 0;
   int64_t directions = 1;
+
+  bool operator==(const Attrs&) const = default;
 };
+
+// YAML attribute keys an op type accepts besides name, op, in, out and params (e.g.
+// conv: out_channels, kernel, stride, pad, dilation, groups, bias); empty for an
+// unknown type.
+const std::vector<std::string>& op_type_attributes(const std::string& type);
+// Attrs holding an op type's defaults: axis -1 for softmax and layernorm, 1 for
+// flatten, concat and split, 0 otherwise; everything else as in Attrs.
+Attrs default_attrs(const std::string& type);
 
 struct Tensor {
   std::string name;
   Shape shape;
   int producer = -1;          // index of the op that writes it; -1 for a network input
   std::vector<int> consumers;  // indices of ops that read it
+
+  bool operator==(const Tensor&) const = default;
 };
 
 struct Op {
@@ -77,6 +90,8 @@ struct Op {
   std::vector<int> outputs;  // tensor indices
   Attrs attrs;
   int64_t params = 0;  // weights, biases and other trained values this op owns
+
+  bool operator==(const Op&) const = default;
 };
 
 // One GEMM the op performs on the tensor unit: C[m,n] += A[m,k] * B[k,n], done
@@ -87,6 +102,8 @@ struct Gemm {
   int64_t count = 1;
   bool b_is_weight = true;
   bool sequential = false;  // instances depend on each other (recurrent time steps)
+
+  bool operator==(const Gemm&) const = default;
 };
 
 struct Network {
@@ -95,6 +112,12 @@ struct Network {
   std::vector<Op> ops;        // topological order
   std::vector<int> inputs;    // tensor indices of network inputs
   std::vector<int> outputs;   // tensor indices of network outputs
+  // Descriptive header of the YAML format (empty/false for other formats).
+  std::string domain;
+  std::string description;
+  bool paper_suite = false;
+
+  bool operator==(const Network&) const = default;
 
   const Tensor& input_of(const Op& op, size_t i = 0) const { return tensors[op.inputs.at(i)]; }
   const Tensor& output_of(const Op& op, size_t i = 0) const { return tensors[op.outputs.at(i)]; }
@@ -141,6 +164,8 @@ class NetworkBuilder {
  private:
   Network net_;
   std::string file_;
+  std::unordered_map<std::string, int> tensor_index_;  // tensor name -> index
+  std::unordered_map<std::string, int> op_index_;      // op name -> index
   int find_tensor(const std::string& name) const;
 };
 

@@ -1,0 +1,546 @@
+// `acceldse explore` (search a design space for one network) and `acceldse results`
+// (query a result store). The search itself lives in src/dse; this file parses options
+// and formats answers as a table, CSV or JSON.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "common/data_dir.h"
+#include "common/error.h"
+#include "dse/dse.h"
+
+namespace acceldse::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct ExploreArgs {
+  std::string model, arch, space, objective, strategy = "grid", budget, db, format = "table";
+  std::vector<std::string> constraints;
+  double area_max_mm2 = 0, power_max_w = 0;
+  int64_t pes_max = 0;
+  int threads = 0;
+  bool resume = false, no_sensitivity = false;
+  uint64_t seed = 1;
+};
+
+struct ResultsArgs {
+  std::string db, where, model, objective = "latency", format = "table";
+  size_t top = 10;
+  bool pareto = false;
+};
+
+// ---- Shared formatting ----------------------------------------------------------------------
+
+void check_format(const std::string& format) {
+  if (format != "table" && format != "csv" && format != "json") {
+    throw InputError("<command line>", "--format", "expected table, csv or json, got '" + format + "'");
+  }
+}
+
+bool is_integer_metric(const std::string& name) { return name == "cycles" || name == "pes" || name == "dram_bytes"; }
+
+Json metrics_json(const dse::Metrics& metrics) {
+  Json out = Json::object();
+  for (const std::string& name : dse::metric_names()) {
+    double v = *dse::metric_value(metrics, name);
+    if (is_integer_metric(name)) {
+      out[name] = static_cast<int64_t>(v);
+    } else {
+      out[name] = v;
+    }
+  }
+  return out;
+}
+
+// Numbers stay numbers in JSON so scripts need not parse them.
+Json value_json(const std::string& value) {
+  char* end = nullptr;
+  double number = std::strtod(value.c_str(), &end);
+  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(number)) return value;
+  if (number == std::round(number) && std::abs(number) < 9e15) return static_cast<int64_t>(number);
+  return number;
+}
+
+Json params_json(const std::vector<std::pair<std::string, std::string>>& params) {
+  Json out = Json::object();
+  for (const auto& [name, value] : params) out[name] = value_json(value);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> design_params(const dse::DesignSpace& space, const dse::Design& design) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < space.parameters().size(); ++i) out.emplace_back(space.parameters()[i].name, space.value(design, i));
+  return out;
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string number_text(double v) {
+  if (std::isnan(v)) return "";
+  return fmt::format("{:.6g}", v);
+}
+
+// Prints rows with columns padded to their widest cell; numbers right-aligned.
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& row) {
+    std::string text;
+    for (size_t c = 0; c < row.size(); ++c) {
+      bool numeric = !row[c].empty() && (std::isdigit(static_cast<unsigned char>(row[c][0])) || row[c][0] == '-');
+      text += numeric ? fmt::format("{:>{}}", row[c], width[c]) : fmt::format("{:<{}}", row[c], width[c]);
+      if (c + 1 < row.size()) text += "  ";
+    }
+    std::cout << "  " << text << "\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+}
+
+const std::vector<std::string> kTableMetrics{"latency_ms", "area_mm2", "energy_uj", "power_w", "util"};
+
+std::vector<std::string> metric_cells(const dse::Metrics& m) {
+  return {number_text(m.latency_s * 1e3), number_text(m.area_mm2), number_text(m.energy_pj * 1e-6),
+          number_text(m.power_w), number_text(m.utilization)};
+}
+
+// ---- Progress -------------------------------------------------------------------------------
+
+// A one-line bar redrawn at most ten times a second; only on a terminal, so logs and
+// pipes stay clean.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
+  ~ProgressBar() {
+    if (drawn_) std::cerr << "\r\033[K" << std::flush;
+  }
+  void update(const dse::Progress& p) {
+    if (!enabled_ || (p.elapsed_s - last_s_ < 0.1 && p.evaluated != p.planned)) return;
+    last_s_ = p.elapsed_s;
+    drawn_ = true;
+    double rate = p.elapsed_s > 0 ? static_cast<double>(p.evaluated) / p.elapsed_s : 0;
+    std::string line;
+    if (p.planned > 0) {
+      double fraction = std::min(1.0, static_cast<double>(p.evaluated) / static_cast<double>(p.planned));
+      int filled = static_cast<int>(fraction * 30);
+      double eta = rate > 0 ? static_cast<double>(p.planned - std::min(p.planned, p.evaluated)) / rate : 0;
+      line = fmt::format("[{}{}] {:3.0f}% {}/{} designs  {:.0f}/s  ETA {:.0f}s", std::string(static_cast<size_t>(filled), '#'),
+                         std::string(static_cast<size_t>(30 - filled), '.'), fraction * 100, p.evaluated, p.planned, rate, eta);
+    } else {
+      line = fmt::format("{} designs  {:.0f}/s  {:.0f}s", p.evaluated, rate, p.elapsed_s);
+    }
+    std::cerr << "\r\033[K" << line << std::flush;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  double last_s_ = -1;
+};
+
+// ---- explore ------------------------------------------------------------------------------
+
+dse::DesignSpace build_space(const ExploreArgs& args) {
+  dse::DesignSpace space = args.space.empty() ? dse::DesignSpace::builtin_default() : dse::DesignSpace::load(args.space);
+  if (!args.arch.empty()) space.set_base(arch::load_accelerator(args.arch));
+  if (args.area_max_mm2 > 0) space.add_constraint(fmt::format("area_mm2 <= {}", args.area_max_mm2), "--area-max");
+  if (args.power_max_w > 0) space.add_constraint(fmt::format("power_w <= {}", args.power_max_w), "--power-max");
+  if (args.pes_max > 0) space.add_constraint(fmt::format("pes <= {}", args.pes_max), "--pes-max");
+  for (const std::string& text : args.constraints) space.add_constraint(text, "--constraint");
+  if (!args.objective.empty()) space.set_objective(dse::Objective::parse(args.objective));
+  return space;
+}
+
+// The objective in its own units (maximised objectives are negated inside the search).
+double objective_value(const dse::Objective& objective, const dse::Evaluation& e) {
+  if (!e.valid()) return std::numeric_limits<double>::quiet_NaN();
+  return objective.sense() == dse::Objective::Sense::kMaximize ? -e.score : e.score;
+}
+
+Json breakdown_json(const cost::NetworkCost& cost) {
+  const cost::OpCost& t = cost.totals;
+  Json bound = Json::object();
+  for (const cost::OpCost& layer : cost.layers) {
+    std::string name = cost::to_string(layer.bound);
+    bound[name] = bound.value(name, 0) + 1;
+  }
+  const cost::Energy& e = t.energy;
+  const cost::Area& a = cost.area;
+  return Json{{"compute_cycles", t.compute_cycles}, {"stall_cycles", t.stall_cycles},
+              {"vector_cycles", t.vector_cycles}, {"macs", t.macs},
+              {"dram_read_bytes", t.dram_read_bytes}, {"dram_write_bytes", t.dram_write_bytes},
+              {"energy_pj", {{"mac", e.mac_pj}, {"register", e.register_pj}, {"input_sram", e.input_sram_pj},
+                             {"weight_sram", e.weight_sram_pj}, {"output_sram", e.output_sram_pj},
+                             {"dram", e.dram_pj}, {"vector", e.vector_pj}, {"leakage", e.leakage_pj}}},
+              {"area_mm2", {{"pe", a.pe_mm2}, {"register", a.register_mm2}, {"input_sram", a.input_sram_mm2},
+                            {"weight_sram", a.weight_sram_mm2}, {"output_sram", a.output_sram_mm2},
+                            {"vector", a.vector_mm2}, {"interconnect", a.interconnect_mm2}}},
+              {"layers_by_bound", bound}};
+}
+
+struct ExploreRun {
+  const workload::Network& network;
+  const dse::DesignSpace& space;
+  const dse::ExploreResult& result;
+  std::shared_ptr<cost::CostCache> cache;
+  int threads;
+};
+
+Json design_json(const dse::DesignSpace& space, const dse::Evaluation& e) {
+  return Json{{"params", params_json(design_params(space, e.design))}, {"metrics", metrics_json(e.metrics)}};
+}
+
+Json sensitivity_json(const ExploreRun& run) {
+  Json out = Json::array();
+  const dse::Objective& objective = run.space.objective();
+  double best = objective_value(objective, *run.result.best);
+  for (const dse::Sensitivity& s : run.result.sensitivity) {
+    Json points = Json::array();
+    for (const dse::SensitivityPoint& p : s.points) {
+      double v = objective_value(objective, p.evaluation);
+      Json point{{"value", value_json(p.value)}, {"valid", p.evaluation.valid()}, {"feasible", p.evaluation.feasible()}};
+      point["objective"] = std::isnan(v) ? Json(nullptr) : Json(v);
+      point["relative"] = std::isnan(v) || best == 0 ? Json(nullptr) : Json(v / best);
+      points.push_back(std::move(point));
+    }
+    out.push_back(Json{{"parameter", s.parameter}, {"best_value", value_json(s.points[s.best_index].value)}, {"points", points}});
+  }
+  return out;
+}
+
+Json explore_json(const ExploreRun& run) {
+  const dse::ExploreResult& r = run.result;
+  const dse::DesignSpace& space = run.space;
+  Json constraints = Json::array();
+  for (const dse::Constraint& c : space.constraints()) constraints.push_back(c.text);
+  Json out{{"model", run.network.name},
+           {"space", {{"name", space.name()}, {"file", space.file()}, {"size", space.size()}, {"hash", space.hash()}}},
+           {"objective", space.objective().name()},
+           {"objective_metric", space.objective().metric()},
+           {"constraints", constraints},
+           {"strategy", r.strategy},
+           {"seed", r.seed},
+           {"evaluated", r.evaluated},
+           {"search_evaluated", r.search_evaluated},
+           {"feasible", r.feasible}};
+  Json best = design_json(space, *r.best);
+  best["objective"] = objective_value(space.objective(), *r.best);
+  arch::Accelerator accel = space.accelerator(r.best->design);
+  best["breakdown"] = breakdown_json(cost::evaluate_network(run.network, accel, run.cache.get()));
+  best["accelerator_yaml"] = arch::to_yaml(accel);
+  out["best"] = best;
+  Json pareto = Json::array();
+  for (const dse::Evaluation& e : r.pareto) pareto.push_back(design_json(space, e));
+  out["pareto"] = pareto;
+  out["sensitivity"] = sensitivity_json(run);
+  double rate = r.elapsed_s > 0 ? static_cast<double>(r.computed) / r.elapsed_s : 0;
+  out["run"] = Json{{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"designs_per_s", rate},
+                    {"computed", r.computed}, {"from_store", r.from_store},
+                    {"cost_cache", {{"entries", run.cache->size()}, {"hits", run.cache->hits()}, {"misses", run.cache->misses()}}}};
+  return out;
+}
+
+void print_explore_csv(const ExploreRun& run) {
+  const dse::DesignSpace& space = run.space;
+  std::string header = "kind,parameter";
+  for (const dse::Parameter& p : space.parameters()) header += "," + csv_field(p.name);
+  for (const std::string& m : dse::metric_names()) header += "," + m;
+  std::cout << header << ",feasible\n";
+  auto row = [&](const std::string& kind, const std::string& parameter, const dse::Evaluation& e) {
+    std::string line = kind + "," + csv_field(parameter);
+    for (size_t i = 0; i < space.parameters().size(); ++i) line += "," + csv_field(space.value(e.design, i));
+    for (const std::string& m : dse::metric_names()) {
+      double v = *dse::metric_value(e.metrics, m);
+      line += "," + (e.valid() ? (is_integer_metric(m) ? std::to_string(static_cast<int64_t>(v)) : fmt::format("{:.17g}", v)) : "");
+    }
+    std::cout << line << "," << (e.feasible() ? "true" : "false") << "\n";
+  };
+  row("best", "", *run.result.best);
+  for (const dse::Evaluation& e : run.result.pareto) row("pareto", "", e);
+  for (const dse::Sensitivity& s : run.result.sensitivity) {
+    for (const dse::SensitivityPoint& p : s.points) row("sensitivity", s.parameter, p.evaluation);
+  }
+}
+
+std::string params_text(const dse::DesignSpace& space, const dse::Design& design) {
+  std::string out;
+  for (const auto& [name, value] : design_params(space, design)) out += (out.empty() ? "" : " ") + name + "=" + value;
+  return out;
+}
+
+void print_explore_table(const ExploreRun& run) {
+  const dse::ExploreResult& r = run.result;
+  const dse::DesignSpace& space = run.space;
+  const dse::Metrics& m = r.best->metrics;
+  double rate = r.elapsed_s > 0 ? static_cast<double>(r.computed) / r.elapsed_s : 0;
+  std::cout << fmt::format("{} on space '{}' ({} designs), strategy {}, objective {}\n", run.network.name, space.name(),
+                           space.size(), r.strategy, space.objective().name());
+  std::cout << fmt::format("evaluated {} designs ({} computed, {} from the store) in {:.2f} s, {:.0f} designs/s on {} threads; {} feasible\n\n",
+                           r.evaluated, r.computed, r.from_store, r.elapsed_s, rate, run.threads, r.feasible);
+  std::cout << "Best design: " << params_text(space, r.best->design) << "\n";
+  std::cout << fmt::format("  latency {:.6g} ms ({} cycles), throughput {:.6g}/s, utilization {:.3f}\n", m.latency_s * 1e3,
+                           m.cycles, m.throughput_per_s, m.utilization);
+  std::cout << fmt::format("  area {:.6g} mm2, energy {:.6g} uJ, power {:.6g} W, EDP {:.6g} J*s, perf/area {:.6g}/s/mm2\n\n",
+                           m.area_mm2, m.energy_pj * 1e-6, m.power_w, m.edp, m.perf_per_area);
+  std::cout << "Pareto front (latency x area x energy): " << r.pareto.size() << " designs\n";
+  std::vector<std::string> header{"#"};
+  for (const dse::Parameter& p : space.parameters()) header.push_back(p.name);
+  header.insert(header.end(), kTableMetrics.begin(), kTableMetrics.end());
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = 0; i < r.pareto.size(); ++i) {
+    std::vector<std::string> row{std::to_string(i + 1)};
+    for (const auto& kv : design_params(space, r.pareto[i].design)) row.push_back(kv.second);
+    auto cells = metric_cells(r.pareto[i].metrics);
+    row.insert(row.end(), cells.begin(), cells.end());
+    rows.push_back(std::move(row));
+  }
+  print_table(header, rows);
+  if (r.sensitivity.empty()) return;
+  std::cout << "\nSensitivity around the best (" << space.objective().metric() << " relative to the best; * = infeasible, x = invalid)\n";
+  double best = objective_value(space.objective(), *r.best);
+  for (const dse::Sensitivity& s : r.sensitivity) {
+    std::string line;
+    for (size_t i = 0; i < s.points.size(); ++i) {
+      const dse::Evaluation& e = s.points[i].evaluation;
+      std::string mark = !e.valid() ? "x" : (e.feasible() ? "" : "*");
+      std::string rel = e.valid() ? fmt::format("{:.3f}", objective_value(space.objective(), e) / best) : "-";
+      line += fmt::format("{}{}{}={}{} ", i == s.best_index ? "[" : "", s.points[i].value, "", rel, mark) +
+              (i == s.best_index ? "] " : "");
+    }
+    std::cout << fmt::format("  {:<16} {}\n", s.parameter, line);
+  }
+}
+
+void run_explore(const ExploreArgs& args) {
+  check_format(args.format);
+  if (args.resume && args.db.empty()) throw InputError("<command line>", "--resume", "needs --db FILE to resume from");
+  dse::Budget budget = args.budget.empty() ? dse::Budget{} : dse::Budget::parse(args.budget);
+  std::unique_ptr<dse::Strategy> strategy = dse::make_strategy(args.strategy);
+  if (args.threads < 0) throw InputError("<command line>", "--threads", "expected a positive number of threads");
+  auto network = std::make_shared<const workload::Network>(workload::load_network(args.model));
+  dse::DesignSpace space = build_space(args);
+  std::unique_ptr<dse::ResultStore> store;
+  if (!args.db.empty()) store = std::make_unique<dse::ResultStore>(args.db);
+  auto cache = std::make_shared<cost::CostCache>();
+  dse::EvaluatorOptions options;
+  options.threads = args.threads;
+  options.store = store.get();
+  options.resume = args.resume;
+  options.model = network->name;
+  options.model_hash = dse::network_hash(*network);
+  dse::Evaluator evaluator(space, dse::network_metrics(network, cache), options);
+  ProgressBar bar(isatty(STDERR_FILENO) != 0);
+  dse::ExploreOptions explore;
+  explore.budget = budget;
+  explore.seed = args.seed;
+  explore.sensitivity = !args.no_sensitivity;
+  explore.on_progress = [&bar](const dse::Progress& p) { bar.update(p); };
+  dse::ExploreResult result = dse::explore(evaluator, *strategy, explore);
+  bar.update(dse::Progress{result.search_evaluated, result.search_evaluated, result.elapsed_s});
+  if (!result.best) {
+    throw InputError(space.file(), space.constraints().empty() ? "" : "constraints", result.infeasible_reason());
+  }
+  ExploreRun run{*network, space, result, cache, evaluator.threads()};
+  if (args.format == "json") {
+    std::cout << explore_json(run).dump(2) << "\n";
+  } else if (args.format == "csv") {
+    print_explore_csv(run);
+  } else {
+    print_explore_table(run);
+  }
+}
+
+// ---- results ------------------------------------------------------------------------------
+
+struct ResultRow {
+  dse::StoredDesign design;
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+std::vector<ResultRow> filtered_rows(const ResultsArgs& args) {
+  if (!std::filesystem::is_regular_file(args.db)) throw InputError(args.db, "", "no such result store");
+  dse::ResultStore store(args.db);
+  std::vector<ResultRow> rows;
+  std::set<std::string> numeric_names;
+  for (dse::StoredDesign& d : store.all(args.model)) {
+    if (!d.error.empty()) continue;
+    ResultRow row{std::move(d), {}};
+    row.params = row.design.params();
+    for (const auto& kv : row.params) {
+      if (value_json(kv.second).is_number()) numeric_names.insert(kv.first);
+    }
+    rows.push_back(std::move(row));
+  }
+  if (args.where.empty()) return rows;
+  std::vector<std::string> names = dse::metric_names();
+  for (const std::string& n : numeric_names) {
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  dse::Expression where = dse::Expression::parse(args.where, names, "<command line>", "--where");
+  std::vector<ResultRow> kept;
+  std::vector<double> values;
+  for (ResultRow& row : rows) {
+    values.clear();
+    dse::append_metric_values(row.design.metrics, values);
+    for (size_t i = values.size(); i < names.size(); ++i) {
+      double v = std::numeric_limits<double>::quiet_NaN();  // parameter absent: comparisons fail
+      for (const auto& kv : row.params) {
+        if (kv.first == names[i] && value_json(kv.second).is_number()) v = std::stod(kv.second);
+      }
+      values.push_back(v);
+    }
+    if (where.evaluate(values) != 0) kept.push_back(std::move(row));
+  }
+  return kept;
+}
+
+std::vector<ResultRow> pareto_rows(std::vector<ResultRow> rows) {
+  std::vector<ResultRow> front;
+  for (ResultRow& row : rows) {
+    auto v = dse::pareto_vector(row.design.metrics);
+    bool dominated = std::any_of(front.begin(), front.end(), [&](const ResultRow& f) {
+      return dse::dominates(dse::pareto_vector(f.design.metrics), v);
+    });
+    if (dominated) continue;
+    std::erase_if(front, [&](const ResultRow& f) { return dse::dominates(v, dse::pareto_vector(f.design.metrics)); });
+    front.push_back(std::move(row));
+  }
+  std::sort(front.begin(), front.end(), [](const ResultRow& a, const ResultRow& b) {
+    return dse::pareto_vector(a.design.metrics) < dse::pareto_vector(b.design.metrics);
+  });
+  return front;
+}
+
+void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, size_t matched) {
+  std::vector<std::string> names;  // every parameter name, in first-seen order
+  for (const ResultRow& row : rows) {
+    for (const auto& kv : row.params) {
+      if (std::find(names.begin(), names.end(), kv.first) == names.end()) names.push_back(kv.first);
+    }
+  }
+  auto param = [](const ResultRow& row, const std::string& name) {
+    for (const auto& kv : row.params) {
+      if (kv.first == name) return kv.second;
+    }
+    return std::string();
+  };
+  if (args.format == "json") {
+    Json designs = Json::array();
+    for (const ResultRow& row : rows) {
+      designs.push_back(Json{{"model", row.design.model}, {"space", row.design.space},
+                             {"params", params_json(row.params)}, {"metrics", metrics_json(row.design.metrics)}});
+    }
+    std::cout << Json{{"db", args.db}, {"matched", matched}, {"designs", designs}}.dump(2) << "\n";
+    return;
+  }
+  if (args.format == "csv") {
+    std::string header = "model,space";
+    for (const std::string& n : names) header += "," + csv_field(n);
+    for (const std::string& m : dse::metric_names()) header += "," + m;
+    std::cout << header << "\n";
+    for (const ResultRow& row : rows) {
+      std::string line = csv_field(row.design.model) + "," + csv_field(row.design.space);
+      for (const std::string& n : names) line += "," + csv_field(param(row, n));
+      for (const std::string& m : dse::metric_names()) line += "," + fmt::format("{:.17g}", *dse::metric_value(row.design.metrics, m));
+      std::cout << line << "\n";
+    }
+    return;
+  }
+  std::cout << fmt::format("{}: {} matching designs, showing {}\n", args.db, matched, rows.size());
+  std::vector<std::string> header{"model"};
+  header.insert(header.end(), names.begin(), names.end());
+  header.insert(header.end(), kTableMetrics.begin(), kTableMetrics.end());
+  std::vector<std::vector<std::string>> table;
+  for (const ResultRow& row : rows) {
+    std::vector<std::string> cells{row.design.model};
+    for (const std::string& n : names) cells.push_back(param(row, n));
+    auto m = metric_cells(row.design.metrics);
+    cells.insert(cells.end(), m.begin(), m.end());
+    table.push_back(std::move(cells));
+  }
+  print_table(header, table);
+}
+
+void run_results(const ResultsArgs& args) {
+  check_format(args.format);
+  dse::Objective objective = dse::Objective::parse(args.objective);
+  std::vector<ResultRow> rows = filtered_rows(args);
+  size_t matched = rows.size();
+  if (args.pareto) {
+    rows = pareto_rows(std::move(rows));
+  } else {
+    std::stable_sort(rows.begin(), rows.end(), [&](const ResultRow& a, const ResultRow& b) {
+      double x = objective.score(a.design.metrics), y = objective.score(b.design.metrics);
+      return x != y ? x < y : a.design.key < b.design.key;
+    });
+    if (rows.size() > args.top) rows.resize(args.top);
+  }
+  print_results(args, rows, matched);
+}
+
+void add_explore(CLI::App& app) {
+  auto args = std::make_shared<ExploreArgs>();
+  CLI::App* cmd = app.add_subcommand("explore", "Search a design space for the best accelerator for one network");
+  cmd->add_option("--model", args->model, "Built-in model name or network file (YAML, ONNX, SCALE-Sim CSV)")->required();
+  cmd->add_option("--arch", args->arch, "Base accelerator (built-in name or file); overrides the space's base");
+  cmd->add_option("--space", args->space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
+  cmd->add_option("--objective", args->objective,
+                  "latency|throughput|perf_per_area|energy|edp|pareto, or 'min EXPR'/'max EXPR' (default: the space's)");
+  cmd->add_option("--area-max", args->area_max_mm2, "Constraint: area_mm2 <= MM2");
+  cmd->add_option("--power-max", args->power_max_w, "Constraint: power_w <= W");
+  cmd->add_option("--pes-max", args->pes_max, "Constraint: pes <= N");
+  cmd->add_option("--constraint", args->constraints, "Extra constraint expression, e.g. 'latency_s * area_mm2 < 0.5' (repeatable)");
+  cmd->add_option("--strategy", args->strategy, "grid|random|anneal|genetic (default grid)");
+  cmd->add_option("--budget", args->budget, "Evaluations (\"500\") or time (\"30s\"); default: grid all, others 10% of the space");
+  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--db", args->db, "SQLite result store recording every evaluated design");
+  cmd->add_flag("--resume", args->resume, "Reuse designs already in --db instead of re-evaluating them");
+  cmd->add_option("--seed", args->seed, "Random seed (default 1)");
+  cmd->add_flag("--no-sensitivity", args->no_sensitivity, "Skip the per-parameter sensitivity sweep");
+  cmd->add_option("--format", args->format, "table|csv|json (default table)");
+  cmd->callback([args] { run_explore(*args); });
+}
+
+void add_results(CLI::App& app) {
+  auto args = std::make_shared<ResultsArgs>();
+  CLI::App* cmd = app.add_subcommand("results", "Query a result store written by explore --db");
+  cmd->add_option("--db", args->db, "SQLite result store")->required();
+  cmd->add_option("--top", args->top, "Show the N best designs by --objective (default 10)");
+  cmd->add_flag("--pareto", args->pareto, "Show the Pareto front (latency x area x energy) instead");
+  cmd->add_option("--where", args->where, "Filter expression over metrics and numeric parameters, e.g. 'area_mm2 < 5 and rows >= 32'");
+  cmd->add_option("--model", args->model, "Only designs evaluated for this model");
+  cmd->add_option("--objective", args->objective, "Ranking for --top (default latency)");
+  cmd->add_option("--format", args->format, "table|csv|json (default table)");
+  cmd->callback([args] { run_results(*args); });
+}
+
+}  // namespace
+
+void add_explore_commands(CLI::App& app) {
+  add_explore(app);
+  add_results(app);
+}
+
+}  // namespace acceldse::cli

@@ -1,0 +1,522 @@
+// `acceldse simulate` (the cycle-level reference simulator on one network) and
+// `acceldse validate` (simulator and analytical model side by side over a grid of
+// networks, arrays and dataflows). This is the only place that sees both src/sim and
+// src/cost; the simulator itself never links the model it checks.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "common/error.h"
+#include "cost/cost.h"
+#include "sim/sim.h"
+
+namespace acceldse::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// ---- Small formatting helpers ---------------------------------------------------------
+
+// Left-aligned text columns, right-aligned number columns.
+void print_table(std::ostream& out, const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows, size_t text_columns) {
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  auto line = [&](const std::vector<std::string>& row) {
+    std::string text;
+    for (size_t c = 0; c < row.size(); ++c) {
+      text += c < text_columns ? fmt::format("{:<{}}  ", row[c], width[c])
+                               : fmt::format("{:>{}}  ", row[c], width[c]);
+    }
+    out << text.substr(0, text.find_last_not_of(' ') + 1) << "\n";
+  };
+  line(header);
+  std::string rule;
+  for (size_t w : width) rule += std::string(w, '-') + "  ";
+  out << rule.substr(0, rule.find_last_not_of(' ') + 1) << "\n";
+  for (const auto& row : rows) line(row);
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+void print_csv(std::ostream& out, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) {
+  auto line = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
+    out << "\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+}
+
+std::string kib(int64_t bytes) { return fmt::format("{:.1f}", static_cast<double>(bytes) / 1024.0); }
+std::string pct(double fraction) { return fmt::format("{:.2f}", 100.0 * fraction); }
+
+std::vector<std::string> split_list(const std::string& text, const std::string& option) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) throw InputError("<command line>", option, "empty item in list '" + text + "'");
+    items.push_back(item);
+    start = end + 1;
+  }
+  return items;
+}
+
+arch::Dataflow parse_dataflow(const std::string& text) {
+  for (arch::Dataflow d : {arch::Dataflow::kWs, arch::Dataflow::kOs, arch::Dataflow::kIs}) {
+    if (text == arch::to_string(d)) return d;
+  }
+  throw InputError("<command line>", "--dataflows", "expected ws, os or is, got '" + text + "'");
+}
+
+workload::Network load_model(const std::string& name, int64_t batch) {
+  workload::LoadOptions options;
+  if (batch > 0) options.batch = batch;
+  return workload::load_network(name, options);
+}
+
+sim::Im2colTraffic parse_im2col(const std::string& text) {
+  return text == "expanded" ? sim::Im2colTraffic::kExpanded : sim::Im2colTraffic::kUnique;
+}
+
+// ---- simulate --------------------------------------------------------------------------
+
+struct SimulateArgs {
+  std::string arch, model, layer, trace_dir, format = "table", im2col = "unique";
+  int64_t batch = 0;
+  int64_t trace_cap = sim::kDefaultTraceCapCells;
+};
+
+Json layer_json(const sim::LayerResult& r) {
+  Json j;
+  j["name"] = r.name;
+  j["op"] = r.op;
+  j["tensor_unit"] = r.tensor_unit;
+  j["dataflow"] = r.tensor_unit ? arch::to_string(r.dataflow) : "-";
+  j["cycles"] = r.cycles;
+  j["compute_cycles"] = r.compute_cycles;
+  j["stall_cycles"] = r.stall_cycles;
+  j["vector_cycles"] = r.vector_cycles;
+  j["utilization"] = r.utilization;
+  j["macs"] = r.macs;
+  j["folds"] = r.folds;
+  j["dram_bytes"] = r.dram_bytes();
+  j["dram_read_bytes"] = r.dram_read_bytes;
+  j["dram_write_bytes"] = r.dram_write_bytes;
+  j["input_sram_reads_bytes"] = r.input_sram.reads_bytes;
+  j["input_sram_writes_bytes"] = r.input_sram.writes_bytes;
+  j["weight_sram_reads_bytes"] = r.weight_sram.reads_bytes;
+  j["weight_sram_writes_bytes"] = r.weight_sram.writes_bytes;
+  j["output_sram_reads_bytes"] = r.output_sram.reads_bytes;
+  j["output_sram_writes_bytes"] = r.output_sram.writes_bytes;
+  return j;
+}
+
+std::vector<std::string> layer_cells(const sim::LayerResult& r, bool bytes) {
+  auto amount = [&](int64_t v) { return bytes ? std::to_string(v) : kib(v); };
+  return {r.name,
+          r.op,
+          r.tensor_unit ? arch::to_string(r.dataflow) : "-",
+          std::to_string(r.cycles),
+          std::to_string(r.compute_cycles),
+          std::to_string(r.stall_cycles),
+          std::to_string(r.vector_cycles),
+          pct(r.utilization),
+          std::to_string(r.macs),
+          amount(r.dram_read_bytes),
+          amount(r.dram_write_bytes),
+          amount(r.input_sram.reads_bytes),
+          amount(r.input_sram.writes_bytes),
+          amount(r.weight_sram.reads_bytes),
+          amount(r.weight_sram.writes_bytes),
+          amount(r.output_sram.reads_bytes),
+          amount(r.output_sram.writes_bytes)};
+}
+
+std::vector<std::string> layer_header(bool bytes) {
+  const std::string unit = bytes ? "_bytes" : "_kib";
+  return {"layer", "op", "dataflow", "cycles", "compute_cycles", "stall_cycles", "vector_cycles",
+          "util_pct", "macs", "dram_read" + unit, "dram_write" + unit, "in_sram_read" + unit,
+          "in_sram_write" + unit, "w_sram_read" + unit, "w_sram_write" + unit,
+          "out_sram_read" + unit, "out_sram_write" + unit};
+}
+
+void print_simulation(const sim::NetworkResult& result, const std::string& model,
+                      const arch::Accelerator& accel, const std::string& format) {
+  if (format == "json") {
+    Json j;
+    j["model"] = model;
+    j["arch"] = accel.name;
+    Json totals = layer_json(result.totals);
+    totals.erase("name");
+    totals.erase("op");
+    totals.erase("tensor_unit");
+    totals.erase("dataflow");
+    j["totals"] = totals;
+    j["layers"] = Json::array();
+    for (const sim::LayerResult& r : result.layers) j["layers"].push_back(layer_json(r));
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  const bool csv = format == "csv";
+  std::vector<std::vector<std::string>> rows;
+  for (const sim::LayerResult& r : result.layers) rows.push_back(layer_cells(r, csv));
+  sim::LayerResult total = result.totals;
+  total.name = "total";
+  total.op = "-";
+  rows.push_back(layer_cells(total, csv));
+  if (csv) {
+    print_csv(std::cout, layer_header(true), rows);
+    return;
+  }
+  std::cout << fmt::format("{} on {} ({}x{}x{} array, {:.1f} bytes/cycle DRAM): reference simulation\n\n",
+                           model, accel.name, accel.tensor.rows, accel.tensor.cols,
+                           accel.tensor.arrays, accel.dram_bytes_per_cycle());
+  print_table(std::cout, layer_header(false), rows, 3);
+}
+
+void run_simulate(const SimulateArgs& a) {
+  const arch::Accelerator accel = arch::load_accelerator(a.arch);
+  workload::Network net = load_model(a.model, a.batch);
+  sim::Options options;
+  options.trace_dir = a.trace_dir;
+  options.trace_cap_cells = a.trace_cap;
+  options.im2col = parse_im2col(a.im2col);
+  sim::NetworkResult result;
+  if (a.layer.empty()) {
+    result = sim::simulate_network(net, accel, options);
+  } else {
+    auto it = std::find_if(net.ops.begin(), net.ops.end(),
+                           [&](const workload::Op& op) { return op.name == a.layer; });
+    if (it == net.ops.end()) {
+      throw InputError(a.model, "--layer", "no layer named '" + a.layer + "' in network " + net.name);
+    }
+    result.layers.push_back(sim::simulate_op(net, *it, accel, options));
+    result.totals = result.layers.back();
+    result.totals.name = net.name;
+  }
+  print_simulation(result, net.name, accel, a.format);
+}
+
+// ---- validate --------------------------------------------------------------------------
+
+struct ValidateArgs {
+  std::string models = "resnet50,mobilenet_v2,bert_base";
+  std::string archs = "32x32,16x64,128x128";
+  std::string base_arch = "edge_32x32";
+  std::string dataflows = "ws,os,is";
+  std::string mapping = "own";
+  std::string im2col = "expanded";
+  std::string format = "table";
+  bool unlimited = false;
+  bool all_layers = false;
+  double bound_pct = -1;        // default: 5 (finite bandwidth) or 1 (unlimited)
+  double layer_bound_pct = -1;  // off unless given
+  int64_t batch = 0;
+};
+
+// One grid point: a network on one array with one dataflow.
+struct GridPoint {
+  std::string model, arch;
+  arch::Dataflow dataflow;
+};
+
+struct LayerComparison {
+  std::string layer, op, mapping;
+  int64_t sim = 0, cost = 0;  // the compared metric
+  int64_t sim_compute = 0, cost_compute = 0, sim_dram = 0, cost_dram = 0;
+  double error() const { return cost ? static_cast<double>(sim - cost) / static_cast<double>(cost) : 0.0; }
+};
+
+struct NetworkComparison {
+  GridPoint point;
+  std::vector<LayerComparison> layers;
+  int skipped = 0;  // on the vector unit in the analytical mapping
+  int64_t sim_total = 0, cost_total = 0, sim_dram = 0, cost_dram = 0;
+  double total_error() const {
+    return cost_total ? static_cast<double>(sim_total - cost_total) / static_cast<double>(cost_total) : 0.0;
+  }
+  double mean_abs_error() const {
+    double sum = 0;
+    for (const LayerComparison& l : layers) sum += std::abs(l.error());
+    return layers.empty() ? 0.0 : sum / static_cast<double>(layers.size());
+  }
+  const LayerComparison* worst() const {
+    const LayerComparison* w = nullptr;
+    for (const LayerComparison& l : layers)
+      if (!w || std::abs(l.error()) > std::abs(w->error())) w = &l;
+    return w;
+  }
+};
+
+// "RxC" sets the array of the base accelerator; anything else is a name or a file.
+arch::Accelerator grid_arch(const std::string& entry, const arch::Accelerator& base) {
+  static const std::regex shape(R"((\d+)x(\d+))");
+  std::smatch m;
+  if (!std::regex_match(entry, m, shape)) return arch::load_accelerator(entry);
+  arch::Accelerator a = base;
+  a.tensor.rows = std::stoll(m[1]);
+  a.tensor.cols = std::stoll(m[2]);
+  a.name = base.name + "@" + entry;
+  arch::validate(a, "<command line --archs " + entry + ">");
+  return a;
+}
+
+// Layers both models put on the tensor unit: convolutions and matrix products.
+bool compared(const workload::Op& op) {
+  return op.op_class == workload::OpClass::kConv || op.op_class == workload::OpClass::kMatmul;
+}
+
+sim::Mapping sim_mapping(const ValidateArgs& a, arch::Dataflow dataflow, const cost::Mapping& m) {
+  sim::Mapping s;
+  s.dataflow = dataflow;
+  if (a.mapping == "cost") {  // replay the analytical model's tiles and loop order
+    s.dataflow = m.dataflow;
+    s.tile_m = m.tile_m;
+    s.tile_k = m.tile_k;
+    s.tile_n = m.tile_n;
+    if (!m.loop_order.empty()) s.loop_order = m.loop_order;
+  }
+  return s;
+}
+
+NetworkComparison compare(const ValidateArgs& a, const workload::Network& net, const GridPoint& point,
+                          const arch::Accelerator& accel, cost::CostCache& cache) {
+  NetworkComparison nc;
+  nc.point = point;
+  sim::Options options;
+  options.im2col = parse_im2col(a.im2col);
+  for (const workload::Op& op : net.ops) {
+    if (!compared(op)) continue;
+    const cost::OpCost c = cost::evaluate_op(net, op, accel, &cache);
+    if (c.mapping.on_vector_unit) {
+      ++nc.skipped;
+      continue;
+    }
+    options.mapping = sim_mapping(a, point.dataflow, c.mapping);
+    const sim::LayerResult s = sim::simulate_op(net, op, accel, options);
+    LayerComparison l;
+    l.layer = op.name;
+    l.op = op.type;
+    l.mapping = c.mapping.to_string();
+    l.sim = a.unlimited ? s.compute_cycles : s.cycles;
+    l.cost = a.unlimited ? c.compute_cycles : c.cycles;
+    l.sim_compute = s.compute_cycles;
+    l.cost_compute = c.compute_cycles;
+    l.sim_dram = s.dram_bytes();
+    l.cost_dram = c.dram_bytes();
+    nc.sim_total += l.sim;
+    nc.cost_total += l.cost;
+    nc.sim_dram += l.sim_dram;
+    nc.cost_dram += l.cost_dram;
+    nc.layers.push_back(l);
+  }
+  return nc;
+}
+
+double rel(int64_t sim, int64_t cost) {
+  return cost ? static_cast<double>(sim - cost) / static_cast<double>(cost) : 0.0;
+}
+
+bool passes(const NetworkComparison& n, double bound, double layer_bound) {
+  if (std::abs(n.total_error()) * 100 > bound) return false;
+  if (layer_bound < 0) return true;
+  const LayerComparison* w = n.worst();
+  return !w || std::abs(w->error()) * 100 <= layer_bound;
+}
+
+void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison>& results,
+                      double bound, bool pass) {
+  const std::string metric = a.unlimited ? "compute_cycles" : "cycles";
+  if (a.format == "json") {
+    Json j;
+    j["metric"] = metric;
+    j["unlimited_bandwidth"] = a.unlimited;
+    j["mapping"] = a.mapping;
+    j["im2col"] = a.im2col;
+    j["bound_pct"] = bound;
+    if (a.layer_bound_pct >= 0) j["layer_bound_pct"] = a.layer_bound_pct;
+    j["pass"] = pass;
+    j["networks"] = Json::array();
+    j["layers"] = Json::array();
+    for (const NetworkComparison& n : results) {
+      const LayerComparison* w = n.worst();
+      j["networks"].push_back({{"model", n.point.model}, {"arch", n.point.arch},
+                               {"dataflow", arch::to_string(n.point.dataflow)},
+                               {"layers", n.layers.size()}, {"skipped_vector_layers", n.skipped},
+                               {"sim", n.sim_total}, {"cost", n.cost_total},
+                               {"error_pct", 100 * n.total_error()},
+                               {"mean_abs_layer_error_pct", 100 * n.mean_abs_error()},
+                               {"max_abs_layer_error_pct", w ? 100 * std::abs(w->error()) : 0.0},
+                               {"max_error_layer", w ? w->layer : ""},
+                               {"sim_dram_bytes", n.sim_dram}, {"cost_dram_bytes", n.cost_dram},
+                               {"dram_error_pct", 100 * rel(n.sim_dram, n.cost_dram)},
+                               {"pass", passes(n, bound, a.layer_bound_pct)}});
+      for (const LayerComparison& l : n.layers) {
+        j["layers"].push_back({{"model", n.point.model}, {"arch", n.point.arch},
+                               {"dataflow", arch::to_string(n.point.dataflow)}, {"layer", l.layer},
+                               {"op", l.op}, {"sim", l.sim}, {"cost", l.cost},
+                               {"error_pct", 100 * l.error()}, {"sim_compute_cycles", l.sim_compute},
+                               {"cost_compute_cycles", l.cost_compute}, {"sim_dram_bytes", l.sim_dram},
+                               {"cost_dram_bytes", l.cost_dram}, {"cost_mapping", l.mapping}});
+      }
+    }
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> net_rows, layer_rows;
+  for (const NetworkComparison& n : results) {
+    const LayerComparison* w = n.worst();
+    net_rows.push_back({n.point.model, n.point.arch, arch::to_string(n.point.dataflow),
+                        std::to_string(n.layers.size()), std::to_string(n.sim_total),
+                        std::to_string(n.cost_total), pct(n.total_error()), pct(n.mean_abs_error()),
+                        w ? pct(std::abs(w->error())) : "0.00", w ? w->layer : "-",
+                        pct(rel(n.sim_dram, n.cost_dram)), passes(n, bound, a.layer_bound_pct) ? "ok" : "FAIL"});
+    if (a.format == "csv" || a.all_layers) {
+      for (const LayerComparison& l : n.layers) {
+        layer_rows.push_back({n.point.model, n.point.arch, arch::to_string(n.point.dataflow), l.layer,
+                              l.op, std::to_string(l.sim), std::to_string(l.cost), pct(l.error()),
+                              std::to_string(l.sim_dram), std::to_string(l.cost_dram), l.mapping});
+      }
+    }
+  }
+  const std::vector<std::string> net_header{"model", "arch", "dataflow", "layers", "sim_" + metric,
+                                            "cost_" + metric, "error_pct", "mean_abs_err_pct",
+                                            "max_abs_err_pct", "worst_layer", "dram_err_pct", "status"};
+  const std::vector<std::string> layer_header{"model", "arch", "dataflow", "layer", "op", "sim_" + metric,
+                                              "cost_" + metric, "error_pct", "sim_dram_bytes",
+                                              "cost_dram_bytes", "cost_mapping"};
+  if (a.format == "csv") {
+    print_csv(std::cout, layer_header, layer_rows);
+    return;
+  }
+  std::cout << fmt::format(
+      "Simulator vs analytical model, {} of conv/matmul layers ({}; simulator mapping: {}; "
+      "im2col DRAM traffic: {}). Bound on the network total: {}%.\n\n",
+      metric, a.unlimited ? "stall-free memory" : "finite bandwidth", a.mapping, a.im2col, bound);
+  print_table(std::cout, net_header, net_rows, 3);
+  if (a.all_layers) {
+    std::cout << "\n";
+    print_table(std::cout, layer_header, layer_rows, 5);
+  }
+  std::cout << (pass ? "\nall networks within the bound\n" : "\nsome networks exceed the bound\n");
+}
+
+void run_validate(const ValidateArgs& a) {
+  const arch::Accelerator base = arch::load_accelerator(a.base_arch);
+  std::vector<std::pair<std::string, arch::Accelerator>> archs;
+  for (const std::string& entry : split_list(a.archs, "--archs")) archs.emplace_back(entry, grid_arch(entry, base));
+  std::vector<arch::Dataflow> dataflows;
+  for (const std::string& d : split_list(a.dataflows, "--dataflows")) dataflows.push_back(parse_dataflow(d));
+  const double bound = a.bound_pct >= 0 ? a.bound_pct : a.unlimited ? 1.0 : 5.0;
+
+  cost::CostCache cache;
+  std::vector<NetworkComparison> results;
+  for (const std::string& model : split_list(a.models, "--models")) {
+    const workload::Network net = load_model(model, a.batch);
+    for (const auto& [label, accel_in] : archs) {
+      for (arch::Dataflow d : dataflows) {
+        arch::Accelerator accel = accel_in;
+        accel.tensor.dataflow = d;
+        if (a.unlimited) accel.dram.stall_free = true;  // both models: DRAM never stalls
+        results.push_back(compare(a, net, {model, label, d}, accel, cache));
+      }
+    }
+  }
+  bool pass = true;
+  for (const NetworkComparison& n : results) pass = pass && passes(n, bound, a.layer_bound_pct);
+  print_validation(a, results, bound, pass);
+  if (!pass) {
+    // Exit code 1 (not 2, which means bad input): the models disagree.
+    std::cout.flush();
+    std::cerr << "acceldse: validation failed: an error exceeds the bound of " << bound << "%\n";
+    std::exit(1);
+  }
+}
+
+CLI::Option* format_option(CLI::App* cmd, std::string& format) {
+  return cmd->add_option("--format", format, "Output: table (default), csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+}
+
+CLI::Option* im2col_option(CLI::App* cmd, std::string& im2col, const std::string& default_text) {
+  return cmd
+      ->add_option("--im2col", im2col,
+                   "Convolution input DRAM traffic: unique (each input element once while it "
+                   "stays on chip) or expanded (every im2col element, as SCALE-Sim); default " +
+                       default_text)
+      ->check(CLI::IsMember({"unique", "expanded"}));
+}
+
+}  // namespace
+
+void add_simulate_commands(CLI::App& app) {
+  auto s = std::make_shared<SimulateArgs>();
+  CLI::App* sim_cmd = app.add_subcommand(
+      "simulate", "Cycle-level reference simulation of a network: cycles, stalls, SRAM and DRAM traffic per layer");
+  sim_cmd->add_option("--arch", s->arch, "Accelerator: built-in name, YAML file or SCALE-Sim .cfg")->required();
+  sim_cmd->add_option("--model", s->model, "Network: built-in name or a .yaml, .onnx or SCALE-Sim .csv file")
+      ->required();
+  sim_cmd->add_option("--layer", s->layer, "Simulate only the layer with this name");
+  sim_cmd->add_option("--batch", s->batch, "Batch size (leading input dimension)")->check(CLI::PositiveNumber);
+  sim_cmd->add_option("--trace", s->trace_dir,
+                      "Write SCALE-Sim style SRAM/DRAM traces into DIR/<layer>/ (small layers only)");
+  sim_cmd->add_option("--trace-cap", s->trace_cap,
+                      fmt::format("Largest SRAM trace per layer, in cycles x ports (default {})",
+                                  sim::kDefaultTraceCapCells))
+      ->check(CLI::PositiveNumber);
+  im2col_option(sim_cmd, s->im2col, "unique");
+  format_option(sim_cmd, s->format);
+  sim_cmd->callback([s] { run_simulate(*s); });
+
+  auto v = std::make_shared<ValidateArgs>();
+  CLI::App* val = app.add_subcommand(
+      "validate", "Compare the simulator with the analytical model over networks x arrays x dataflows");
+  val->add_option("--models", v->models, "Networks, comma separated (default: " + v->models + ")");
+  val->add_option("--archs", v->archs,
+                  "Arrays RxC applied to --base-arch, or accelerator names/files, comma separated "
+                  "(default: " + v->archs + ")");
+  val->add_option("--base-arch", v->base_arch, "Accelerator the RxC entries modify (default: " + v->base_arch + ")");
+  val->add_option("--dataflows", v->dataflows, "Dataflows, comma separated (default: ws,os,is)");
+  val->add_flag("--unlimited-bandwidth", v->unlimited,
+                "Stall-free DRAM in both models; compare compute cycles (default bound 1%)");
+  val->add_option("--bound", v->bound_pct,
+                  "Largest allowed |error| of a network total, in percent (default 5, or 1 with "
+                  "--unlimited-bandwidth)")
+      ->check(CLI::NonNegativeNumber);
+  val->add_option("--layer-bound", v->layer_bound_pct, "Largest allowed |error| of any layer, in percent (default: none)")
+      ->check(CLI::NonNegativeNumber);
+  val->add_option("--mapping", v->mapping,
+                  "Simulator tiling: own (SCALE-Sim's untiled folds, default) or cost (replay the "
+                  "analytical model's tiles and loop order)")
+      ->check(CLI::IsMember({"own", "cost"}));
+  im2col_option(val, v->im2col, "expanded, as the analytical model counts it");
+  val->add_option("--batch", v->batch, "Batch size")->check(CLI::PositiveNumber);
+  val->add_flag("--layers", v->all_layers, "Table output: list every layer, not only the worst per network");
+  format_option(val, v->format);
+  val->callback([v] { run_validate(*v); });
+}
+
+}  // namespace acceldse::cli

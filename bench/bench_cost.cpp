@@ -1,0 +1,80 @@
+// Throughput of the analytical model: op evaluations per second with the full mapping
+// search, and whole-network evaluation with a cold and a warm cache.
+#include <benchmark/benchmark.h>
+
+#include "arch/arch.h"
+#include "cost/cost.h"
+#include "workload/workload.h"
+
+namespace {
+
+using namespace acceldse;
+
+// 128x128 array, dataflow auto (all three searched), default buffers and DRAM, 45 nm.
+arch::Accelerator big_array() {
+  arch::Accelerator a;
+  a.name = "bench_128x128";
+  a.tensor.rows = a.tensor.cols = 128;
+  a.tensor.dataflow = arch::Dataflow::kAuto;
+  a.buffers.input_kib = a.buffers.weight_kib = 512;
+  a.buffers.output_kib = 256;
+  a.technology = arch::load_technology("45nm");
+  return a;
+}
+
+// ResNet-50's conv2_x 3x3 conv: 56x56x64 -> 64, pad 1.
+workload::Network resnet_conv() {
+  workload::NetworkBuilder b("conv", "<bench>");
+  b.add_input("x", {1, 64, 56, 56});
+  workload::Attrs attrs;
+  attrs.out_channels = 64;
+  attrs.kernel = {3, 3};
+  attrs.pads = {1, 1, 1, 1};
+  b.add_op("conv", "conv", {"x"}, attrs);
+  return b.finish();
+}
+
+void BM_OpEvaluationFullSearch(benchmark::State& state) {
+  const workload::Network net = resnet_conv();
+  const arch::Accelerator accel = big_array();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(cost::evaluate_op(net, net.ops[0], accel));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_OpEvaluationFullSearch);
+
+void BM_ResNet50NoCache(benchmark::State& state) {
+  const workload::Network net = workload::load_network("resnet50");
+  const arch::Accelerator accel = big_array();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(cost::evaluate_network(net, accel));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(net.ops.size()));
+}
+BENCHMARK(BM_ResNet50NoCache)->Unit(benchmark::kMicrosecond);
+
+void BM_ResNet50ColdCache(benchmark::State& state) {
+  const workload::Network net = workload::load_network("resnet50");
+  const arch::Accelerator accel = big_array();
+  for (auto _ : state) {
+    cost::CostCache cache;
+    benchmark::DoNotOptimize(cost::evaluate_network(net, accel, &cache));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(net.ops.size()));
+}
+BENCHMARK(BM_ResNet50ColdCache)->Unit(benchmark::kMicrosecond);
+
+void BM_ResNet50WarmCache(benchmark::State& state) {
+  const workload::Network net = workload::load_network("resnet50");
+  const arch::Accelerator accel = big_array();
+  cost::CostCache cache;
+  cost::evaluate_network(net, accel, &cache);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(cost::evaluate_network(net, accel, &cache));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(net.ops.size()));
+}
+BENCHMARK(BM_ResNet50WarmCache)->Unit(benchmark::kMicrosecond);
+
+}  // namespace

@@ -1,0 +1,137 @@
+// Whole-spec checks: what must hold for the cost model and simulator to be meaningful.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "arch/arch.h"
+#include "arch/arch_internal.h"
+#include "arch/yaml_util.h"
+#include "common/error.h"
+
+namespace acceldse::arch {
+namespace {
+
+using detail::Problem;
+using Found = std::optional<Problem>;
+
+// Upper bounds keep products such as rows*cols*arrays and KiB*1024 far from int64 overflow.
+constexpr int64_t kMaxEdge = int64_t{1} << 16;
+constexpr int64_t kMaxArrays = int64_t{1} << 12;
+constexpr int64_t kMaxLanes = int64_t{1} << 24;
+constexpr int64_t kMaxOpsPerLane = int64_t{1} << 10;
+constexpr int64_t kMaxKib = int64_t{1} << 30;  // 1 TiB
+
+Found count_problem(const std::string& key, int64_t value, int64_t max_value) {
+  if (value < 1 || value > max_value) {
+    return Problem{key, fmt::format("expected a whole number from 1 to {}, got {}", max_value, value)};
+  }
+  return std::nullopt;
+}
+
+Found rate_problem(const std::string& key, double value, bool zero_allowed) {
+  if (!std::isfinite(value) || value < 0 || (!zero_allowed && value == 0)) {
+    return Problem{key, fmt::format("expected a number {} 0, got {}", zero_allowed ? ">=" : ">", value)};
+  }
+  return std::nullopt;
+}
+
+Found tensor_problem(const TensorUnit& t) {
+  if (auto p = count_problem("tensor_unit.rows", t.rows, kMaxEdge)) return p;
+  if (auto p = count_problem("tensor_unit.cols", t.cols, kMaxEdge)) return p;
+  return count_problem("tensor_unit.arrays", t.arrays, kMaxArrays);
+}
+
+Found vector_problem(const VectorUnit& v) {
+  if (auto p = count_problem("vector_unit.lanes", v.lanes, kMaxLanes)) return p;
+  return count_problem("vector_unit.ops_per_lane_per_cycle", v.ops_per_lane_per_cycle, kMaxOpsPerLane);
+}
+
+Found precision_problem(const Precision& p) {
+  const std::pair<const char*, int> widths[] = {{"precision.input_bytes", p.input_bytes},
+                                                {"precision.weight_bytes", p.weight_bytes},
+                                                {"precision.output_bytes", p.output_bytes},
+                                                {"precision.accumulator_bytes", p.accumulator_bytes}};
+  for (const auto& [key, bytes] : widths) {
+    if (bytes != 1 && bytes != 2 && bytes != 4) return Problem{key, fmt::format("expected 1, 2 or 4 bytes, got {}", bytes)};
+  }
+  if (p.is_bfloat16 && (!p.is_float || p.input_bytes != 2 || p.weight_bytes != 2)) {
+    return Problem{"precision.type", "bfloat16 needs 2-byte float inputs and weights"};
+  }
+  return std::nullopt;
+}
+
+Found mac_problem(const Accelerator& a) {
+  const std::string type = a.precision.mac_type();
+  const auto& t = a.technology;
+  if (t.mac_area_um2.count(type) && t.mac_energy_pj.count(type)) return std::nullopt;
+  std::vector<std::string> known;
+  for (const auto& [name, value] : t.mac_energy_pj) {
+    if (t.mac_area_um2.count(name)) known.push_back(name);
+  }
+  return Problem{"precision", fmt::format("MAC type {} is not in technology '{}' (it has {}); add it with "
+                                          "technology_overrides mac_area_um2/mac_energy_pj",
+                                          type, a.technology_name, detail::join(known, ", "))};
+}
+
+// Minimal tile: per array, one array-edge vector of each operand (see arch.h).
+struct EdgeBytes {
+  int64_t input, weight, output;
+};
+
+EdgeBytes minimal_tile_bytes(const Accelerator& a) {
+  const int64_t copies = a.tensor.arrays * (a.buffers.double_buffered ? 2 : 1);
+  return {copies * a.tensor.rows * a.precision.input_bytes, copies * a.tensor.cols * a.precision.weight_bytes,
+          copies * a.tensor.cols * a.precision.accumulator_bytes};
+}
+
+Found size_problem(const std::string& key, int64_t kib, int64_t need_bytes, const std::string& what) {
+  if (auto p = count_problem(key, kib, kMaxKib)) return p;
+  if (kib * 1024 < need_bytes) {
+    return Problem{key, fmt::format("{} KiB cannot hold a minimal tile: {} needs {} bytes", kib, what, need_bytes)};
+  }
+  return std::nullopt;
+}
+
+Found buffer_problem(const Accelerator& a) {
+  const Buffers& b = a.buffers;
+  const EdgeBytes need = minimal_tile_bytes(a);
+  const std::string times = fmt::format(" x {} array(s){}", a.tensor.arrays, b.double_buffered ? " x 2 (double buffered)" : "");
+  if (auto p = rate_problem("buffers.read_bytes_per_cycle", b.read_bytes_per_cycle, true)) return p;
+  if (auto p = rate_problem("buffers.write_bytes_per_cycle", b.write_bytes_per_cycle, true)) return p;
+  if (b.unified) {
+    return size_problem("buffers.unified_kib", b.unified_kib, need.input + need.weight + need.output,
+                        "one array edge of inputs (rows*input_bytes), weights (cols*weight_bytes) and "
+                        "accumulators (cols*accumulator_bytes)" + times);
+  }
+  if (auto p = size_problem("buffers.input_kib", b.input_kib, need.input, "rows*input_bytes" + times)) return p;
+  if (auto p = size_problem("buffers.weight_kib", b.weight_kib, need.weight, "cols*weight_bytes" + times)) return p;
+  return size_problem("buffers.output_kib", b.output_kib, need.output, "cols*accumulator_bytes" + times);
+}
+
+Found memory_and_clock_problem(const Accelerator& a) {
+  if (auto p = rate_problem("dram.bandwidth_gb_per_s", a.dram.bandwidth_gb_per_s, false)) return p;
+  if (auto p = rate_problem("dram.latency_ns", a.dram.latency_ns, true)) return p;
+  return rate_problem("clock_ghz", a.clock_ghz, false);
+}
+
+}  // namespace
+
+namespace detail {
+
+std::optional<Problem> find_problem(const Accelerator& a) {
+  if (auto p = tensor_problem(a.tensor)) return p;
+  if (auto p = vector_problem(a.vector)) return p;
+  if (auto p = precision_problem(a.precision)) return p;
+  if (auto p = buffer_problem(a)) return p;
+  if (auto p = memory_and_clock_problem(a)) return p;
+  return mac_problem(a);
+}
+
+}  // namespace detail
+
+void validate(const Accelerator& accel, const std::string& file_label) {
+  if (auto problem = detail::find_problem(accel)) throw InputError(file_label, problem->key_path, problem->message);
+}
+
+}  // namespace acceldse::arch

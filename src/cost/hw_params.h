@@ -1,0 +1,79 @@
+#pragma once
+// Private to src/cost: the numbers of an Accelerator the model actually uses, derived
+// once per evaluation (unit conversions, map look-ups, halving for double buffering),
+// so the inner loops only touch plain doubles and integers.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "arch/arch.h"
+
+namespace acceldse::cost::detail {
+
+struct HwParams {
+  // Tensor unit.
+  int64_t rows = 1, cols = 1, arrays = 1;
+  arch::Dataflow dataflow = arch::Dataflow::kWs;
+  // Vector unit: element operations per cycle over all lanes.
+  int64_t vector_ops_per_cycle = 1;
+  // Precision, bytes per element.
+  int64_t input_bytes = 1, weight_bytes = 1, output_bytes = 1, acc_bytes = 4;
+  // Buffers. *_tile_bytes: what one tile may occupy (half the buffer when double
+  // buffered, because the other half is being filled/drained meanwhile).
+  bool unified = false;
+  bool double_buffered = true;
+  double input_tile_bytes = 0, weight_tile_bytes = 0, output_tile_bytes = 0, unified_tile_bytes = 0;
+  // Activations that fit in this many bytes stay on chip between ops.
+  double onchip_activation_bytes = 0;
+  double sram_read_bytes_per_cycle = 0;   // per buffer; 0 = unlimited (as wide as needed)
+  double sram_write_bytes_per_cycle = 0;
+  // Off-chip memory.
+  // Stall-free memory (SCALE-Sim CALC mode): DRAM never costs time; traffic and
+  // energy are still counted.
+  bool dram_unlimited = false;
+  // Each operand stream (input reads, weight reads, output traffic) has its own
+  // interface of dram_bytes_per_cycle, as in SCALE-Sim, instead of sharing one.
+  bool dram_per_operand = false;
+  double dram_bytes_per_cycle = 1;
+  double dram_latency_cycles = 0;
+  double clock_ghz = 1;
+  // Energy, pJ.
+  double mac_pj = 0;
+  double register_pj_per_byte = 0;
+  double input_sram_pj_per_byte = 0, weight_sram_pj_per_byte = 0, output_sram_pj_per_byte = 0;
+  double dram_pj_per_byte = 0;
+  double vector_op_pj = 0;
+
+  int64_t pes() const { return rows * cols * arrays; }
+  // Cycles the DRAM interface is busy moving the three operand streams (bytes) in
+  // `bursts` separate transfers, each paying the latency once.
+  double dram_cycles(double input_bytes_, double weight_bytes_, double output_bytes_,
+                     double bursts) const {
+    if (dram_unlimited) return 0.0;
+    const double streams = dram_per_operand
+                               ? std::max({input_bytes_, weight_bytes_, output_bytes_})
+                               : input_bytes_ + weight_bytes_ + output_bytes_;
+    return streams / dram_bytes_per_cycle + bursts * dram_latency_cycles;
+  }
+  // Latency of the first transfer, which nothing can hide.
+  double exposed_latency_cycles() const { return dram_unlimited ? 0.0 : dram_latency_cycles; }
+};
+
+// Cycles of `work` on-chip cycles and `dram` cycles of DRAM-interface time. Double
+// buffering overlaps a tile's transfers with the previous tile's work, so the slower of
+// the two sets the pace, plus the latency of the first transfer, which nothing hides;
+// without it, transfers and work alternate.
+inline int64_t overlap_cycles(int64_t work, double dram, bool any_dram, const HwParams& hw) {
+  if (!any_dram || hw.dram_unlimited) return work;
+  const int64_t dram_cycles = static_cast<int64_t>(std::ceil(dram));
+  if (!hw.double_buffered) return work + dram_cycles;
+  return std::max(work, dram_cycles) + static_cast<int64_t>(std::ceil(hw.exposed_latency_cycles()));
+}
+
+// Throws acceldse::InputError when the technology lacks the MAC type of the precision.
+HwParams make_hw_params(const arch::Accelerator& accel);
+
+// Per-byte access energy of an SRAM macro of `kib` KiB (size-dependent, see arch.h).
+double sram_pj_per_byte(const arch::Technology& tech, double kib);
+
+}  // namespace acceldse::cost::detail

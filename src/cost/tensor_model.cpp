@@ -1,0 +1,446 @@
+// Tensor-unit model: systolic fold timing (SCALE-Sim v2 compatible), tiling of the GEMM
+// into buffer-sized tiles, DRAM traffic per loop order, and the mapping search.
+#include "cost/tensor_model.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace acceldse::cost::detail {
+
+namespace {
+
+using arch::Dataflow;
+using workload::Gemm;
+
+constexpr int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// ---------------------------------------------------------------------------------
+// Loop orders over tiles, outer to inner. pos_*: the loop's depth (0 = outermost).
+struct LoopOrder {
+  const char* name;
+  int pos_m, pos_k, pos_n;
+};
+constexpr std::array<LoopOrder, 6> kOrders{{{"mkn", 0, 1, 2},
+                                            {"mnk", 0, 2, 1},
+                                            {"kmn", 1, 0, 2},
+                                            {"knm", 2, 0, 1},
+                                            {"nmk", 1, 2, 0},
+                                            {"nkm", 2, 1, 0}}};
+
+// ---------------------------------------------------------------------------------
+// Array-side SRAM traffic of one dataflow (bytes, all instances): what the array
+// reads from and writes to the buffers while it computes, independent of tiling.
+struct ArraySram {
+  double input_reads = 0, weight_reads = 0, output_reads = 0, output_writes = 0;
+};
+
+ArraySram array_sram(const Gemm& g, Dataflow d, const FoldTiming& f, const HwParams& hw) {
+  const double count = static_cast<double>(g.count);
+  const double mk = static_cast<double>(g.m * g.k) * count;
+  const double kn = static_cast<double>(g.k * g.n) * count;
+  const double mn = static_cast<double>(g.m * g.n) * count;
+  const double pa = static_cast<double>(hw.input_bytes);
+  const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
+  const double pc = static_cast<double>(hw.output_bytes);
+  const double acc = static_cast<double>(hw.acc_bytes);
+  ArraySram s;
+  // Partial sums of the row folds (the k dimension for ws/is) are accumulated in the
+  // output buffer: every fold but the last writes accumulator-wide partial sums and
+  // every fold but the first reads them back.
+  const double partial_folds = static_cast<double>(f.row_folds - 1);
+  switch (d) {
+    case Dataflow::kOs:
+      // A rows are re-read for each column fold, B columns for each row fold; outputs
+      // complete inside the PEs and are written once.
+      s.input_reads = mk * pa * static_cast<double>(f.col_folds);
+      s.weight_reads = kn * pb * static_cast<double>(f.row_folds);
+      s.output_writes = mn * pc;
+      return s;
+    case Dataflow::kIs:
+      // A is preloaded once; B streams once per column fold (folds of m).
+      s.input_reads = mk * pa;
+      s.weight_reads = kn * pb * static_cast<double>(f.col_folds);
+      break;
+    case Dataflow::kWs:
+    case Dataflow::kAuto:
+      // B is preloaded once; A streams once per column fold (folds of n).
+      s.input_reads = mk * pa * static_cast<double>(f.col_folds);
+      s.weight_reads = kn * pb;
+      break;
+  }
+  s.output_writes = mn * (pc + partial_folds * acc);
+  s.output_reads = mn * partial_folds * acc;
+  return s;
+}
+
+// Folds spread over the arrays: whole folds while there are enough; otherwise the
+// streamed dimension of each fold is split among the arrays left over.
+int64_t spread_over_arrays(int64_t folds, const FoldTiming& f, int64_t arrays) {
+  if (folds >= arrays) return ceil_div(folds, arrays) * f.cycles_per_fold();
+  const int64_t split = arrays / folds;
+  return f.fill + ceil_div(f.stream, split);
+}
+
+// Array cycles raised to what the buffer ports can deliver, when they are limited.
+int64_t port_limited_cycles(int64_t cycles, const ArraySram& s, const HwParams& hw) {
+  double limit = 0;
+  if (hw.sram_read_bytes_per_cycle > 0) {
+    limit = std::max({s.input_reads, s.weight_reads, s.output_reads}) / hw.sram_read_bytes_per_cycle;
+  }
+  if (hw.sram_write_bytes_per_cycle > 0) {
+    limit = std::max(limit, s.output_writes / hw.sram_write_bytes_per_cycle);
+  }
+  return std::max(cycles, static_cast<int64_t>(std::ceil(limit)));
+}
+
+// ---------------------------------------------------------------------------------
+// Tile candidates along one dimension, largest first: ceil(dim / 2^j) for j = 0, 1, ...
+// (the smallest tile for each power-of-two trip count, so no candidate wastes buffer
+// space for nothing), rounded up to a multiple of the array edge while larger than it
+// so that tiles never split a fold. Down to 1, because validate() accepts buffers that
+// hold only one array-edge vector.
+constexpr int kMaxCandidates = 64;
+
+int tile_candidates(int64_t dim, int64_t align, std::array<int64_t, kMaxCandidates>& out) {
+  int n = 0;
+  int64_t last = 0;
+  for (int64_t parts = 1; n < kMaxCandidates; parts *= 2) {
+    int64_t t = ceil_div(dim, parts);
+    if (t > align) t = std::min(dim, ceil_div(t, align) * align);
+    if (t != last) out[n++] = last = t;
+    if (t <= 1) break;
+  }
+  return n;
+}
+
+// Largest m-tile that fits beside a tk x tn B tile, balanced so all m-tiles are equal
+// (same trip count, least space). 0 if nothing fits.
+int64_t fitting_tile_m(const Gemm& g, int64_t tk, int64_t tn, const HwParams& hw, double pb) {
+  const double pa = static_cast<double>(hw.input_bytes);
+  const double acc = static_cast<double>(hw.acc_bytes);  // the output buffer accumulates
+  const double b_tile = static_cast<double>(tk * tn) * pb;
+  double cap_m = 0;
+  if (hw.unified) {
+    const double left = hw.unified_tile_bytes - b_tile;
+    if (left < 0) return 0;
+    cap_m = left / (static_cast<double>(tk) * pa + static_cast<double>(tn) * acc);
+  } else {
+    if (b_tile > hw.weight_tile_bytes) return 0;
+    cap_m = std::min(hw.input_tile_bytes / (static_cast<double>(tk) * pa),
+                     hw.output_tile_bytes / (static_cast<double>(tn) * acc));
+  }
+  if (cap_m < 1) return 0;
+  const int64_t tm_max = cap_m >= static_cast<double>(g.m) ? g.m : static_cast<int64_t>(cap_m);
+  return ceil_div(g.m, ceil_div(g.m, tm_max));
+}
+
+// DRAM traffic of one tiling and loop order, for all instances.
+struct Traffic {
+  double a_reads = 0, b_reads = 0, c_reads = 0, c_writes = 0;
+  double bursts = 0;  // tile stages, each one DRAM burst (one latency)
+  double total() const { return a_reads + b_reads + c_reads + c_writes; }
+};
+
+// Deepest nontrivial loop among two dimensions (-1 if both loops run once).
+int inner_pos(int64_t trips1, int pos1, int64_t trips2, int pos2) {
+  int p = -1;
+  if (trips1 > 1) p = pos1;
+  if (trips2 > 1) p = std::max(p, pos2);
+  return p;
+}
+
+// Per-GEMM constants of the traffic formula.
+struct GemmBytes {
+  double a = 0, b = 0, c_out = 0, c_acc = 0;  // one instance, one pass
+  double count = 1;
+  bool b_shared = false;  // sequential instances reuse one weight matrix
+};
+
+// An operand tile is fetched again each time an enclosing loop that does not index it
+// steps, if that loop is outside the operand's own innermost nontrivial loop (the
+// classic loop-nest reuse rule). C's "refetch" is a spill: partial sums leave the
+// buffer at accumulator width between k-steps and come back.
+Traffic traffic(const GemmBytes& gb, int64_t trips_m, int64_t trips_k, int64_t trips_n,
+                const LoopOrder& o) {
+  const int in_a = inner_pos(trips_m, o.pos_m, trips_k, o.pos_k);
+  const int in_b = inner_pos(trips_k, o.pos_k, trips_n, o.pos_n);
+  const int in_c = inner_pos(trips_m, o.pos_m, trips_n, o.pos_n);
+  const double ref_a = (trips_n > 1 && o.pos_n < in_a) ? static_cast<double>(trips_n) : 1.0;
+  const double ref_b = (trips_m > 1 && o.pos_m < in_b) ? static_cast<double>(trips_m) : 1.0;
+  const double spills = (trips_k > 1 && o.pos_k < in_c) ? static_cast<double>(trips_k - 1) : 0.0;
+  Traffic t;
+  t.a_reads = gb.a * ref_a * gb.count;
+  // A weight matrix that stays whole in the buffer serves every sequential instance.
+  const bool b_resident = gb.b_shared && trips_k == 1 && trips_n == 1;
+  t.b_reads = gb.b * ref_b * (b_resident ? 1.0 : gb.count);
+  t.c_reads = gb.c_acc * spills * gb.count;
+  t.c_writes = (gb.c_out + gb.c_acc * spills) * gb.count;
+  t.bursts = static_cast<double>(trips_m * trips_k * trips_n) * gb.count;
+  return t;
+}
+
+// Energy of moving the traffic: DRAM, plus filling/draining the buffers on chip.
+double traffic_pj(const Traffic& t, const HwParams& hw) {
+  return t.total() * hw.dram_pj_per_byte + t.a_reads * hw.input_sram_pj_per_byte +
+         t.b_reads * hw.weight_sram_pj_per_byte +
+         (t.c_reads + t.c_writes) * hw.output_sram_pj_per_byte;
+}
+
+// ---------------------------------------------------------------------------------
+// Per-dataflow state of the search for one GEMM.
+struct DataflowState {
+  Dataflow dataflow = Dataflow::kWs;
+  int64_t compute = 0;
+  ArraySram sram;
+  double array_pj = 0;  // SRAM energy of the array-side accesses
+  // Best so far.
+  int64_t cycles = std::numeric_limits<int64_t>::max();
+  double pj = std::numeric_limits<double>::infinity();
+  Traffic traffic;
+  double dram_cycles = 0;
+  int64_t tm = 0, tk = 0, tn = 0;
+  int order = 0;
+};
+
+struct SearchSpace {
+  std::array<DataflowState, 3> flows;
+  int num_flows = 0;
+};
+
+void init_flows(const Gemm& g, const HwParams& hw, SearchSpace& s) {
+  static constexpr std::array<Dataflow, 3> kAll{Dataflow::kWs, Dataflow::kOs, Dataflow::kIs};
+  s.num_flows = 0;
+  for (Dataflow d : kAll) {
+    if (hw.dataflow != Dataflow::kAuto && hw.dataflow != d) continue;
+    DataflowState& st = s.flows[s.num_flows++];
+    st = DataflowState{};
+    st.dataflow = d;
+    const FoldTiming f = fold_timing(g, d, hw);
+    st.sram = array_sram(g, d, f, hw);
+    st.compute = port_limited_cycles(array_cycles(g, d, hw), st.sram, hw);
+    st.array_pj = st.sram.input_reads * hw.input_sram_pj_per_byte +
+                  st.sram.weight_reads * hw.weight_sram_pj_per_byte +
+                  (st.sram.output_reads + st.sram.output_writes) * hw.output_sram_pj_per_byte;
+  }
+}
+
+GemmBytes gemm_bytes(const Gemm& g, const HwParams& hw, double pb) {
+  GemmBytes gb;
+  gb.a = static_cast<double>(g.m * g.k * hw.input_bytes);
+  gb.b = static_cast<double>(g.k * g.n) * pb;
+  gb.c_out = static_cast<double>(g.m * g.n * hw.output_bytes);
+  gb.c_acc = static_cast<double>(g.m * g.n * hw.acc_bytes);
+  gb.count = static_cast<double>(g.count);
+  gb.b_shared = g.b_is_weight && g.sequential;
+  return gb;
+}
+
+// ceil() without the libm call: this runs in the innermost loop.
+int64_t ceil_to_int(double x) {
+  const auto i = static_cast<int64_t>(x);
+  return i + (static_cast<double>(i) < x ? 1 : 0);
+}
+
+// cycles of one dataflow's compute overlapped with `dram` interface cycles (see
+// overlap_cycles() in hw_params.h; inlined here with the rounding done once).
+int64_t combine(int64_t compute, int64_t dram, int64_t exposed, const HwParams& hw) {
+  if (hw.dram_unlimited) return compute;
+  if (!hw.double_buffered) return compute + dram;
+  return std::max(compute, dram) + exposed;
+}
+
+// Offers one (tiling, order) to every dataflow; keeps it where it is better.
+void offer(SearchSpace& s, const Traffic& t, int64_t tm, int64_t tk, int64_t tn, int order,
+           const HwParams& hw, int64_t exposed) {
+  const double dram = hw.dram_cycles(t.a_reads, t.b_reads, t.c_reads + t.c_writes, t.bursts);
+  const int64_t dram_int = ceil_to_int(dram);
+  const double pj = traffic_pj(t, hw);
+  for (int i = 0; i < s.num_flows; ++i) {
+    DataflowState& st = s.flows[i];
+    const int64_t cycles = combine(st.compute, dram_int, exposed, hw);
+    if (cycles < st.cycles || (cycles == st.cycles && pj < st.pj)) {
+      st.cycles = cycles;
+      st.pj = pj;
+      st.traffic = t;
+      st.dram_cycles = dram;
+      st.tm = tm, st.tk = tk, st.tn = tn, st.order = order;
+    }
+  }
+}
+
+// Trip counts of the tilings already tried. Traffic, bursts and hence cycles and
+// energy never increase when a tile grows in any dimension, so a tiling whose trip
+// counts are all >= those of one already tried cannot win.
+class Tried {
+ public:
+  bool dominated(int64_t tm, int64_t tk, int64_t tn) const {
+    for (int i = 0; i < size_; ++i) {
+      const auto& t = trips_[static_cast<size_t>(i)];
+      if (t[0] <= tm && t[1] <= tk && t[2] <= tn) return true;
+    }
+    return false;
+  }
+  void add(int64_t tm, int64_t tk, int64_t tn) {
+    if (size_ < kCapacity) trips_[static_cast<size_t>(size_++)] = {tm, tk, tn};
+  }
+
+ private:
+  static constexpr int kCapacity = 256;
+  std::array<std::array<int64_t, 3>, kCapacity> trips_{};
+  int size_ = 0;
+};
+
+// True when even the least traffic a tiling could have (each operand once, in its
+// number of bursts) is slower than every dataflow's best so far.
+bool hopeless(const SearchSpace& s, const GemmBytes& gb, double bursts, const HwParams& hw, int64_t exposed) {
+  const double least = hw.dram_cycles(gb.a * gb.count, gb.b * (gb.b_shared ? 1.0 : gb.count),
+                                      gb.c_out * gb.count, bursts);
+  const int64_t least_int = ceil_to_int(least);
+  for (int i = 0; i < s.num_flows; ++i) {
+    if (combine(s.flows[i].compute, least_int, exposed, hw) <= s.flows[i].cycles) return false;
+  }
+  return true;
+}
+
+void search_tiles(const Gemm& g, const HwParams& hw, SearchSpace& s) {
+  const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
+  const GemmBytes gb = gemm_bytes(g, hw, pb);
+  const int64_t exposed = ceil_to_int(hw.exposed_latency_cycles());
+  std::array<int64_t, kMaxCandidates> ks{}, ns{};
+  const int nk = tile_candidates(g.k, hw.rows, ks);
+  const int nn = tile_candidates(g.n, hw.cols, ns);
+  Tried tried;
+  for (int ik = 0; ik < nk; ++ik) {
+    for (int in = 0; in < nn; ++in) {
+      const int64_t tk = ks[ik], tn = ns[in];
+      const int64_t tm = fitting_tile_m(g, tk, tn, hw, pb);
+      if (tm == 0) continue;
+      const int64_t trips_m = ceil_div(g.m, tm), trips_k = ceil_div(g.k, tk),
+                    trips_n = ceil_div(g.n, tn);
+      if (tried.dominated(trips_m, trips_k, trips_n)) continue;
+      tried.add(trips_m, trips_k, trips_n);
+      const double bursts = static_cast<double>(trips_m * trips_k * trips_n) * gb.count;
+      if (hopeless(s, gb, bursts, hw, exposed)) continue;
+      for (int o = 0; o < static_cast<int>(kOrders.size()); ++o) {
+        offer(s, traffic(gb, trips_m, trips_k, trips_n, kOrders[o]), tm, tk, tn, o, hw, exposed);
+      }
+    }
+  }
+  // Buffers below validate()'s minimum: stream element by element rather than fail.
+  if (s.num_flows > 0 && s.flows[0].cycles == std::numeric_limits<int64_t>::max()) {
+    offer(s, traffic(gb, g.m, g.k, g.n, kOrders[0]), 1, 1, 1, 0, hw, exposed);
+  }
+}
+
+// Folds the best mapping of one GEMM under dataflow state `st` into the op total.
+void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, TensorCost& c) {
+  const int64_t macs = g.m * g.k * g.n * g.count;
+  if (!c.valid || macs > c.mapped_macs) {  // report the mapping of the biggest GEMM
+    c.tile_m = st.tm, c.tile_k = st.tk, c.tile_n = st.tn, c.loop_order = st.order;
+    c.mapped_macs = macs;
+  }
+  c.valid = true;
+  c.dataflow = st.dataflow;
+  c.cycles += st.cycles;
+  c.compute_cycles += st.compute;
+  c.dram_cycles += st.dram_cycles;
+  c.macs += macs;
+  const Traffic& t = st.traffic;
+  c.input_sram_reads += st.sram.input_reads;
+  c.input_sram_writes += t.a_reads;
+  c.weight_sram_reads += st.sram.weight_reads;
+  c.weight_sram_writes += t.b_reads;
+  c.output_sram_reads += st.sram.output_reads + t.c_writes;
+  c.output_sram_writes += st.sram.output_writes + t.c_reads;
+  c.dram_reads += t.a_reads + t.b_reads + t.c_reads;
+  c.dram_writes += t.c_writes;
+  const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
+  const double operand_bytes = static_cast<double>(hw.input_bytes) + pb + static_cast<double>(hw.acc_bytes);
+  c.energy.mac_pj += static_cast<double>(macs) * hw.mac_pj;
+  // Each MAC shifts its two operands and its partial sum one PE along.
+  c.energy.register_pj += static_cast<double>(macs) * operand_bytes * hw.register_pj_per_byte;
+  c.energy.input_sram_pj += (st.sram.input_reads + t.a_reads) * hw.input_sram_pj_per_byte;
+  c.energy.weight_sram_pj += (st.sram.weight_reads + t.b_reads) * hw.weight_sram_pj_per_byte;
+  c.energy.output_sram_pj += (st.sram.output_reads + st.sram.output_writes + t.c_reads + t.c_writes) *
+                             hw.output_sram_pj_per_byte;
+  c.energy.dram_pj += t.total() * hw.dram_pj_per_byte;
+}
+
+bool better(const TensorCost& a, const TensorCost& b) {
+  if (!b.valid) return true;
+  if (a.cycles != b.cycles) return a.cycles < b.cycles;
+  return a.energy.total_pj() < b.energy.total_pj();
+}
+
+}  // namespace
+
+FoldTiming fold_timing(const Gemm& g, Dataflow d, const HwParams& hw) {
+  const int64_t r = hw.rows, c = hw.cols;
+  FoldTiming f;
+  int64_t spatial_rows = 0, spatial_cols = 0;
+  switch (d) {
+    case Dataflow::kOs:
+      // Outputs stationary: m on rows, n on columns, k streamed. Per fold: k operand
+      // vectors stream in, skewed over r + c - 2 cycles until the far corner has its
+      // last product (systolic_compute_os.py: demand = T + (c - 1) rows, skewed by r - 1).
+      spatial_rows = g.m, spatial_cols = g.n, f.stream = g.k;
+      f.fill = r + c - 2;
+      break;
+    case Dataflow::kIs:
+      // Inputs stationary: k on rows, m on columns, n streamed; like ws with the
+      // operands swapped (systolic_compute_is.py).
+      spatial_rows = g.k, spatial_cols = g.m, f.stream = g.n;
+      f.fill = 2 * r + c - 2;
+      break;
+    case Dataflow::kWs:
+    case Dataflow::kAuto:
+      // Weights stationary: k on rows, n on columns, m streamed. Per fold: r cycles to
+      // preload the weights, then m skewed input vectors, then the partial sums drain
+      // through r + c - 2 more cycles (systolic_compute_ws.py: demand = r + T + (c - 1)
+      // rows, skewed by r - 1): 2r + c + T - 2.
+      spatial_rows = g.k, spatial_cols = g.n, f.stream = g.m;
+      f.fill = 2 * r + c - 2;
+      break;
+  }
+  // Edge folds are partial (part of the array idle) but take as long as full ones.
+  f.row_folds = ceil_div(spatial_rows, r);
+  f.col_folds = ceil_div(spatial_cols, c);
+  return f;
+}
+
+int64_t array_cycles(const Gemm& g, Dataflow d, const HwParams& hw) {
+  const FoldTiming f = fold_timing(g, d, hw);
+  const int64_t folds = f.row_folds * f.col_folds;
+  // Sequential instances (recurrent steps) wait for each other; independent ones
+  // (groups, heads, batch items) share the arrays.
+  if (g.sequential) return g.count * spread_over_arrays(folds, f, hw.arrays);
+  return spread_over_arrays(folds * g.count, f, hw.arrays);
+}
+
+TensorCost evaluate_tensor(const Gemm* gemms, size_t count, const HwParams& hw) {
+  TensorCost best;
+  // Search each GEMM once for all candidate dataflows, then total per dataflow.
+  std::array<TensorCost, 3> per_flow{};
+  int num_flows = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const Gemm& g = gemms[i];
+    if (g.m <= 0 || g.k <= 0 || g.n <= 0 || g.count <= 0) continue;
+    SearchSpace s;
+    init_flows(g, hw, s);
+    search_tiles(g, hw, s);
+    num_flows = s.num_flows;
+    for (int f = 0; f < s.num_flows; ++f) accumulate(g, s.flows[f], hw, per_flow[f]);
+  }
+  for (int f = 0; f < num_flows; ++f) {
+    if (better(per_flow[f], best)) best = per_flow[f];
+  }
+  return best;
+}
+
+const char* loop_order_name(int order) {
+  return kOrders[static_cast<size_t>(std::clamp(order, 0, 5))].name;
+}
+
+}  // namespace acceldse::cost::detail

@@ -1,0 +1,57 @@
+#pragma once
+// Private to src/cost: the tensor-unit model of GEMMs (systolic timing, tiling, DRAM
+// traffic) and its mapping search.
+#include <cstddef>
+#include <cstdint>
+
+#include "cost/cost.h"
+#include "cost/hw_params.h"
+#include "workload/workload.h"
+
+namespace acceldse::cost::detail {
+
+// How one GEMM instance folds onto a rows x cols array under a dataflow, in the terms
+// of SCALE-Sim v2 (scalesim/compute/systolic_compute_{ws,os,is}.py): the stationary
+// operand is split into row_folds x col_folds array-sized pieces ("folds"); each fold
+// streams `stream` vectors through the array and costs fill + stream cycles.
+struct FoldTiming {
+  int64_t row_folds = 0, col_folds = 0;
+  int64_t stream = 0;  // T: length of the streamed (temporal) dimension
+  int64_t fill = 0;    // preload + skew fill + drain cycles paid per fold
+  int64_t cycles_per_fold() const { return fill + stream; }
+};
+FoldTiming fold_timing(const workload::Gemm& gemm, arch::Dataflow dataflow, const HwParams& hw);
+
+// Tensor-unit busy cycles for all `count` instances of a GEMM, folds spread over the
+// arrays; excludes SRAM port limits and DRAM.
+int64_t array_cycles(const workload::Gemm& gemm, arch::Dataflow dataflow, const HwParams& hw);
+
+// The tensor-unit part of an op: all its GEMMs under one dataflow, each with its best
+// tiles and loop order. Bytes are doubles so that sums over huge models stay exact
+// enough without overflow checks; they are rounded when copied into OpCost.
+struct TensorCost {
+  arch::Dataflow dataflow = arch::Dataflow::kWs;
+  int64_t cycles = 0;
+  int64_t compute_cycles = 0;
+  double dram_cycles = 0;  // DRAM interface busy time (transfers + burst latencies)
+  int64_t macs = 0;
+  double input_sram_reads = 0, input_sram_writes = 0;
+  double weight_sram_reads = 0, weight_sram_writes = 0;
+  double output_sram_reads = 0, output_sram_writes = 0;
+  double dram_reads = 0, dram_writes = 0;
+  Energy energy;  // MAC, register, SRAM, DRAM; no leakage
+  // Tiles and loop order of the GEMM with the most MACs (the one the mapping reports).
+  int64_t tile_m = 0, tile_k = 0, tile_n = 0;
+  int loop_order = 0;
+  int64_t mapped_macs = 0;  // MACs of that GEMM
+  bool valid = false;
+};
+
+// Best mapping of an op's GEMMs: the accelerator's dataflow, or for kAuto the best of
+// ws/os/is; minimises cycles, then energy.
+TensorCost evaluate_tensor(const workload::Gemm* gemms, size_t count, const HwParams& hw);
+
+// "mkn", "nkm", ...: outer-to-inner loop order over tiles, by index.
+const char* loop_order_name(int order);
+
+}  // namespace acceldse::cost::detail

@@ -1,0 +1,226 @@
+#pragma once
+// The paper's studies built on the search (DESIGN.md jobs 4-6): one design for a suite
+// of networks, several networks co-running on one chip, and fitting a network to a
+// design (or an array shape to networks). Like the rest of dse: no formatting, no I/O;
+// bad input throws acceldse::InputError.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "arch/arch.h"
+#include "cost/cost.h"
+#include "dse/dse.h"
+#include "workload/workload.h"
+
+namespace acceldse::dse {
+
+using NetworkPtr = std::shared_ptr<const workload::Network>;
+
+// ---- Shared ---------------------------------------------------------------------------
+// The objective as "higher is better" performance: the metric itself when maximised,
+// its reciprocal when minimised (so latency gives throughput at batch 1). Throws
+// InputError (file/place as given) for `pareto`, which has no single performance.
+void check_scalar_objective(const Objective& objective, const std::string& file,
+                            const std::string& place);
+double performance(const Objective& objective, const Metrics& metrics);
+
+// exp(sum w_i ln v_i / sum w_i); equal weights when `weights` is empty. Values must be
+// positive (a zero gives 0).
+double geometric_mean(std::span<const double> values, std::span<const double> weights = {});
+
+// "1,2,0.5" -> {1, 2, 0.5}; every weight positive and finite, exactly `count` of them.
+std::vector<double> parse_weights(const std::string& text, size_t count, const std::string& place);
+
+// ---- Suite study ------------------------------------------------------------------------
+// Pure core: perf[n][d] = performance of network n on design d (0 when the design is
+// invalid for it), feasible[n][d] = the design meets the constraints for network n, and
+// area[d] breaks ties (smaller wins, then the lower design number).
+struct SuiteChoice {
+  std::vector<size_t> optimum;  // per network: its own best feasible design
+  size_t geomean = 0;           // best weighted geomean over designs feasible for all
+};
+SuiteChoice choose_suite_designs(const std::vector<std::vector<double>>& perf,
+                                 const std::vector<std::vector<char>>& feasible,
+                                 std::span<const double> area_mm2, std::span<const double> weights);
+// cross[d][m] = performance of network m on design d / network m on its own optimum.
+// improvement_pct[n] = (geomean over m of cross[G][m] / cross[n][m] - 1) * 100 where G is
+// the selected (last) row: how much the selected design beats network n's optimum
+// across the suite, with the same weights as the selection.
+std::vector<double> suite_improvement_pct(const std::vector<std::vector<double>>& cross,
+                                          std::span<const double> weights);
+
+struct SuiteOptions {
+  std::vector<double> weights;  // per network, > 0; empty = equal
+  int threads = 0;              // 0 = all cores
+  std::function<void(const Progress&)> on_progress;  // over all network x design pairs
+};
+
+struct SuiteDesign {
+  std::string label;             // a network's name (its own optimum) or "geomean"
+  Design design;
+  std::vector<Metrics> metrics;  // every network on this design, in network order
+  std::vector<double> relative;  // cross-matrix row: perf / the network's own best
+};
+
+struct SuiteResult {
+  std::vector<std::string> networks;
+  std::vector<double> weights;  // as used (1 each when none were given)
+  std::string objective;        // the space's objective
+  std::vector<double> best_perf;  // each network's performance on its own optimum
+  // One per network (its optimum, labelled with its name), then "geomean" last.
+  std::vector<SuiteDesign> designs;
+  std::vector<double> improvement_pct;  // per network, see suite_improvement_pct
+  double geomean_relative = 0;          // weighted geomean of the selected row
+  uint64_t space_size = 0;
+  uint64_t evaluations = 0;       // network x design pairs evaluated
+  uint64_t feasible_for_all = 0;  // designs feasible for every network
+  double elapsed_s = 0;
+  size_t cache_entries = 0;
+  uint64_t cache_hits = 0, cache_misses = 0;
+  const SuiteDesign& selected() const { return designs.back(); }
+};
+
+// Evaluates every design of `space` once per network (grid, shared CostCache) and
+// derives everything from that matrix. Throws InputError for duplicate network names,
+// a network named "geomean", a pareto objective, a space too large to enumerate, or no
+// design feasible for every network.
+SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
+                      const SuiteOptions& options);
+
+// ---- Co-running networks ----------------------------------------------------------------
+// What one network needs: a relative weight, or a throughput it must reach.
+struct Demand {
+  double weight = 0;        // > 0: share of the weighted mix
+  double target_per_s = 0;  // > 0: required inferences per second
+  bool is_target() const { return target_per_s > 0; }
+};
+// "2" (weight), "30/s" or "30fps" (target). Throws InputError naming `place`.
+Demand parse_demand(const std::string& text, const std::string& place);
+
+enum class CorunMode { kSpatial, kTime, kBoth };
+CorunMode parse_corun_mode(const std::string& text);  // spatial | time | both
+const char* to_string(CorunMode mode);                // never kBoth for a plan
+
+// The part of the chip one network gets.
+struct Share {
+  int64_t rows = 0, cols = 0, arrays = 0;
+  int64_t pes = 0;
+  double buffer_kib = 0;      // all on-chip buffers
+  double dram_gb_per_s = 0;
+  int64_t vector_lanes = 0;
+  double time = 1;            // fraction of time (time multiplexing), 1 for spatial
+};
+
+struct CorunNetwork {
+  std::string name;
+  Demand demand;
+  double throughput_per_s = 0;  // what it gets in this plan
+  double latency_s = 0;         // one inference on its share
+  Share share;
+  Metrics metrics;              // one inference on its partition / the whole chip
+  bool meets_target() const { return !demand.is_target() || throughput_per_s >= demand.target_per_s * (1 - 1e-9); }
+};
+
+struct CorunPlan {
+  CorunMode mode = CorunMode::kTime;  // kSpatial or kTime
+  Design design;
+  double area_mm2 = 0;
+  // Rounds of the weighted mix per second: every weighted network n runs weight_n *
+  // mix_rate inferences per second (0 when every network has a target).
+  double mix_rate_per_s = 0;
+  // Targets only: the least factor by which the plan exceeds the targets (>= 1).
+  double headroom = 0;
+  Metrics aggregate;  // area, power, energy per second, throughput = mix rate
+  std::vector<CorunNetwork> networks;
+};
+
+struct CorunOptions {
+  CorunMode mode = CorunMode::kBoth;
+  int threads = 0;
+  // The tensor unit is split into this many equal units (array count when arrays > 1,
+  // else columns; fewer when the dimension has no such divisor).
+  int partition_units = 8;
+  std::function<void(const Progress&)> on_progress;
+};
+
+struct CorunResult {
+  CorunPlan best;                      // by the chosen mode (the better of both for kBoth)
+  std::optional<CorunPlan> best_spatial, best_time;
+  uint64_t space_size = 0;
+  uint64_t evaluations = 0;  // network evaluations (whole chip and partitions)
+  double elapsed_s = 0;
+};
+
+// Weights only: maximise the mix rate (ties: less area). Targets only: meet every
+// target at least area (ties: more headroom). Mixed: meet the targets and maximise the
+// mix rate of the weighted networks with what is left. The space's constraints are
+// checked on the aggregate metrics. Throws InputError if no design and partition meets
+// every target (naming the network that falls furthest short) or names are repeated.
+CorunResult run_corun(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
+                      const std::vector<Demand>& demands, const CorunOptions& options);
+
+// One partition: `units` of `total` equal units of `chip`'s tensor unit, with the same
+// fraction of every buffer, the DRAM bandwidth and the vector lanes. Nullopt when the
+// tensor unit cannot be split into `total` units or the part is not a valid design.
+std::optional<arch::Accelerator> partition(const arch::Accelerator& chip, int units, int total);
+// Units the tensor unit splits into for `requested` (largest divisor <= requested).
+int partition_units(const arch::Accelerator& chip, int requested);
+
+// ---- Fitting a network to the hardware ----------------------------------------------------
+struct FitOptions {
+  double tolerance_pct = 10;  // both per changed width and for the network's parameters
+};
+
+struct FitChange {
+  std::string layer;
+  std::string field;  // out_channels, out_features, hidden, embed_dim, groups, dims
+  std::vector<int64_t> old_value, new_value;  // one element except for dims
+  std::string reason;
+};
+
+struct LayerUtil {
+  std::string layer;
+  double utilization = 0;
+  int64_t cycles = 0;
+};
+
+struct FitResult {
+  workload::Network fitted;
+  std::vector<FitChange> changes;
+  int64_t cycles_before = 0, cycles_after = 0;
+  double latency_before_s = 0, latency_after_s = 0;
+  int64_t macs_before = 0, macs_after = 0;
+  int64_t params_before = 0, params_after = 0;
+  size_t classes = 0, frozen_classes = 0;  // channel classes found / left unchanged by rule
+  std::vector<LayerUtil> layers_before, layers_after;  // tensor-unit layers only
+  double speedup() const { return cycles_after > 0 ? static_cast<double>(cycles_before) / static_cast<double>(cycles_after) : 1; }
+};
+
+// Greedy search over channel classes (channel dimensions tied by adds, concat-free
+// reshapes and the like; classes touching network inputs or outputs stay fixed): each
+// round tries, for every class, the nearest multiples of the array rows and columns
+// above and below, and keeps the change that saves the most cycles while the width
+// moves by at most the tolerance and the network's parameters stay within it.
+// Throws InputError for a tolerance outside 0-100.
+FitResult fit_network(const workload::Network& network, const arch::Accelerator& accel,
+                      const FitOptions& options, cost::CostCache* cache = nullptr);
+
+// ---- Array shape for networks as they are --------------------------------------------------
+struct ArrayCandidate {
+  int64_t rows = 0, cols = 0;
+  std::vector<double> latency_s;    // per network
+  std::vector<double> utilization;  // per network
+  double geomean_latency_s = 0;
+  double geomean_utilization = 0;
+};
+// Every rows x cols with rows*cols <= pes and >= pes/2, rows and cols divisors of `pes`
+// or multiples of 8 (at least 4), on `base` otherwise unchanged; sorted by geomean
+// latency, then fewer PEs, then geomean utilisation. Throws InputError for pes < 16.
+std::vector<ArrayCandidate> suggest_array(const std::vector<NetworkPtr>& networks,
+                                          const arch::Accelerator& base, int64_t pes, int threads = 0);
+
+}  // namespace acceldse::dse

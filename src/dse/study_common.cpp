@@ -1,0 +1,148 @@
+// What the studies share: performance from an objective, geometric means, weight lists
+// and the evaluation of a whole space for several networks.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "common/error.h"
+#include "dse/study.h"
+#include "dse/study_internal.h"
+
+namespace acceldse::dse {
+
+void check_scalar_objective(const Objective& objective, const std::string& file,
+                            const std::string& place) {
+  if (objective.pareto()) {
+    throw InputError(file, place,
+                     "a study needs one performance number per design; 'pareto' has none. Use "
+                     "throughput, latency, perf_per_area, energy, edp or 'max EXPR'/'min EXPR'");
+  }
+}
+
+double performance(const Objective& objective, const Metrics& metrics) {
+  // score() is lower-is-better: the negated metric when maximised, the metric itself
+  // when minimised.
+  double score = objective.score(metrics);
+  if (objective.sense() == Objective::Sense::kMaximize) return -score;
+  return score > 0 ? 1.0 / score : 0.0;
+}
+
+double geometric_mean(std::span<const double> values, std::span<const double> weights) {
+  if (values.empty()) return 0;
+  double log_sum = 0, weight_sum = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    double w = weights.empty() ? 1.0 : weights[i];
+    if (!(values[i] > 0)) return 0;
+    log_sum += w * std::log(values[i]);
+    weight_sum += w;
+  }
+  return std::exp(log_sum / weight_sum);
+}
+
+std::vector<double> parse_weights(const std::string& text, size_t count, const std::string& place) {
+  std::vector<double> weights;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    char* end = nullptr;
+    double w = std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size() || !std::isfinite(w) || w <= 0) {
+      throw InputError("<command line>", place, "expected a positive number, got '" + item + "'");
+    }
+    weights.push_back(w);
+  }
+  if (weights.size() != count) {
+    throw InputError("<command line>", place,
+                     "got " + std::to_string(weights.size()) + " weights for " + std::to_string(count) +
+                         " networks; give one weight per network, in the same order");
+  }
+  return weights;
+}
+
+namespace study_detail {
+
+double now_s() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+void check_unique_names(const std::vector<NetworkPtr>& networks, const std::string& reserved,
+                        const std::string& place) {
+  if (networks.empty()) throw InputError("<command line>", place, "expected at least one network");
+  std::set<std::string> seen;
+  for (const NetworkPtr& net : networks) {
+    if (!reserved.empty() && net->name == reserved) {
+      throw InputError("<command line>", place, "a network may not be named '" + reserved + "' (a reserved label)");
+    }
+    if (!seen.insert(net->name).second) {
+      throw InputError("<command line>", place, "network '" + net->name + "' is listed twice");
+    }
+  }
+}
+
+namespace {
+
+void check_size(const DesignSpace& space, size_t networks) {
+  uint64_t size = space.size();
+  if (size == 0) throw InputError(space.file(), "parameters", "the design space is empty");
+  if (size > kMaxPairs / std::max<size_t>(1, networks)) {
+    throw InputError(space.file(), "parameters",
+                     "the space has " + std::to_string(size) + " designs; a study evaluates every design for each of the " +
+                         std::to_string(networks) + " networks, at most " + std::to_string(kMaxPairs) +
+                         " pairs in all. Use a smaller space");
+  }
+}
+
+// One network over the whole grid, in chunks so progress can be reported.
+void evaluate_network_row(const DesignSpace& space, const NetworkPtr& net, size_t row, int threads,
+                          const std::shared_ptr<cost::CostCache>& cache, SpaceMatrix& m,
+                          const std::function<void(const Progress&)>& on_progress, double start_s) {
+  EvaluatorOptions options;
+  options.threads = threads;
+  options.model = net->name;
+  options.memo_limit = 0;  // every design is asked for once; the matrix keeps the answer
+  Evaluator evaluator(space, network_metrics(net, cache), options);
+  constexpr uint64_t kChunk = 4096;
+  std::vector<Design> designs;
+  for (uint64_t first = 0; first < m.designs; first += kChunk) {
+    uint64_t last = std::min(m.designs, first + kChunk);
+    designs.clear();
+    for (uint64_t d = first; d < last; ++d) designs.push_back(space.design_at(d));
+    std::vector<Evaluation> results = evaluator.evaluate(designs);
+    for (uint64_t d = first; d < last; ++d) {
+      const Evaluation& e = results[d - first];
+      m.metrics[row][d] = e.metrics;
+      m.valid[row][d] = e.valid() ? 1 : 0;
+      m.feasible[row][d] = e.feasible() ? 1 : 0;
+      if (e.valid()) m.area_mm2[d] = e.metrics.area_mm2;
+    }
+    if (on_progress) {
+      on_progress(Progress{row * m.designs + last, m.designs * m.metrics.size(), now_s() - start_s});
+    }
+  }
+}
+
+}  // namespace
+
+SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
+                           int threads, const std::shared_ptr<cost::CostCache>& cache,
+                           const std::function<void(const Progress&)>& on_progress, double start_s) {
+  check_size(space, networks.size());
+  SpaceMatrix m;
+  m.designs = space.size();
+  const size_t n = networks.size();
+  m.metrics.assign(n, std::vector<Metrics>(m.designs));
+  m.valid.assign(n, std::vector<char>(m.designs, 0));
+  m.feasible.assign(n, std::vector<char>(m.designs, 0));
+  m.area_mm2.assign(m.designs, std::numeric_limits<double>::infinity());
+  for (size_t row = 0; row < n; ++row) {
+    evaluate_network_row(space, networks[row], row, threads, cache, m, on_progress, start_s);
+  }
+  return m;
+}
+
+}  // namespace study_detail
+}  // namespace acceldse::dse

@@ -1,0 +1,449 @@
+// The pages for the three studies built on the search: designing for a suite of
+// networks, co-running networks on one chip, and fitting a network to the hardware.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "report/charts.h"
+#include "report/json_util.h"
+#include "report/page.h"
+#include "report/report.h"
+#include "report/svg.h"
+#include "report/text.h"
+
+namespace acceldse::report {
+
+using namespace detail;
+
+namespace {
+
+// A design's parameters: nested under "params" or flat beside other keys.
+const json& params_of(const json& design) {
+  const json* p = object_at(design, "params");
+  return p ? *p : design;
+}
+
+std::vector<std::string> string_list(const json* arr) {
+  std::vector<std::string> out;
+  if (!arr) return out;
+  for (const json& v : *arr) {
+    std::string s = v.is_object() ? name_of(v, "name") : display(v);
+    if (!s.empty()) out.push_back(s);
+  }
+  return out;
+}
+
+// A cross-matrix cell: a number, or an object carrying the normalised performance.
+double cell_value(const json& v) {
+  if (v.is_number()) return v.get<double>();
+  return number(v, {"normalized_perf", "normalised_perf", "perf", "value", "relative"}).value_or(NAN);
+}
+
+std::string fixed2(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : "–"; }
+
+// ---- suite ----------------------------------------------------------------------
+
+std::string heat_map(const std::vector<std::string>& designs, const std::vector<std::string>& networks,
+                     const json& matrix, const std::string& selected) {
+  size_t label_chars = 8;
+  for (const auto& d : designs) label_chars = std::max(label_chars, std::min<size_t>(d.size(), 26));
+  Box box;
+  box.left = 14 + 6.5 * static_cast<double>(label_chars);
+  box.right = 190;  // geomean column + colour bar
+  box.top = 40;
+  box.bottom = 110;
+  double cw = std::clamp((1000 - box.left - box.right) / std::max<double>(1, static_cast<double>(networks.size())), 30.0, 110.0);
+  constexpr double kCellH = 30;
+  box.width = box.left + cw * static_cast<double>(networks.size()) + box.right;
+  box.height = box.top + kCellH * static_cast<double>(designs.size()) + box.bottom;
+  std::vector<double> values;
+  for (const auto& d : designs) {
+    for (const auto& n : networks) {
+      const json* row = matrix.contains(d) ? &matrix[d] : nullptr;
+      if (row && row->is_object() && row->contains(n)) values.push_back(cell_value((*row)[n]));
+    }
+  }
+  Scale colour = fit_scale(values, 0, 1, {false, 20, false, 0});
+  Svg svg("heatmap", box, fmt::format(R"(data-rows="{}" data-cols="{}")", designs.size(), networks.size()));
+  svg.title("Performance of each network on each design, normalised to the network's own best");
+  for (size_t r = 0; r < designs.size(); ++r) {
+    const json* row = matrix.contains(designs[r]) && matrix[designs[r]].is_object() ? &matrix[designs[r]] : nullptr;
+    double y = box.y0() + static_cast<double>(r) * kCellH;
+    svg.body += fmt::format(R"(<text class="ty" x="{}" y="{}">{}</text>)", px(box.x0() - 6), px(y + kCellH / 2 + 4),
+                            escape(ellipsize(designs[r], 26)));
+    double log_sum = 0;
+    size_t n_pos = 0;
+    for (size_t c = 0; c < networks.size(); ++c) {
+      if (!row || !row->contains(networks[c])) continue;
+      double v = cell_value((*row)[networks[c]]);
+      if (!std::isfinite(v)) continue;
+      if (v > 0) { log_sum += std::log(v); ++n_pos; }
+      std::string fill = sequential_colour(colour(v));
+      double x = box.x0() + static_cast<double>(c) * cw;
+      svg.body += fmt::format(R"(<rect class="cell{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} on {}: {}</title></rect>)",
+                              designs[r] == selected ? " sel" : "", px(x), px(y), px(cw), px(kCellH), fill,
+                              escape(networks[c]), escape(designs[r]), num(v));
+      if (cw >= 30) {
+        svg.body += fmt::format(R"(<text class="ct" x="{}" y="{}" fill="{}">{}</text>)", px(x + cw / 2),
+                                px(y + kCellH / 2 + 4), text_colour_on(fill), fixed2(v));
+      }
+    }
+    // The suite criterion is the geometric mean over networks, so show it per row.
+    if (n_pos > 0) {
+      svg.body += fmt::format(R"(<text x="{}" y="{}">geomean {}</text>)", px(box.x1() + 8), px(y + kCellH / 2 + 4),
+                              fixed2(std::exp(log_sum / static_cast<double>(n_pos))));
+    }
+  }
+  svg.band_axis(networks, box.x0(), cw, "network");
+  if (!values.empty()) svg.colour_bar(colour, "normalised performance", 100);  // right of the geomeans
+  return svg.str();
+}
+
+void add_improvement(Page& page, const json& doc, const std::vector<std::string>& networks) {
+  const json* imp = object_at(doc, "improvement_pct");
+  if (!imp || imp->empty()) {
+    page.note("No improvement_pct in the input: improvement chart skipped.");
+    return;
+  }
+  BarChart c;
+  c.kind = "improvement";
+  c.title = "Performance change of each network on the suite design vs its own optimum";
+  c.x_label = "network";
+  c.y_label = "change (%)";
+  c.value_labels = true;
+  c.width = 1000;
+  c.series = {{"gain", "#59a14f", "gain", {}}, {"loss", "#e15759", "loss", {}}};
+  std::vector<std::string> order = networks;  // suite order first, then any others
+  for (const auto& [k, v] : imp->items()) {
+    if (std::find(order.begin(), order.end(), k) == order.end()) order.push_back(k);
+  }
+  for (const auto& n : order) {
+    double v = imp->contains(n) && (*imp)[n].is_number() ? (*imp)[n].get<double>() : NAN;
+    if (!imp->contains(n)) continue;
+    c.categories.push_back(n);
+    c.series[0].values.push_back(v >= 0 ? v : NAN);
+    c.series[1].values.push_back(v < 0 ? v : NAN);
+  }
+  page.raw(bar_chart(c));
+}
+
+void add_design_table(Page& page, const json* designs) {
+  if (!designs || designs->empty()) return;
+  std::vector<std::string> keys;
+  for (const auto& [label, d] : designs->items()) {
+    if (!d.is_object()) continue;
+    for (const auto& [k, v] : params_of(d).items()) {
+      if (!v.is_object() && !v.is_array() && std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+  }
+  if (std::find(keys.begin(), keys.end(), "area_mm2") == keys.end()) keys.push_back("area_mm2");
+  std::vector<std::string> header{"design"};
+  header.insert(header.end(), keys.begin(), keys.end());
+  Rows rows;
+  for (const auto& [label, d] : designs->items()) {
+    std::vector<std::string> row{label};
+    for (const auto& k : keys) {
+      const json* v = d.is_object() ? find(params_of(d), k) : nullptr;
+      if (!v && d.is_object()) v = find(d, k);
+      if (!v && d.is_object()) v = find(d, "metrics." + k);
+      row.push_back(v ? display(*v) : "");
+    }
+    rows.push_back(std::move(row));
+  }
+  page.table(header, rows);
+}
+
+// ---- co-running -----------------------------------------------------------------
+
+struct CoNet {
+  std::string name;
+  double throughput = NAN, latency = NAN, target = NAN;
+  const json* share = nullptr;
+  const json* raw = nullptr;
+};
+
+std::vector<CoNet> read_conets(const json& doc) {
+  std::vector<CoNet> out;
+  const json* arr = array_at(doc, "networks");
+  if (!arr) return out;
+  for (const json& n : *arr) {
+    if (!n.is_object()) continue;
+    CoNet c;
+    c.name = name_of(n, "name");
+    if (c.name.empty()) c.name = name_of(n, "model");
+    c.throughput = number(n, {"throughput_per_s"}).value_or(NAN);
+    c.latency = number(n, {"latency_s"}).value_or(NAN);
+    c.target = number(n, {"target_per_s", "target_throughput_per_s", "target"}).value_or(NAN);
+    c.share = find(n, "share");
+    c.raw = &n;
+    out.push_back(c);
+  }
+  return out;
+}
+
+void add_share(Page& page, const std::vector<CoNet>& nets, const std::string& mode) {
+  std::vector<std::string> resources;  // from share objects, first-seen order
+  bool scalar = false;
+  for (const CoNet& n : nets) {
+    if (!n.share) continue;
+    if (n.share->is_number()) scalar = true;
+    if (n.share->is_object()) {
+      for (const auto& [k, v] : n.share->items()) {
+        if (v.is_number() && std::find(resources.begin(), resources.end(), k) == resources.end()) resources.push_back(k);
+      }
+    }
+  }
+  std::string whole = mode == "time" ? "time" : "chip";
+  if (scalar && std::find(resources.begin(), resources.end(), whole) == resources.end()) resources.insert(resources.begin(), whole);
+  if (resources.empty()) {
+    page.note("No share per network in the input: share chart skipped.");
+    return;
+  }
+  std::vector<StackRow> rows;
+  for (const auto& res : resources) {
+    StackRow row{res, {}};
+    for (const CoNet& n : nets) {
+      double v = NAN;
+      if (n.share && n.share->is_number() && res == whole) v = n.share->get<double>();
+      if (n.share && n.share->is_object()) v = number(*n.share, {res}).value_or(NAN);
+      if (!std::isfinite(v)) continue;
+      if (v > 1.5) v /= 100;  // a percentage
+      row.segments.push_back({n.name, v, fmt::format("{}: {} of {}", n.name, pct(v), res)});
+    }
+    rows.push_back(std::move(row));
+  }
+  std::string title = mode == "time" ? "Share of the chip's time each network gets (time multiplexing)"
+                                     : "Share of each chip resource each network gets (spatial partition)";
+  page.raw(stacked_rows("share", title, rows, false, "share (%)"));
+}
+
+std::string share_text(const json& share) {
+  auto frac = [](double v) { return pct(v > 1.5 ? v / 100 : v); };
+  if (share.is_number()) return frac(share.get<double>());
+  if (!share.is_object()) return display(share);
+  std::string out;
+  for (const auto& [k, v] : share.items()) {
+    out += (out.empty() ? "" : ", ") + k + " " + (v.is_number() ? frac(v.get<double>()) : display(v));
+  }
+  return out;
+}
+
+void add_corun_throughput(Page& page, const std::vector<CoNet>& nets) {
+  if (std::none_of(nets.begin(), nets.end(), [](const CoNet& n) { return std::isfinite(n.throughput); })) {
+    page.note("No throughput per network in the input: throughput chart skipped.");
+    return;
+  }
+  BarChart c;
+  c.kind = "throughput";
+  c.title = "Throughput of each network while co-running (black tick: its target)";
+  c.x_label = "network";
+  c.y_label = "throughput (inferences/s)";
+  c.value_labels = true;
+  c.series = {{"throughput", "#4e79a7", "", {}}};
+  bool targets = false;
+  for (const CoNet& n : nets) {
+    c.categories.push_back(n.name);
+    c.series[0].values.push_back(n.throughput);
+    c.markers.push_back(n.target);
+    targets = targets || std::isfinite(n.target);
+  }
+  if (targets) {
+    c.marker_label = "target";
+  } else {
+    c.markers.clear();
+  }
+  page.raw(bar_chart(c));
+}
+
+// ---- model fitting --------------------------------------------------------------
+
+// Per-layer utilisation: [0.5, ...], [{"name"/"layer": .., "utilization": ..}, ...] or {name: value}.
+std::vector<std::pair<std::string, double>> util_list(const json* v) {
+  std::vector<std::pair<std::string, double>> out;
+  if (!v) return out;
+  if (v->is_object()) {
+    for (const auto& [k, x] : v->items()) out.emplace_back(k, cell_value(x));
+  } else if (v->is_array()) {
+    for (const json& x : *v) {
+      if (x.is_number()) {
+        out.emplace_back(fmt::format("#{}", out.size()), x.get<double>());
+      } else if (x.is_object()) {
+        std::string name = text(x, {"name", "layer"}).value_or(fmt::format("#{}", out.size()));
+        out.emplace_back(name, number(x, {"utilization", "utilisation", "util", "value"}).value_or(NAN));
+      }
+    }
+  }
+  double max_v = 0;
+  for (const auto& [k, x] : out) max_v = std::isfinite(x) ? std::max(max_v, x) : max_v;
+  if (max_v > 1.5) {
+    for (auto& [k, x] : out) x /= 100;  // percentages
+  }
+  return out;
+}
+
+void add_fit_utilisation(Page& page, const json& doc) {
+  auto before = util_list(find(doc, "layers_before")), after = util_list(find(doc, "layers_after"));
+  if (before.empty() && after.empty()) {
+    page.note("No per-layer utilisation before/after in the input: utilisation chart skipped.");
+    return;
+  }
+  // Changes per layer, for the tooltips.
+  std::map<std::string, std::string> changed;
+  if (const json* ch = array_at(doc, "changes")) {
+    for (const json& c : *ch) {
+      std::string layer = text(c, {"layer"}).value_or("");
+      std::string what = text(c, {"field"}).value_or("?") + " " + (c.contains("old") ? display(c["old"]) : "?") + " → " +
+                         (c.contains("new") ? display(c["new"]) : "?");
+      changed[layer] += (changed[layer].empty() ? "" : "; ") + what;
+    }
+  }
+  std::vector<std::string> order;
+  for (const auto& [k, v] : before) order.push_back(k);
+  for (const auto& [k, v] : after) {
+    if (std::find(order.begin(), order.end(), k) == order.end()) order.push_back(k);
+  }
+  auto lookup = [](const auto& list, const std::string& name) -> double {
+    for (const auto& [k, v] : list) {
+      if (k == name) return v * 100;
+    }
+    return NAN;
+  };
+  BarChart c;
+  c.kind = "utilization";
+  c.title = "Tensor-array utilisation per layer, before and after the proposed changes";
+  c.x_label = "layer (network order)";
+  c.y_label = "utilisation (%)";
+  c.y_max = 100;
+  c.stacked = false;
+  c.series = {{"before", "#9aa7b8", "before", {}}, {"after", "#f28e2b", "after", {}}};
+  for (const auto& name : order) {
+    c.categories.push_back(name);
+    auto it = changed.find(name);
+    c.tooltips.push_back(it == changed.end() ? name : name + "\nchanged: " + it->second);
+    c.series[0].values.push_back(lookup(before, name));
+    c.series[1].values.push_back(lookup(after, name));
+  }
+  page.raw(bar_chart(c));
+}
+
+void add_changes_table(Page& page, const json& doc) {
+  const json* ch = array_at(doc, "changes");
+  if (!ch || ch->empty()) {
+    page.note("No changes proposed: the network already fits the hardware within the tolerance.");
+    return;
+  }
+  Rows rows;
+  bool notes = false;  // the note column only when some change explains itself
+  for (const json& c : *ch) {
+    if (!c.is_object()) continue;
+    auto get = [&](const char* k) { return c.contains(k) ? display(c[k]) : std::string(); };
+    std::string note = get("reason").empty() ? get("note") : get("reason");
+    notes = notes || !note.empty();
+    rows.push_back({get("layer"), get("field"), get("old"), get("new"), note});
+  }
+  std::vector<std::string> header{"layer", "field", "old", "new", "note"};
+  if (!notes) {
+    header.pop_back();
+    for (auto& r : rows) r.pop_back();
+  }
+  page.table(header, rows);
+}
+
+}  // namespace
+
+std::string suite_html(const json& doc) {
+  Page page("Design for a suite of networks", "suite");
+  std::vector<std::string> networks = string_list(array_at(doc, "networks"));
+  const json* matrix = object_at(doc, "cross_matrix");
+  std::vector<std::string> designs;
+  if (matrix) {
+    for (const auto& [label, row] : matrix->items()) {
+      designs.push_back(label);
+      if (networks.empty() && row.is_object()) {
+        for (const auto& [n, v] : row.items()) {
+          if (std::find(networks.begin(), networks.end(), n) == networks.end()) networks.push_back(n);
+        }
+      }
+    }
+  }
+  std::string selected = text(doc, {"selected", "suite_design", "best", "best.label"}).value_or("");
+  page.heading("Summary");
+  std::vector<std::pair<std::string, std::string>> rows{{"networks", std::to_string(networks.size())},
+                                                       {"designs compared", std::to_string(designs.size())}};
+  if (!selected.empty()) rows.emplace_back("suite design", selected);
+  if (auto g = number(doc, {"geomean", "geomean_perf"})) rows.emplace_back("geometric-mean performance", fixed2(*g));
+  page.summary(rows);
+  page.heading("Cross-performance matrix");
+  if (!matrix || designs.empty() || networks.empty()) {
+    page.note("No cross_matrix in the input: heat map skipped.");
+  } else {
+    page.paragraph("Row: the design (each network's own optimum, and the suite design); column: the network run on it. "
+                   "1.00 means as fast as on its own optimum.");
+    page.raw(heat_map(designs, networks, *matrix, selected));
+  }
+  page.heading("Gain or loss per network");
+  add_improvement(page, doc, networks);
+  page.heading("Designs");
+  add_design_table(page, object_at(doc, "designs"));
+  return page.finish();
+}
+
+std::string corun_html(const json& doc) {
+  std::string mode = text(doc, {"mode"}).value_or("");
+  Page page(mode.empty() ? "Co-running networks" : "Co-running networks (" + mode + ")", "corun");
+  std::vector<CoNet> nets = read_conets(doc);
+  page.heading("Summary");
+  std::vector<std::pair<std::string, std::string>> rows{{"mode", mode}, {"networks", std::to_string(nets.size())}};
+  if (const json* d = object_at(doc, "design")) {
+    for (const auto& [k, v] : params_of(*d).items()) {
+      if (!v.is_object() && !v.is_array()) rows.emplace_back(k, display(v));
+    }
+    if (auto a = number(*d, {"area_mm2", "metrics.area_mm2"}); a && !params_of(*d).contains("area_mm2")) {
+      rows.emplace_back("area_mm2", num(*a));
+    }
+  }
+  page.summary(rows);
+  if (nets.empty()) {
+    page.note("No networks in the input: charts skipped.");
+    return page.finish();
+  }
+  page.heading("Share of the chip");
+  add_share(page, nets, mode);
+  page.heading("Throughput");
+  add_corun_throughput(page, nets);
+  Rows table;
+  for (const CoNet& n : nets) {
+    std::string share = n.share ? share_text(*n.share) : "";
+    std::string meets;
+    if (const json* m = find(*n.raw, "meets_target"); m && m->is_boolean()) meets = m->get<bool>() ? "yes" : "no";
+    else if (std::isfinite(n.target) && std::isfinite(n.throughput)) meets = n.throughput >= n.target ? "yes" : "no";
+    table.push_back({n.name, std::isfinite(n.throughput) ? num(n.throughput) : "",
+                     std::isfinite(n.latency) ? si(n.latency, "s") : "", std::isfinite(n.target) ? num(n.target) : "",
+                     meets, share});
+  }
+  page.table({"network", "throughput (1/s)", "latency", "target (1/s)", "meets target", "share"}, table);
+  return page.finish();
+}
+
+std::string fit_html(const json& doc) {
+  std::string model = name_of(doc, "model");
+  Page page(model.empty() ? "Fit the network to the hardware" : "Fit " + model + " to the hardware", "fit");
+  page.heading("Summary");
+  std::vector<std::pair<std::string, std::string>> rows;
+  if (auto s = number(doc, {"speedup"})) rows.emplace_back("predicted speed-up", fmt::format("{:.3f}×", *s));
+  if (auto m = number(doc, {"macs_change_pct"})) rows.emplace_back("MAC change", fmt::format("{:+.2f}%", *m));
+  if (auto p = number(doc, {"params_change_pct"})) rows.emplace_back("parameter change", fmt::format("{:+.2f}%", *p));
+  if (auto t = number(doc, {"tolerance_pct", "tolerance"})) rows.emplace_back("tolerance", num(*t) + "%");
+  const json* ch = array_at(doc, "changes");
+  rows.emplace_back("changes proposed", std::to_string(ch ? ch->size() : 0));
+  page.summary(rows);
+  page.heading("Utilisation per layer");
+  add_fit_utilisation(page, doc);
+  page.heading("Proposed changes");
+  add_changes_table(page, doc);
+  return page.finish();
+}
+
+}  // namespace acceldse::report

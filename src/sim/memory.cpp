@@ -1,0 +1,65 @@
+// Buffers and DRAM: what stays on chip, when a transfer may start, when it ends.
+#include <algorithm>
+#include <limits>
+
+#include "sim/internal.h"
+
+namespace acceldse::sim::detail {
+
+size_t TileResidency::KeyHash::operator()(const Key& k) const {
+  // Corners are below 2^40 in practice; mixing with odd multipliers spreads them.
+  uint64_t h = static_cast<uint64_t>(k.inst) * 0x9E3779B97F4A7C15ull;
+  h ^= static_cast<uint64_t>(k.row0) * 0xC2B2AE3D27D4EB4Full + (h << 6) + (h >> 2);
+  h ^= static_cast<uint64_t>(k.col0) * 0x165667B19E3779F9ull + (h << 6) + (h >> 2);
+  return static_cast<size_t>(h);
+}
+
+bool TileResidency::touch(int64_t inst, int64_t row0, int64_t col0, int64_t bytes) {
+  auto [it, inserted] = last_use_clock_.try_emplace(Key{inst, row0, col0}, clock_bytes_);
+  const bool resident =
+      !inserted && static_cast<double>(clock_bytes_ - it->second) <= retain_bytes_;
+  it->second = clock_bytes_;
+  clock_bytes_ += bytes;
+  return resident;
+}
+
+ElementResidency::ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes)
+    : last_fold_(static_cast<size_t>(elements), 0),
+      fold_clock_(1, 0),
+      retain_bytes_(retain_bytes),
+      element_bytes_(element_bytes) {}
+
+void ElementResidency::begin_fold() {
+  ++fold_;
+  fold_clock_.push_back(clock_bytes_);
+  unique_in_fold_ = 0;
+}
+
+DramChannel::Transfer DramChannel::transfer(double bytes, double earliest) {
+  const double start = std::max(earliest, free_at_);
+  free_at_ = start + bytes / bytes_per_cycle_;
+  return {start, free_at_};
+}
+
+double SpaceRing::earliest_start(double bytes) const {
+  // Walk from the newest holder back: the chunk fits once every holder older than the
+  // ones that still fit beside it has let go.
+  double kept = bytes;
+  for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+    kept += it->second;
+    if (kept > capacity_bytes_) return it->first;
+  }
+  return -std::numeric_limits<double>::infinity();
+}
+
+void SpaceRing::occupy(double bytes, double until) {
+  held_.emplace_back(until, bytes);
+  held_bytes_ += bytes;
+  // Holders beyond a full buffer's worth from the newest can never matter again.
+  while (held_.size() > 1 && held_bytes_ - held_.front().second >= capacity_bytes_) {
+    held_bytes_ -= held_.front().second;
+    held_.pop_front();
+  }
+}
+
+}  // namespace acceldse::sim::detail

@@ -1,0 +1,329 @@
+// Hand-derived cases for the analytical model. Every expected number is worked out in
+// the comment next to it from the formulas in README.md ("Evaluating a design").
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "test_cost_util.h"
+
+namespace acceldse::cost::test {
+namespace {
+
+using arch::Dataflow;
+
+// SCALE-Sim v2 fold timing on an R x C = 32 x 32 array:
+//   ws: 2R + C + T - 2 per fold, T = m     (k on rows, n on columns)
+//   os:  R + C + T - 2 per fold, T = k     (m on rows, n on columns)
+//   is: 2R + C + T - 2 per fold, T = n     (k on rows, m on columns)
+TEST(CostTiming, GemmFillingTheArrayExactlyWs) {
+  // m=64, k=32, n=32: one fold, 2*32 + 32 + 64 - 2 = 158.
+  const OpCost c = evaluate_first(linear_net(64, 32, 32), stall_free(make_accel(32, 32, Dataflow::kWs)));
+  EXPECT_EQ(c.compute_cycles, 158);
+  EXPECT_EQ(c.cycles, 158);
+  EXPECT_EQ(c.stall_cycles, 0);
+  EXPECT_EQ(c.macs, 64 * 32 * 32);
+  EXPECT_DOUBLE_EQ(c.utilization, 65536.0 / (1024.0 * 158.0));
+  EXPECT_EQ(c.mapping.dataflow, Dataflow::kWs);
+  EXPECT_EQ(c.bound, Bound::kCompute);
+}
+
+TEST(CostTiming, GemmFillingTheArrayExactlyOs) {
+  // m=32, k=64, n=32: one fold, 32 + 32 + 64 - 2 = 126.
+  const OpCost c = evaluate_first(linear_net(32, 64, 32), stall_free(make_accel(32, 32, Dataflow::kOs)));
+  EXPECT_EQ(c.compute_cycles, 126);
+  EXPECT_EQ(c.cycles, 126);
+  EXPECT_EQ(c.mapping.dataflow, Dataflow::kOs);
+}
+
+TEST(CostTiming, GemmFillingTheArrayExactlyIs) {
+  // m=32, k=32, n=64: one fold, 2*32 + 32 + 64 - 2 = 158.
+  const OpCost c = evaluate_first(linear_net(32, 32, 64), stall_free(make_accel(32, 32, Dataflow::kIs)));
+  EXPECT_EQ(c.compute_cycles, 158);
+  EXPECT_EQ(c.cycles, 158);
+  EXPECT_EQ(c.mapping.dataflow, Dataflow::kIs);
+}
+
+TEST(CostTiming, PartialFoldsInBothDimensions) {
+  // m=100, k=70, n=40 on 32x32.
+  const workload::Network net = linear_net(100, 70, 40);
+  // ws: ceil(70/32)=3 row folds x ceil(40/32)=2 column folds, each 94 + 100: 6*194.
+  EXPECT_EQ(evaluate_first(net, stall_free(make_accel(32, 32, Dataflow::kWs))).cycles, 1164);
+  // os: ceil(100/32)=4 x ceil(40/32)=2 folds, each 62 + 70: 8*132.
+  EXPECT_EQ(evaluate_first(net, stall_free(make_accel(32, 32, Dataflow::kOs))).cycles, 1056);
+  // is: ceil(70/32)=3 x ceil(100/32)=4 folds, each 94 + 40: 12*134.
+  EXPECT_EQ(evaluate_first(net, stall_free(make_accel(32, 32, Dataflow::kIs))).cycles, 1608);
+  // auto picks the fastest: os.
+  const OpCost best = evaluate_first(net, stall_free(make_accel(32, 32, Dataflow::kAuto)));
+  EXPECT_EQ(best.cycles, 1056);
+  EXPECT_EQ(best.mapping.dataflow, Dataflow::kOs);
+  // The edge folds idle part of the array: utilisation = 280000 / (1024 * 1164).
+  const OpCost ws = evaluate_first(net, stall_free(make_accel(32, 32, Dataflow::kWs)));
+  EXPECT_NEAR(ws.utilization, 280000.0 / (1024.0 * 1164.0), 1e-12);
+}
+
+TEST(CostTiming, SeveralArraysSplitFolds) {
+  const workload::Network net = linear_net(100, 70, 40);  // ws: 6 folds of 194 cycles
+  auto with_arrays = [&](int64_t arrays) {
+    arch::Accelerator a = stall_free(make_accel(32, 32, Dataflow::kWs));
+    a.tensor.arrays = arrays;
+    return evaluate_first(net, a).cycles;
+  };
+  EXPECT_EQ(with_arrays(4), 2 * 194);  // ceil(6/4) rounds of whole folds
+  EXPECT_EQ(with_arrays(6), 194);
+  // 16 arrays, 6 folds: each fold's 100 streamed rows split over 16/6 = 2 arrays.
+  EXPECT_EQ(with_arrays(16), 94 + 50);
+}
+
+TEST(CostTiming, DramOverlapWithDoubleBuffering) {
+  // ws m=64, k=32, n=32 (158 compute cycles); everything fits in one tile:
+  // A 2048 + B 1024 bytes read, C 2048 bytes written = 5120 bytes at 25.6 B/cycle
+  // = 200 cycles + one burst latency of 100 = 300 DRAM cycles > 158, so DRAM paces:
+  // max(158, 300) + 100 (first load's latency) = 400.
+  arch::Accelerator a = make_accel(32, 32, Dataflow::kWs);
+  const OpCost c = evaluate_first(linear_net(64, 32, 32), a);
+  EXPECT_EQ(c.dram_read_bytes, 3072);
+  EXPECT_EQ(c.dram_write_bytes, 2048);
+  EXPECT_EQ(c.compute_cycles, 158);
+  EXPECT_EQ(c.cycles, 400);
+  EXPECT_EQ(c.stall_cycles, 400 - 158);
+  EXPECT_EQ(c.bound, Bound::kMemory);
+  // Without double buffering transfers and compute alternate: 158 + 300.
+  a.buffers.double_buffered = false;
+  EXPECT_EQ(evaluate_first(linear_net(64, 32, 32), a).cycles, 458);
+}
+
+TEST(CostTiming, DramTimeDominates) {
+  // A GEMV (batch-1 fully connected layer) streams 16 MiB of weights once at
+  // 1 byte/cycle; the array needs only 128*128 folds of 2*32+32+1-2 = 95 cycles (1.6M).
+  arch::Accelerator a = make_accel(32, 32, Dataflow::kWs);
+  a.dram.bandwidth_gb_per_s = 1.0;  // 1 byte per cycle at 1 GHz
+  const OpCost c = evaluate_first(linear_net(1, 4096, 4096), a);
+  const double bytes = static_cast<double>(c.dram_bytes());
+  EXPECT_GE(c.dram_read_bytes, 4096 * 4096);
+  EXPECT_EQ(c.compute_cycles, 128 * 128 * 95);
+  EXPECT_EQ(c.bound, Bound::kMemory);
+  EXPECT_GE(static_cast<double>(c.cycles), bytes);
+  EXPECT_LE(static_cast<double>(c.cycles), bytes * 1.01);  // latency of the bursts < 1%
+  EXPECT_LT(c.utilization, 0.01);
+}
+
+TEST(CostTiming, StallFreeDramCountsTrafficButNoTime) {
+  arch::Accelerator a = stall_free(make_accel(32, 32, Dataflow::kWs));
+  a.dram.bandwidth_gb_per_s = 1.0;
+  const OpCost c = evaluate_first(linear_net(1, 4096, 4096), a);
+  EXPECT_EQ(c.cycles, c.compute_cycles);
+  EXPECT_GE(c.dram_read_bytes, 4096 * 4096);
+  EXPECT_GT(c.energy.dram_pj, 0);
+}
+
+TEST(CostDepthwise, VectorUnitChosenWhenFaster) {
+  // 32 channels, 112x112, 3x3, pad 1: 32 GEMMs of m=12544, k=9, n=1.
+  // Array (ws, 128x128): one fold each, 2*128 + 128 + 12544 - 2 = 12926 cycles, x32
+  // = 413632. Vector unit, 32 lanes: 12544*9*32 MACs / 32 = 112896 cycles.
+  const workload::Network net = conv_net(32, 112, 112, 32, 3, 1, 1, 32);
+  arch::Accelerator a = stall_free(make_accel(128, 128, Dataflow::kWs));
+  const OpCost v = evaluate_first(net, a);
+  EXPECT_TRUE(v.mapping.on_vector_unit);
+  EXPECT_EQ(v.vector_cycles, 112896);
+  EXPECT_EQ(v.cycles, 112896);
+  EXPECT_EQ(v.compute_cycles, 0);
+  EXPECT_EQ(v.macs, 12544 * 9 * 32);
+  EXPECT_EQ(v.bound, Bound::kVector);
+  // With one lane the vector unit needs 3.6M cycles: the array wins.
+  a.vector.lanes = 1;
+  const OpCost t = evaluate_first(net, a);
+  EXPECT_FALSE(t.mapping.on_vector_unit);
+  EXPECT_EQ(t.compute_cycles, 413632);
+  EXPECT_EQ(t.cycles, 413632);
+}
+
+TEST(CostAttention, ActivationTimesActivation) {
+  // Q K^T of 12 heads: 12 GEMMs of m=128, k=64, n=128 whose B is an activation, so it
+  // is read at input precision (2 bytes), not weight precision (1 byte).
+  const workload::Network net = matmul_net({1, 12, 128, 64}, {1, 12, 64, 128});
+  arch::Accelerator a = stall_free(make_accel(32, 32, Dataflow::kWs));
+  a.precision.input_bytes = 2;
+  a.precision.weight_bytes = 1;
+  a.precision.output_bytes = 2;
+  a.buffers.input_kib = a.buffers.weight_kib = a.buffers.output_kib = 4096;  // every tile whole
+  const OpCost c = evaluate_first(net, a);
+  EXPECT_EQ(c.macs, 12 * 128 * 64 * 128);
+  // ws per head: ceil(64/32)=2 x ceil(128/32)=4 folds of 94 + 128; 12 heads.
+  EXPECT_EQ(c.compute_cycles, 12 * 8 * 222);
+  EXPECT_EQ(c.dram_read_bytes, 12 * 128 * 64 * 2 + 12 * 64 * 128 * 2);
+  EXPECT_EQ(c.dram_write_bytes, 12 * 128 * 128 * 2);
+}
+
+TEST(CostTiling, SmallBuffersCostMoreTrafficThanCompulsory) {
+  const workload::Network net = linear_net(1024, 1024, 1024);
+  arch::Accelerator big = make_accel(32, 32, Dataflow::kWs);
+  big.buffers.input_kib = big.buffers.weight_kib = 4096;
+  big.buffers.output_kib = 16384;
+  const OpCost whole = evaluate_first(net, big);
+  // Everything fits: each operand moves exactly once.
+  EXPECT_EQ(whole.dram_read_bytes, 2 * 1024 * 1024);
+  EXPECT_EQ(whole.dram_write_bytes, 1024 * 1024);
+  EXPECT_EQ(whole.mapping.tile_k, 1024);
+  arch::Accelerator small = make_accel(32, 32, Dataflow::kWs);
+  small.buffers.input_kib = small.buffers.weight_kib = small.buffers.output_kib = 8;
+  const OpCost tiled = evaluate_first(net, small);
+  EXPECT_GT(tiled.dram_bytes(), whole.dram_bytes());
+  EXPECT_EQ(tiled.compute_cycles, whole.compute_cycles);  // tiling never changes folds
+  EXPECT_GT(tiled.cycles, whole.cycles);
+  // The chosen tile fits half of each 8 KiB buffer (double buffered).
+  const auto& m = tiled.mapping;
+  EXPECT_LE(m.tile_m * m.tile_k, 4096);
+  EXPECT_LE(m.tile_k * m.tile_n, 4096);
+  EXPECT_LE(m.tile_m * m.tile_n * 4, 4096);
+  EXPECT_EQ(m.loop_order.size(), 3u);
+}
+
+TEST(CostEnergy, ComponentsOfAnExactFold) {
+  // ws m=64, k=32, n=32, stall-free, 64 KiB buffers: SRAM energy 1 * sqrt(64/8) pJ/B.
+  const OpCost c = evaluate_first(linear_net(64, 32, 32), stall_free(make_accel(32, 32, Dataflow::kWs)));
+  const double macs = 65536;
+  const double sram = std::sqrt(8.0);
+  EXPECT_DOUBLE_EQ(c.energy.mac_pj, macs * 0.25);
+  EXPECT_DOUBLE_EQ(c.energy.register_pj, macs * (1 + 1 + 4) * 0.03);
+  // Input SRAM: the array reads A once (one column fold), DRAM writes it once.
+  EXPECT_NEAR(c.energy.input_sram_pj, (2048 + 2048) * sram, 1e-9);
+  EXPECT_EQ(c.input_sram_reads_bytes, 2048);
+  EXPECT_EQ(c.input_sram_writes_bytes, 2048);
+  EXPECT_DOUBLE_EQ(c.energy.dram_pj, (3072 + 2048) * 100.0);
+  // Leakage: 10 mW/mm^2 over the design's area for 158 ns.
+  const double area_mm2 = area(make_accel(32, 32, Dataflow::kWs)).total_mm2();
+  EXPECT_NEAR(c.energy.leakage_pj, 10 * area_mm2 * 158, 1e-9);
+}
+
+TEST(CostArea, ByComponent) {
+  const Area a = area(make_accel(32, 32, Dataflow::kWs));
+  EXPECT_NEAR(a.pe_mm2, 1024 * 400e-6, 1e-12);
+  EXPECT_NEAR(a.register_mm2, 1024 * 6 * 40e-6, 1e-12);  // 1 + 1 + 4 bytes per PE
+  EXPECT_NEAR(a.input_sram_mm2, 64 * 0.005, 1e-12);
+  EXPECT_NEAR(a.weight_sram_mm2, 64 * 0.005, 1e-12);
+  EXPECT_NEAR(a.output_sram_mm2, 64 * 0.005, 1e-12);
+  EXPECT_NEAR(a.vector_mm2, 32 * 10000e-6, 1e-12);
+  EXPECT_NEAR(a.interconnect_mm2, 0.1 * (0.4096 + 0.24576 + 0.96), 1e-12);
+  EXPECT_NEAR(a.total_mm2(), 0.4096 + 0.24576 + 0.96 + 0.32 + 0.161536, 1e-9);
+}
+
+workload::Network unary_net(const std::string& type, const workload::Shape& shape) {
+  workload::NetworkBuilder b("unary", "<test>");
+  b.add_input("x", shape);
+  workload::Attrs attrs;
+  if (type == "transpose") attrs.dims = {0, 1, 3, 2};
+  if (type == "reshape") attrs.dims = {0, -1};
+  b.add_op("op", type, {"x"}, attrs);
+  return b.finish();
+}
+
+TEST(CostVector, ElementwiseStreamingThroughDram) {
+  // relu on 64x56x56 = 200704 int8 elements: 200704 / 32 lanes = 6272 cycles. In + out
+  // = 401408 bytes exceed the 128 KiB of activation buffers, so they stream via DRAM:
+  // 401408 / 25.6 = 15680 cycles + 7 bursts (64 KiB chunks) x 100 = 16380; double
+  // buffered: max(6272, 16380) + 100 = 16480.
+  const OpCost c = evaluate_first(unary_net("relu", {1, 64, 56, 56}), make_accel(32, 32, Dataflow::kWs));
+  EXPECT_EQ(c.vector_cycles, 6272);
+  EXPECT_EQ(c.dram_bytes(), 401408);
+  EXPECT_EQ(c.cycles, 16480);
+  EXPECT_EQ(c.bound, Bound::kMemory);
+  EXPECT_EQ(c.compute_cycles, 0);
+  EXPECT_DOUBLE_EQ(c.utilization, 0);
+}
+
+TEST(CostVector, ElementwiseOnChip) {
+  // 4096 elements: 8 KiB in + out stay on chip; 4096 / 32 = 128 cycles, no DRAM.
+  const OpCost c = evaluate_first(unary_net("relu", {1, 16, 16, 16}), make_accel(32, 32, Dataflow::kWs));
+  EXPECT_EQ(c.cycles, 128);
+  EXPECT_EQ(c.dram_bytes(), 0);
+  EXPECT_EQ(c.bound, Bound::kVector);
+  EXPECT_DOUBLE_EQ(c.energy.vector_pj, 4096 * 5.0);
+}
+
+TEST(CostDataMove, ViewsAreFreeCopiesAreNot) {
+  const arch::Accelerator a = make_accel(32, 32, Dataflow::kWs);
+  const OpCost view = evaluate_first(unary_net("reshape", {1, 16, 16, 16}), a);
+  EXPECT_EQ(view.cycles, 0);
+  EXPECT_EQ(view.dram_bytes(), 0);
+  EXPECT_EQ(view.bound, Bound::kNone);
+  // transpose of 4096 bytes on chip: read and write at the array-edge width of 32 B/cycle.
+  const OpCost copy = evaluate_first(unary_net("transpose", {1, 16, 16, 16}), a);
+  EXPECT_EQ(copy.cycles, 4096 / 32);
+  EXPECT_EQ(copy.input_sram_reads_bytes, 4096);
+  EXPECT_EQ(copy.output_sram_writes_bytes, 4096);
+  EXPECT_EQ(copy.bound, Bound::kMemory);
+}
+
+TEST(CostNetwork, ActivationFusedIntoConv) {
+  workload::NetworkBuilder b("convrelu", "<test>");
+  b.add_input("x", {1, 64, 56, 56});
+  workload::Attrs conv;
+  conv.out_channels = 64;
+  conv.kernel = {3, 3};
+  conv.pads = {1, 1, 1, 1};
+  b.add_op("conv", "conv", {"x"}, conv);
+  b.add_op("relu", "relu", {"conv"}, workload::Attrs{});
+  const workload::Network net = b.finish();
+  const arch::Accelerator a = make_accel(32, 32, Dataflow::kWs);
+  const NetworkCost nc = evaluate_network(net, a);
+  ASSERT_EQ(nc.layers.size(), 2u);
+  const OpCost& relu = nc.layers[1];
+  EXPECT_TRUE(relu.fused);
+  EXPECT_EQ(relu.vector_cycles, 200704 / 32);
+  EXPECT_EQ(relu.cycles, 0);  // hidden behind the conv's cycles
+  EXPECT_EQ(relu.dram_bytes(), 0);
+  EXPECT_EQ(nc.totals.cycles, nc.layers[0].cycles);
+  EXPECT_EQ(nc.totals.macs, 56 * 56 * 64 * 9 * 64);
+  EXPECT_NEAR(nc.totals.utilization,
+              static_cast<double>(nc.totals.macs) / (1024.0 * static_cast<double>(nc.totals.cycles)), 1e-12);
+  EXPECT_NEAR(nc.latency_s, static_cast<double>(nc.totals.cycles) * 1e-9, 1e-15);
+  EXPECT_NEAR(nc.throughput_per_s, 1.0 / nc.latency_s, 1e-6);
+  EXPECT_NEAR(nc.power_w, nc.totals.energy.total_pj() * 1e-12 / nc.latency_s, 1e-9);
+  EXPECT_NEAR(nc.area.total_mm2(), area(a).total_mm2(), 1e-12);
+  // Leakage is charged for the op's own cycles: none for the hidden relu.
+  EXPECT_DOUBLE_EQ(relu.energy.leakage_pj, 0);
+}
+
+TEST(CostCacheTest, SameResultsAndHits) {
+  const workload::Network net = conv_net(64, 56, 56, 64, 3, 1, 1);
+  const arch::Accelerator a = make_accel(32, 32, Dataflow::kAuto);
+  CostCache cache;
+  const OpCost cold = evaluate_first(net, a, &cache);
+  const OpCost warm = evaluate_first(net, a, &cache);
+  const OpCost none = evaluate_first(net, a);
+  EXPECT_EQ(cache.misses(), 1u);
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.size(), 1u);
+  for (const OpCost* c : {&warm, &none}) {
+    EXPECT_EQ(c->cycles, cold.cycles);
+    EXPECT_EQ(c->dram_bytes(), cold.dram_bytes());
+    EXPECT_DOUBLE_EQ(c->energy.total_pj(), cold.energy.total_pj());
+    EXPECT_EQ(c->mapping.to_string(), cold.mapping.to_string());
+  }
+  // A different array is a different key for a conv...
+  evaluate_first(net, make_accel(64, 64, Dataflow::kAuto), &cache);
+  EXPECT_EQ(cache.misses(), 2u);
+  // ...but not for an element-wise op, which does not use the array.
+  const workload::Network relu = unary_net("relu", {1, 64, 56, 56});
+  evaluate_first(relu, make_accel(32, 32, Dataflow::kWs), &cache);
+  evaluate_first(relu, make_accel(128, 16, Dataflow::kOs), &cache);
+  EXPECT_EQ(cache.misses(), 3u);
+  EXPECT_EQ(cache.hits(), 2u);
+  cache.clear();
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(CostMapping, Strings) {
+  Mapping m;
+  m.dataflow = Dataflow::kWs;
+  m.tile_m = 3136, m.tile_k = 576, m.tile_n = 64;
+  m.loop_order = "nkm";
+  EXPECT_EQ(m.to_string(), "ws m=3136 k=576 n=64 nkm");
+  m.on_vector_unit = true;
+  EXPECT_EQ(m.to_string(), "vector unit");
+  EXPECT_STREQ(to_string(Bound::kMemory), "memory");
+  EXPECT_STREQ(to_string(Bound::kNone), "none");
+}
+
+}  // namespace
+}  // namespace acceldse::cost::test
