@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 
 #include "test_cost_util.h"
 
@@ -311,6 +312,44 @@ TEST(CostCacheTest, SameResultsAndHits) {
   EXPECT_EQ(cache.hits(), 2u);
   cache.clear();
   EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(CostCacheTest, SharedAcrossThreads) {
+  // Several workers evaluating different designs through one cache get exactly what a
+  // lone, cache-less evaluation gets.
+  workload::NetworkBuilder b("mix", "<test>");
+  b.add_input("x", {1, 32, 28, 28});
+  workload::Attrs conv;
+  conv.out_channels = 32;
+  conv.kernel = {3, 3};
+  conv.pads = {1, 1, 1, 1};
+  b.add_op("c1", "conv", {"x"}, conv);
+  b.add_op("r1", "relu", {"c1"}, workload::Attrs{});
+  b.add_op("c2", "conv", {"r1"}, conv);
+  b.add_op("add", "add", {"c2", "x"}, workload::Attrs{});
+  const workload::Network net = b.finish();
+  std::vector<arch::Accelerator> designs;
+  for (int64_t rows : {8, 16, 32}) {
+    for (Dataflow d : {Dataflow::kWs, Dataflow::kOs, Dataflow::kAuto}) designs.push_back(make_accel(rows, 16, d));
+  }
+  std::vector<int64_t> expected;
+  for (const auto& a : designs) expected.push_back(evaluate_network(net, a).totals.cycles);
+  CostCache cache;
+  std::vector<std::thread> workers;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    workers.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        for (size_t i = 0; i < designs.size(); ++i) {
+          if (evaluate_network(net, designs[i], &cache).totals.cycles != expected[i]) ++mismatches[static_cast<size_t>(t)];
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+  EXPECT_EQ(cache.hits() + cache.misses(), 4u * 50u * designs.size() * net.ops.size());
+  EXPECT_LE(cache.size(), designs.size() * net.ops.size());
 }
 
 TEST(CostMapping, Strings) {

@@ -44,6 +44,7 @@ TEST(ReportEvaluation, OnePlotOfEachKindWithOneElementPerValue) {
   EXPECT_EQ(bars(plots(html, "breakdown")[0]), 15u);
   EXPECT_NE(html.find("resnet50"), std::string::npos);
   EXPECT_NE(html.find("<table class=\"summary\">"), std::string::npos);
+  EXPECT_NE(html.find("fused into its producer"), std::string::npos);
 }
 
 TEST(ReportEvaluation, RooflineCarriesPeakAndBandwidth) {
@@ -58,7 +59,7 @@ TEST(ReportEvaluation, RooflineCarriesPeakAndBandwidth) {
 TEST(ReportEvaluation, RooflineFallsBackToArrayShapeAndLatency) {
   json doc = evaluation_doc();
   doc.erase("arch_params");
-  doc["arch"]["dram"] = {{"bandwidth_gb_per_s", 25.6}};
+  doc["arch"] = {{"name", "toy"}, {"tensor", {{"rows", 64}, {"cols", 64}}}, {"dram", {{"bandwidth_gb_per_s", 25.6}}}};
   std::string html = evaluation_html(doc);
   ASSERT_EQ(plots(html, "roofline").size(), 1u);
   EXPECT_NE(plots(html, "roofline")[0].find("data-peak=\"4.1e12\""), std::string::npos);

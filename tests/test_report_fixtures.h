@@ -58,8 +58,9 @@ inline json evaluation_doc(int64_t rows = 64, int64_t cols = 64) {
     layers.push_back({{"name", c.name}, {"op", c.name == "fc" ? "linear" : "conv"}, {"cycles", cycles},
                       {"compute_cycles", compute}, {"stall_cycles", stall}, {"vector_cycles", 0},
                       {"utilization", macs / (rows * cols * cycles)}, {"macs", macs}, {"dram_bytes", dram},
-                      {"bound", stall > 0 ? "memory" : "compute"},
-                      {"mapping", {{"dataflow", "ws"}, {"tile_m", std::min<int64_t>(c.hw, 512)}, {"tile_k", kdim}, {"tile_n", c.cout}}}});
+                      {"bound", stall > 0 ? "memory" : "compute"}, {"fused", false},
+                      {"mapping", "ws m=" + std::to_string(std::min<int64_t>(c.hw, 512)) + " k=" + std::to_string(kdim) +
+                                      " n=" + std::to_string(c.cout) + " nkm"}});
     total_cycles += cycles;
     total_macs += macs;
     total_dram += dram;
@@ -68,14 +69,17 @@ inline json evaluation_doc(int64_t rows = 64, int64_t cols = 64) {
       double vec = std::ceil(static_cast<double>(c.hw * c.cout) / 32);
       layers.push_back({{"name", c.name + "." + op}, {"op", op}, {"cycles", vec}, {"compute_cycles", 0},
                         {"stall_cycles", 0}, {"vector_cycles", vec}, {"utilization", 0}, {"macs", 0},
-                        {"dram_bytes", 0}, {"bound", "vector"}, {"mapping", "vector unit"}});
+                        {"dram_bytes", 0}, {"bound", op[0] == 'b' ? "vector" : "none"},
+                        {"fused", op[0] == 'r'}, {"mapping", "vector unit"}});
       total_cycles += vec;
     }
   }
   double latency = total_cycles / (clock_ghz * 1e9);
   double energy_pj = total_macs * 0.25 + total_dram * 20 + total_cycles * 30;
+  // Laid out like `acceldse evaluate --format json`.
   return {{"model", "resnet50"},
-          {"arch", {{"name", "toy-64x64"}, {"tensor", {{"rows", rows}, {"cols", cols}, {"arrays", 1}}}}},
+          {"arch", "toy-64x64"},
+          {"batch", 1},
           {"arch_params", {{"peak_macs_per_cycle", rows * cols}, {"clock_ghz", clock_ghz},
                            {"dram_bytes_per_cycle", dram_bytes_per_cycle}}},
           {"totals", {{"cycles", total_cycles}, {"latency_s", latency}, {"utilization", total_macs / (rows * cols * total_cycles)},

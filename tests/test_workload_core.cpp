@@ -697,7 +697,14 @@ TEST(WorkloadYamlErrors, MissingInputTensor) {
       {"i.yaml", "line 6", "layers[1] (a).in", "unknown tensor 'nosuch'"});
   expect_input_error(
       [] { load_yaml_text(net_with_layers("  - {name: r, op: relu}\noutputs: [zz]\n"), "i.yaml"); },
-      {"outputs", "zz"});
+      {"line 6, outputs", "unknown tensor 'zz'"});
+  expect_input_error(
+      [] {
+        load_yaml_text("name: n\ninputs:\n  - {name: x, shape: [1]}\n  - {name: x, shape: [2]}\n"
+                       "layers:\n  - {name: r, op: relu}\n",
+                       "i.yaml");
+      },
+      {"line 4, inputs[1].name", "given twice"});
 }
 
 TEST(WorkloadYamlErrors, InconsistentShapes) {

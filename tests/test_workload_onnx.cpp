@@ -33,7 +33,7 @@ onnx::AttributeProto attr(const std::string& name, int64_t v) {
   return a;
 }
 
-onnx::AttributeProto attr(const std::string& name, const std::vector<int64_t>& v) {
+onnx::AttributeProto attr_is(const std::string& name, const std::vector<int64_t>& v) {
   onnx::AttributeProto a;
   a.set_name(name);
   a.set_type(onnx::AttributeProto_AttributeType_INTS);
@@ -239,7 +239,7 @@ TEST(OnnxImport, GroupedConvWithBias) {
   OnnxModel m;
   m.input("x", {1, 8, 16, 16}).weight("w", {16, 4, 3, 3}).weight("b", {16});
   m.node("Conv", {"x", "w", "b"}, {"y"},
-         {attr("group", 2), attr("pads", {1, 1, 1, 1}), attr("kernel_shape", {3, 3})}, "conv1");
+         {attr("group", 2), attr_is("pads", {1, 1, 1, 1}), attr_is("kernel_shape", {3, 3})}, "conv1");
   m.output("y");
   Network net = m.load();
   const auto& c = op(net, "conv1");
@@ -259,7 +259,7 @@ TEST(OnnxImport, DepthwiseConvStride2) {
   OnnxModel m;
   m.input("x", {1, 32, 28, 28}).weight("w", {32, 1, 3, 3}).weight("b", {32});
   m.node("Conv", {"x", "w", "b"}, {"y"},
-         {attr("group", 32), attr("strides", {2, 2}), attr("pads", {1, 1, 1, 1})}, "dw");
+         {attr("group", 32), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})}, "dw");
   m.output("y");
   Network net = m.load();
   EXPECT_EQ(shape(net, "y"), (Shape{1, 32, 14, 14}));
@@ -272,7 +272,7 @@ TEST(OnnxImport, ConvAutoPadSame) {
   for (const char* mode : {"SAME_UPPER", "SAME_LOWER"}) {
     OnnxModel m;
     m.input("x", {1, 3, 15, 15}).weight("w", {8, 3, 4, 4});
-    m.node("Conv", {"x", "w"}, {"y"}, {attr("strides", {2, 2}), attr_s("auto_pad", mode)}, "c");
+    m.node("Conv", {"x", "w"}, {"y"}, {attr_is("strides", {2, 2}), attr_s("auto_pad", mode)}, "c");
     m.output("y");
     Network net = m.load();
     // out = ceil(15/2) = 8; total pad = 7*2 + 4 - 15 = 3, the odd one at the end (UPPER)
@@ -289,7 +289,7 @@ TEST(OnnxImport, ConvAutoPadSame) {
 TEST(OnnxImport, Conv1d) {
   OnnxModel m;
   m.input("x", {1, 4, 100}).weight("w", {8, 4, 5});
-  m.node("Conv", {"x", "w"}, {"y"}, {attr("pads", {2, 2})}, "c");
+  m.node("Conv", {"x", "w"}, {"y"}, {attr_is("pads", {2, 2})}, "c");
   m.output("y");
   Network net = m.load();
   EXPECT_EQ(shape(net, "y"), (Shape{1, 8, 100}));
@@ -380,7 +380,7 @@ TEST(OnnxImport, MatMulWithConstantLeftOperand) {
 TEST(OnnxImport, ReshapeFlattenTransposeChain) {
   OnnxModel m;
   m.input("x", {2, 3, 4, 5}).ints("shape", {3}, {0, 20, 3}).ints("axes", {1}, {0});
-  m.node("Transpose", {"x"}, {"t"}, {attr("perm", {0, 2, 3, 1})}, "t");
+  m.node("Transpose", {"x"}, {"t"}, {attr_is("perm", {0, 2, 3, 1})}, "t");
   m.node("Reshape", {"t", "shape"}, {"r"}, {}, "r");
   m.node("Flatten", {"r"}, {"f"}, {attr("axis", 2)}, "f");
   m.node("Unsqueeze", {"f", "axes"}, {"u"}, {}, "u");
@@ -489,7 +489,7 @@ TEST(OnnxImport, SplitBothOpsetForms) {
   {  // opset 11: sizes as an attribute
     OnnxModel m(11);
     m.input("x", {2, 12, 5});
-    m.node("Split", {"x"}, {"a", "b"}, {attr("axis", -2), attr("split", {3, 9})}, "split");
+    m.node("Split", {"x"}, {"a", "b"}, {attr("axis", -2), attr_is("split", {3, 9})}, "split");
     m.output("a").output("b");
     Network net = m.load();
     EXPECT_EQ(shape(net, "a"), (Shape{2, 3, 5}));
@@ -593,11 +593,11 @@ TEST(OnnxImport, ConcatWithConstantBecomesPad) {
 TEST(OnnxImport, PoolingWithCeilMode) {
   OnnxModel m;
   m.input("x", {1, 64, 112, 112});
-  m.node("MaxPool", {"x"}, {"c"}, {attr("kernel_shape", {3, 3}), attr("strides", {2, 2}), attr("ceil_mode", 1)}, "pool_ceil");
-  m.node("MaxPool", {"x"}, {"f"}, {attr("kernel_shape", {3, 3}), attr("strides", {2, 2})}, "pool_floor");
-  m.node("AveragePool", {"x"}, {"a"}, {attr("kernel_shape", {2, 2}), attr("strides", {2, 2})}, "avg");
+  m.node("MaxPool", {"x"}, {"c"}, {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2}), attr("ceil_mode", 1)}, "pool_ceil");
+  m.node("MaxPool", {"x"}, {"f"}, {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2})}, "pool_floor");
+  m.node("AveragePool", {"x"}, {"a"}, {attr_is("kernel_shape", {2, 2}), attr_is("strides", {2, 2})}, "avg");
   m.node("GlobalAveragePool", {"x"}, {"g"}, {}, "gap");
-  m.node("MaxPool", {"x"}, {"p"}, {attr("kernel_shape", {3, 3}), attr("strides", {2, 2}), attr("pads", {1, 1, 1, 1})}, "pool_pad");
+  m.node("MaxPool", {"x"}, {"p"}, {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})}, "pool_pad");
   m.output("c").output("f").output("a").output("g").output("p");
   Network net = m.load();
   // (112 - 3) / 2 = 54.5: ceil -> 55 + 1 = 56, floor -> 54 + 1 = 55
@@ -669,9 +669,9 @@ TEST(OnnxImport, NormsSoftmaxReductions) {
   m.node("LayerNormalization", {"t", "g", "beta"}, {"ln"}, {attr("axis", -1)}, "ln");
   m.node("Softmax", {"ln"}, {"sm"}, {}, "sm");
   m.node("LogSoftmax", {"ln"}, {"lsm"}, {attr("axis", 1)}, "lsm");
-  m.node("ReduceMean", {"bn"}, {"rm"}, {attr("axes", {2, 3}), attr("keepdims", 0)}, "rm");
+  m.node("ReduceMean", {"bn"}, {"rm"}, {attr_is("axes", {2, 3}), attr("keepdims", 0)}, "rm");
   m.node("ReduceSum", {"t", "axes"}, {"rs"}, {attr("keepdims", 1)}, "rs");
-  m.node("ReduceMax", {"t"}, {"rx"}, {attr("axes", {-1})}, "rx");
+  m.node("ReduceMax", {"t"}, {"rx"}, {attr_is("axes", {-1})}, "rx");
   m.node("ArgMax", {"t"}, {"am"}, {attr("axis", -1), attr("keepdims", 0)}, "am");
   m.output("sm").output("lsm").output("rm").output("rs").output("rx").output("am");
   Network net = m.load();
@@ -761,7 +761,7 @@ TEST(OnnxImport, BidirectionalLstmMatchesPyTorchCounts) {
   m.ints("shape", {3}, {0, 0, -1});
   m.node("LSTM", {"x", "W", "R", "B"}, {"Y", "Y_h"},
          {attr("hidden_size", 20), attr_s("direction", "bidirectional")}, "lstm");
-  m.node("Transpose", {"Y"}, {"yt"}, {attr("perm", {0, 2, 1, 3})});
+  m.node("Transpose", {"Y"}, {"yt"}, {attr_is("perm", {0, 2, 1, 3})});
   m.node("Reshape", {"yt", "shape"}, {"out"});
   m.output("out").output("Y_h");
   Network net = m.load();
@@ -822,12 +822,12 @@ TEST(OnnxImport, ResNetDownsampleBlock) {
   auto bn = [&](const std::string& in, const std::string& b, const std::string& out) {
     m.node("BatchNormalization", {in, b + "_s", b + "_b", b + "_m", b + "_v"}, {out}, {}, b);
   };
-  m.node("Conv", {"x", "w1"}, {"c1"}, {attr("strides", {2, 2}), attr("pads", {1, 1, 1, 1})}, "conv1");
+  m.node("Conv", {"x", "w1"}, {"c1"}, {attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})}, "conv1");
   bn("c1", "bn1", "b1");
   m.node("Relu", {"b1"}, {"r1"}, {}, "relu1");
-  m.node("Conv", {"r1", "w2"}, {"c2"}, {attr("pads", {1, 1, 1, 1})}, "conv2");
+  m.node("Conv", {"r1", "w2"}, {"c2"}, {attr_is("pads", {1, 1, 1, 1})}, "conv2");
   bn("c2", "bn2", "b2");
-  m.node("Conv", {"x", "wd"}, {"cd"}, {attr("strides", {2, 2})}, "down");
+  m.node("Conv", {"x", "wd"}, {"cd"}, {attr_is("strides", {2, 2})}, "down");
   bn("cd", "bnd", "bd");
   m.node("Add", {"b2", "bd"}, {"s"}, {}, "add");
   m.node("Relu", {"s"}, {"y"}, {}, "relu2");
@@ -882,25 +882,25 @@ OnnxModel transformer_layer() {
     linear("x", s, s);
     m.node("Reshape", {s, "split_shape"}, {s + "_h"}, {}, "split_" + s);
   }
-  m.node("Transpose", {"q_h"}, {"qt"}, {attr("perm", {0, 2, 1, 3})});
-  m.node("Transpose", {"k_h"}, {"kt"}, {attr("perm", {0, 2, 3, 1})});
-  m.node("Transpose", {"v_h"}, {"vt"}, {attr("perm", {0, 2, 1, 3})});
+  m.node("Transpose", {"q_h"}, {"qt"}, {attr_is("perm", {0, 2, 1, 3})});
+  m.node("Transpose", {"k_h"}, {"kt"}, {attr_is("perm", {0, 2, 3, 1})});
+  m.node("Transpose", {"v_h"}, {"vt"}, {attr_is("perm", {0, 2, 1, 3})});
   m.node("MatMul", {"qt", "kt"}, {"scores"}, {}, "qk");
   m.const_float("sqrt_d", 8.0f);
   m.node("Div", {"scores", "sqrt_d"}, {"scaled"}, {}, "scale");
   m.node("Softmax", {"scaled"}, {"probs"}, {attr("axis", -1)}, "softmax");
   m.node("MatMul", {"probs", "vt"}, {"ctx"}, {}, "pv");
-  m.node("Transpose", {"ctx"}, {"ctx_t"}, {attr("perm", {0, 2, 1, 3})});
+  m.node("Transpose", {"ctx"}, {"ctx_t"}, {attr_is("perm", {0, 2, 1, 3})});
   m.node("Reshape", {"ctx_t", "merge_shape"}, {"ctx_m"}, {}, "merge");
   linear("ctx_m", "o", "attn");
   m.node("Add", {"x", "attn"}, {"h1"}, {}, "res1");
   // Layer norm as ReduceMean/Sub/Pow/Sqrt/Div.
   m.const_float("two", 2.0f);
   m.const_float("eps", 1e-5f);
-  m.node("ReduceMean", {"h1"}, {"mu"}, {attr("axes", {-1})});
+  m.node("ReduceMean", {"h1"}, {"mu"}, {attr_is("axes", {-1})});
   m.node("Sub", {"h1", "mu"}, {"d"});
   m.node("Pow", {"d", "two"}, {"d2"});
-  m.node("ReduceMean", {"d2"}, {"var"}, {attr("axes", {-1})});
+  m.node("ReduceMean", {"d2"}, {"var"}, {attr_is("axes", {-1})});
   m.node("Add", {"var", "eps"}, {"var_e"});
   m.node("Sqrt", {"var_e"}, {"sd"});
   m.node("Div", {"d", "sd"}, {"nrm"});
@@ -1074,7 +1074,7 @@ TEST(OnnxImport, RuntimeShapeIsAnError) {
 TEST(OnnxImport, UnmodelledOutputIsAnError) {
   OnnxModel m;
   m.input("x", {1, 4, 8, 8});
-  m.node("MaxPool", {"x"}, {"y", "idx"}, {attr("kernel_shape", {2, 2})}, "pool");
+  m.node("MaxPool", {"x"}, {"y", "idx"}, {attr_is("kernel_shape", {2, 2})}, "pool");
   m.node("Relu", {"idx"}, {"z"}, {}, "relu");
   m.output("y").output("z");
   std::string err = error_of([&] { m.load(); });
@@ -1114,6 +1114,69 @@ TEST(OnnxImport, CorruptedModelsNeverCrash) {
   }
   EXPECT_EQ(loaded + rejected, 300);
   EXPECT_GT(rejected, 0);
+}
+
+// --- files written by tests/data/make_onnx.py (python3-onnx) ---------------------------------------
+
+std::string data_file(const char* name) {
+  return std::string(ACCELDSE_SOURCE_DIR) + "/tests/data/" + name;
+}
+
+// The files carry ONNX's own shape inference (value_info); every one of those tensors that
+// is also a network tensor must have the same shape. Returns how many were compared.
+int compare_with_onnx_shapes(const std::string& path, const Network& net) {
+  onnx::ModelProto model;
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(model.ParseFromIstream(&in)) << path;
+  std::vector<const onnx::ValueInfoProto*> infos;
+  for (const auto& v : model.graph().value_info()) infos.push_back(&v);
+  for (const auto& v : model.graph().output()) infos.push_back(&v);
+  int compared = 0;
+  for (const auto* v : infos) {
+    Shape expected;
+    for (const auto& d : v->type().tensor_type().shape().dim()) expected.push_back(d.dim_value());
+    auto it = std::find_if(net.tensors.begin(), net.tensors.end(),
+                           [&](const wl::Tensor& t) { return t.name == v->name(); });
+    if (it == net.tensors.end()) continue;  // folded constant or elided alias
+    EXPECT_EQ(it->shape, expected) << v->name();
+    ++compared;
+  }
+  return compared;
+}
+
+TEST(OnnxImportFiles, TinyCnnMatchesOnnxShapeInference) {
+  std::string path = data_file("tiny_cnn.onnx");
+  Network net = wl::load_onnx(path);
+  EXPECT_EQ(net.name, "tiny_cnn");
+  EXPECT_EQ(compare_with_onnx_shapes(path, net), 12);  // every activation
+  // conv1 32*32*8 * 3*9 = 221184; conv2 (group 2, stride 2, SAME) 8*8*16 * 4*9 = 36864;
+  // depthwise 16*16*16 * 9 = 36864; fc 16*10 = 160
+  EXPECT_EQ(wl::totals(net).macs, 295072);
+  // conv1 216 + 8, bn 4*8, conv2 576, depthwise 144, fc 160 + 10; clip bounds and resize
+  // scales are not parameters
+  EXPECT_EQ(wl::totals(net).params, 1146);
+  EXPECT_EQ(op(net, "pool1").attrs.ceil_mode, true);
+  EXPECT_EQ(op(net, "conv2").attrs.pads, (std::array<int64_t, 4>{0, 0, 1, 1}));
+  EXPECT_EQ(op(net, "up").type, "upsample");
+  EXPECT_EQ(net.ops.size(), 12u);
+}
+
+TEST(OnnxImportFiles, TinyAttentionMatchesOnnxShapeInference) {
+  std::string path = data_file("tiny_attention.onnx");
+  Network net = wl::load_onnx(path);
+  EXPECT_EQ(compare_with_onnx_shapes(path, net), 34);  // every activation
+  // qkv 32 rows * 16 * 48 = 24576; QK^T and PV 4 * 16*8*16 = 8192 each; out 32*16*16 = 8192;
+  // FFN 2 * 32*16*64 = 65536
+  EXPECT_EQ(wl::totals(net).macs, 114688);
+  // qkv 768 + 48, out 256 + 16, layer norm 32, FFN 1024 + 64 + 1024 + 16; the split sizes
+  // and the causal mask (computed from Range/Less/Where) are not parameters
+  EXPECT_EQ(wl::totals(net).params, 3248);
+  EXPECT_EQ(op(net, "mask_add").params, 0);
+  EXPECT_EQ(op(net, "mask_add").inputs.size(), 1u);
+  EXPECT_EQ(op(net, "split_qkv").attrs.dims, (std::vector<int64_t>{16, 16, 16}));
+  EXPECT_EQ(shape(net, "cls"), (Shape{2, 16}));
+  ASSERT_EQ(net.outputs.size(), 1u);
+  EXPECT_EQ(net.tensors[net.outputs[0]].name, "cls");
 }
 
 // --- tensor algebra used by constant folding ----------------------------------------------------

@@ -105,6 +105,8 @@ sim::Im2colTraffic parse_im2col(const std::string& text) {
 
 struct SimulateArgs {
   std::string arch, model, layer, trace_dir, format = "table", im2col = "unique";
+  std::string dataflow, loop_order = "nkm";
+  std::vector<int64_t> tile;  // m, k, n
   int64_t batch = 0;
   int64_t trace_cap = sim::kDefaultTraceCapCells;
 };
@@ -204,6 +206,13 @@ void run_simulate(const SimulateArgs& a) {
   options.trace_dir = a.trace_dir;
   options.trace_cap_cells = a.trace_cap;
   options.im2col = parse_im2col(a.im2col);
+  if (!a.dataflow.empty()) options.mapping.dataflow = parse_dataflow(a.dataflow);
+  if (!a.tile.empty()) {
+    options.mapping.tile_m = a.tile[0];
+    options.mapping.tile_k = a.tile[1];
+    options.mapping.tile_n = a.tile[2];
+  }
+  options.mapping.loop_order = a.loop_order;
   sim::NetworkResult result;
   if (a.layer.empty()) {
     result = sim::simulate_network(net, accel, options);
@@ -487,6 +496,14 @@ void add_simulate_commands(CLI::App& app) {
                       fmt::format("Largest SRAM trace per layer, in cycles x ports (default {})",
                                   sim::kDefaultTraceCapCells))
       ->check(CLI::PositiveNumber);
+  sim_cmd->add_option("--dataflow", s->dataflow, "Override the accelerator's dataflow: ws, os or is")
+      ->check(CLI::IsMember({"ws", "os", "is"}));
+  sim_cmd->add_option("--tile", s->tile,
+                      "Tile the GEMMs: M,K,N (0 = whole dimension; default: untiled, as SCALE-Sim)")
+      ->delimiter(',')
+      ->expected(3)
+      ->check(CLI::NonNegativeNumber);
+  sim_cmd->add_option("--loop-order", s->loop_order, "Tile loops, outermost first (a permutation of mkn; default nkm)");
   im2col_option(sim_cmd, s->im2col, "unique");
   format_option(sim_cmd, s->format);
   sim_cmd->callback([s] { run_simulate(*s); });

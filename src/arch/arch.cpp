@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,7 +35,7 @@ constexpr Shorthand kShorthands[] = {
 
 std::string read_file(const fs::path& path) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw InputError(path.string(), "", "no such file");
+  if (!fs::is_regular_file(path, ec)) throw InputError(path.string(), "", "no such file (or not a regular file)");
   std::ifstream in(path);
   if (!in) throw InputError(path.string(), "", "cannot read the file");
   std::stringstream text;
@@ -110,10 +111,9 @@ const std::vector<std::string>& precision_shorthands() {
 }
 
 void resolve_technology(Accelerator& accel, const std::string& file_label) {
-  const auto known = technology_names();
-  if (std::find(known.begin(), known.end(), accel.technology_name) == known.end()) {
-    throw InputError(file_label, "technology",
-                     fmt::format("unknown technology '{}'; known: {}", accel.technology_name, join(known, ", ")));
+  if (!is_technology(accel.technology_name)) {
+    throw InputError(file_label, "technology", fmt::format("unknown technology '{}'; known: {}", accel.technology_name,
+                                                           join(technology_names(), ", ")));
   }
   accel.technology = load_technology(accel.technology_name);
   apply_technology_overrides(accel.technology, accel.technology_overrides, file_label);

@@ -25,6 +25,9 @@ struct Problem {
 };
 std::optional<Problem> find_problem(const Accelerator& accel);
 
+// True if tech/NAME.yaml exists (without listing the directory).
+bool is_technology(const std::string& name);
+
 // Resolves accel.technology from technology_name and technology_overrides.
 void resolve_technology(Accelerator& accel, const std::string& file_label);
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -174,12 +175,22 @@ const std::vector<std::string>& technology_numeric_fields() {
   return names;
 }
 
-// Cached by path: design-space searches switch technologies millions of times.
+namespace detail {
+
+bool is_technology(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos || name.front() == '.') return false;
+  std::error_code ec;
+  return fs::is_regular_file(data_path("tech") / (name + ".yaml"), ec);
+}
+
+}  // namespace detail
+
+// Cached by path: design-space searches switch technologies millions of times, so the
+// directory is only listed to explain an unknown name.
 Technology load_technology(const std::string& name) {
   const fs::path dir = data_path("tech");
-  const auto known = stems_in(dir);
-  if (std::find(known.begin(), known.end(), name) == known.end()) {
-    throw InputError(dir.string(), "", fmt::format("unknown technology '{}'; known: {}", name, detail::join(known, ", ")));
+  if (!detail::is_technology(name)) {
+    throw InputError(dir.string(), "", fmt::format("unknown technology '{}'; known: {}", name, detail::join(stems_in(dir), ", ")));
   }
   static std::mutex mutex;
   static std::map<std::string, Technology> cache;

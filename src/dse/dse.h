@@ -301,16 +301,19 @@ class Search {
  public:
   Search(Evaluator& evaluator, Budget budget, uint64_t seed,
          std::function<void(const Progress&)> on_progress = {});
+  ~Search();
+  Search(const Search&) = delete;
+  Search& operator=(const Search&) = delete;
   const DesignSpace& space() const;
   uint64_t seed() const { return seed_; }
   // Evaluates the longest prefix of `designs` that fits the remaining budget (designs
-  // already evaluated in this run are free). Returns one evaluation per design taken.
+  // this search saw before are free). Returns one evaluation per design taken.
   std::vector<Evaluation> evaluate(std::span<const Design> designs);
-  bool known(const Design& design) const;  // evaluated earlier in this run
+  bool known(const Design& design) const;  // seen earlier by this search
   bool done() const;                 // budget or time spent, or the space exhausted
   uint64_t remaining() const;        // evaluations left (UINT64_MAX when time-bounded)
   double fraction_used() const;      // of the budget, 0..1 (by evaluations or time)
-  uint64_t evaluated() const { return evaluated_; }  // by this search
+  uint64_t evaluated() const { return evaluated_; }  // distinct designs, by this search
   uint64_t planned() const { return planned_; }
 
   const std::optional<Evaluation>& best() const { return best_; }
@@ -326,6 +329,8 @@ class Search {
   std::optional<Evaluation> best_;
   ParetoFront pareto_;
   std::vector<uint64_t> removed_;  // [0] invalid, [1+i] by constraint i
+  struct Seen;
+  std::unique_ptr<Seen> seen_;     // designs this search has recorded
   void record(const Evaluation& evaluation);
 };
 

@@ -100,9 +100,14 @@ class Parser {
     return lhs;
   }
   int parse_and() {
-    int lhs = parse_comparison();
-    while (accept("&&") || accept("and")) lhs = binary(Kind::kAnd, lhs, parse_comparison());
+    int lhs = parse_not();
+    while (accept("&&") || accept("and")) lhs = binary(Kind::kAnd, lhs, parse_not());
     return lhs;
+  }
+  // Looser than comparisons, as in "not area_mm2 > 5".
+  int parse_not() {
+    if (accept("!") || accept("not")) return add(Node{Kind::kNot, 0, 0, parse_not(), -1});
+    return parse_comparison();
   }
   int parse_comparison() {
     int lhs = parse_sum();
@@ -142,7 +147,6 @@ class Parser {
   int parse_unary() {
     if (accept("-")) return add(Node{Kind::kNegate, 0, 0, parse_unary(), -1});
     if (accept("+")) return parse_unary();
-    if (accept("!") || accept("not")) return add(Node{Kind::kNot, 0, 0, parse_unary(), -1});
     return parse_primary();
   }
   int parse_primary() {

@@ -90,6 +90,37 @@ Budget Budget::parse(const std::string& text, const std::string& place) {
 
 // ---- Search -------------------------------------------------------------------------------
 
+// The designs a search has seen: one bit per design while the space is small enough to
+// number (cheap even for a full grid), a hash set beyond that.
+struct Search::Seen {
+  const DesignSpace& space;
+  bool use_bits;
+  std::vector<uint64_t> bits;
+  std::unordered_set<Design, DesignHash> set;
+
+  explicit Seen(const DesignSpace& s) : space(s), use_bits(s.size() <= (uint64_t{1} << 27)) {  // bits: 16 MiB at most
+    if (use_bits) bits.resize((s.size() + 63) / 64);
+  }
+  uint64_t flat(const Design& d) const {
+    uint64_t f = 0;
+    for (size_t i = 0; i < d.index.size(); ++i) f = f * space.parameters()[i].values.size() + d.index[i];
+    return f;
+  }
+  bool contains(const Design& d) const {
+    if (!use_bits) return set.contains(d);
+    uint64_t f = flat(d);
+    return (bits[f / 64] >> (f % 64)) & 1;
+  }
+  void insert(const Design& d) {
+    if (!use_bits) {
+      set.insert(d);
+      return;
+    }
+    uint64_t f = flat(d);
+    bits[f / 64] |= uint64_t{1} << (f % 64);
+  }
+};
+
 Search::Search(Evaluator& evaluator, Budget budget, uint64_t seed,
                std::function<void(const Progress&)> on_progress)
     : evaluator_(evaluator),
@@ -98,10 +129,13 @@ Search::Search(Evaluator& evaluator, Budget budget, uint64_t seed,
       seconds_(budget.seconds),
       on_progress_(std::move(on_progress)),
       start_s_(now_s()),
-      removed_(evaluator.space().constraints().size() + 1, 0) {}
+      removed_(evaluator.space().constraints().size() + 1, 0),
+      seen_(std::make_unique<Seen>(evaluator.space())) {}
+
+Search::~Search() = default;
 
 const DesignSpace& Search::space() const { return evaluator_.space(); }
-bool Search::known(const Design& design) const { return evaluator_.known(design); }
+bool Search::known(const Design& design) const { return seen_->contains(design); }
 
 bool Search::done() const {
   return evaluated_ >= planned_ || (seconds_ > 0 && now_s() - start_s_ >= seconds_);
@@ -117,14 +151,14 @@ double Search::fraction_used() const {
 
 std::vector<Evaluation> Search::evaluate(std::span<const Design> designs) {
   if (done()) return {};
-  // Designs already evaluated in this run are free; the batch is cut where the new ones
-  // would exceed the budget, so the cut never depends on timing or threads.
+  // Designs this search saw before are free; the batch is cut where the new ones would
+  // exceed the budget, so the cut never depends on timing or threads.
   std::unordered_set<Design, DesignHash> fresh;
   std::vector<char> is_new;
   uint64_t left = remaining();
   size_t take = 0;
   for (; take < designs.size(); ++take) {
-    bool novel = !evaluator_.known(designs[take]) && !fresh.contains(designs[take]);
+    bool novel = !seen_->contains(designs[take]) && !fresh.contains(designs[take]);
     if (novel && fresh.size() == left) break;
     if (novel) fresh.insert(designs[take]);
     is_new.push_back(novel ? 1 : 0);
@@ -139,6 +173,7 @@ std::vector<Evaluation> Search::evaluate(std::span<const Design> designs) {
 }
 
 void Search::record(const Evaluation& evaluation) {
+  seen_->insert(evaluation.design);
   if (!evaluation.valid()) {
     ++removed_[0];
     return;
@@ -192,10 +227,25 @@ std::vector<Sensitivity> sensitivity(Evaluator& evaluator, const Design& optimum
   return out;
 }
 
+namespace {
+
+// Sensitivity designs the search had not seen (each point varies one parameter, so the
+// optimum itself recurs once per parameter).
+uint64_t unseen_designs(const Search& search, const std::vector<Sensitivity>& sweeps) {
+  std::unordered_set<Design, DesignHash> extra;
+  for (const Sensitivity& s : sweeps) {
+    for (const SensitivityPoint& p : s.points) {
+      if (!search.known(p.evaluation.design)) extra.insert(p.evaluation.design);
+    }
+  }
+  return extra.size();
+}
+
+}  // namespace
+
 ExploreResult explore(Evaluator& evaluator, Strategy& strategy, const ExploreOptions& options) {
   double start = now_s();
-  uint64_t evaluated0 = evaluator.evaluated(), computed0 = evaluator.computed(),
-           stored0 = evaluator.from_store();
+  uint64_t computed0 = evaluator.computed(), stored0 = evaluator.from_store();
   Budget budget = options.budget;
   if (budget.evaluations == 0 && budget.seconds == 0) {
     budget.evaluations = strategy.default_budget(evaluator.space().size());
@@ -211,9 +261,12 @@ ExploreResult explore(Evaluator& evaluator, Strategy& strategy, const ExploreOpt
   result.pareto = search.pareto().sorted();
   result.funnel = search.funnel();
   result.feasible = result.funnel.empty() ? 0 : result.funnel.back().remaining;
-  if (result.best && options.sensitivity) result.sensitivity = sensitivity(evaluator, result.best->design);
+  result.evaluated = search.evaluated();
+  if (result.best && options.sensitivity) {
+    result.sensitivity = sensitivity(evaluator, result.best->design);
+    result.evaluated += unseen_designs(search, result.sensitivity);
+  }
   evaluator.flush();
-  result.evaluated = evaluator.evaluated() - evaluated0;
   result.computed = evaluator.computed() - computed0;
   result.from_store = evaluator.from_store() - stored0;
   result.elapsed_s = now_s() - start;

@@ -217,10 +217,12 @@ struct ArrayCandidate {
   double geomean_latency_s = 0;
   double geomean_utilization = 0;
 };
-// Every rows x cols with rows*cols <= pes and >= pes/2, rows and cols divisors of `pes`
-// or multiples of 8 (at least 4), on `base` otherwise unchanged; sorted by geomean
-// latency, then fewer PEs, then geomean utilisation. Throws InputError for pes < 16.
+// Every rows x cols with rows*cols = pes (exact) or pes/2 <= rows*cols <= pes, rows and
+// cols divisors of `pes` or multiples of 8 (at least 4), on `base` otherwise unchanged;
+// sorted by geomean latency, then fewer PEs, then geomean utilisation. Throws
+// InputError for pes < 16.
 std::vector<ArrayCandidate> suggest_array(const std::vector<NetworkPtr>& networks,
-                                          const arch::Accelerator& base, int64_t pes, int threads = 0);
+                                          const arch::Accelerator& base, int64_t pes, bool exact,
+                                          int threads = 0);
 
 }  // namespace acceldse::dse

@@ -454,7 +454,8 @@ std::optional<int64_t> label_value(const Label& l, const std::vector<int64_t>& v
 
 // An op that owned an explicit parameter count keeps its ratio to the default one.
 int64_t params_after(const Op& before, int64_t default_before, int64_t default_after) {
-  if (before.params == default_before || default_before == 0) return before.params == default_before ? default_after : before.params;
+  if (before.params == default_before) return default_after;
+  if (default_before == 0) return before.params;
   return static_cast<int64_t>(static_cast<double>(before.params) * static_cast<double>(default_after) /
                               static_cast<double>(default_before));
 }

@@ -54,7 +54,7 @@ std::string bar_chart(const BarChart& c) {
   box.width = c.width;
   box.height = c.height;
   box.top = 40;
-  box.bottom = 140;  // room for rotated category labels
+  box.bottom = Svg::band_axis_margin(c.categories);
   Svg svg(c.kind, box, fmt::format("data-bars=\"{}\"", c.categories.size()));
   svg.title(c.title);
   Scale y = bar_scale(c, box);
@@ -109,7 +109,7 @@ std::string stacked_rows(const std::string& kind, const std::string& title, cons
   Box box;
   box.width = 1000;
   box.left = 150;
-  box.top = 44;
+  box.top = 50;  // title, then the legend on its own line
   box.bottom = 44;
   box.height = box.top + box.bottom + static_cast<double>(rows.size()) * (kRowH + kGap);
   Svg svg(kind, box);
@@ -149,7 +149,7 @@ std::string stacked_rows(const std::string& kind, const std::string& title, cons
   }
   Scale s{0, 100, box.x0(), box.x1(), false};
   svg.x_axis(s, axis_label, false);
-  if (!legend.empty()) svg.legend(legend);
+  if (!legend.empty()) svg.legend(legend, true);
   return svg.str();
 }
 

@@ -20,6 +20,7 @@ namespace {
 
 struct Layer {
   std::string name, op, bound, mapping;
+  bool fused = false;
   double cycles = NAN, compute = NAN, stall = NAN, vector = NAN;
   double util = NAN, macs = NAN, dram_bytes = NAN;
 };
@@ -47,6 +48,9 @@ std::vector<Layer> read_layers(const json& ev) {
     x.name = text(l, {"name"}).value_or(fmt::format("#{}", out.size()));
     x.op = text(l, {"op", "type"}).value_or("");
     x.bound = text(l, {"bound"}).value_or("");
+    if (x.bound == "none") x.bound = "";  // no work worth a bottleneck (reshape, fused op)
+    const json* fused = find(l, "fused");
+    x.fused = fused && fused->is_boolean() && fused->get<bool>();
     x.mapping = mapping_text(l);
     x.cycles = number(l, {"cycles", "total_cycles"}).value_or(NAN);
     x.compute = number(l, {"compute_cycles"}).value_or(NAN);
@@ -73,6 +77,7 @@ std::string layer_tooltip(const Layer& l) {
   if (std::isfinite(l.util)) t += "\nutilisation: " + pct(l.util);
   if (!l.bound.empty()) t += "\nbound: " + l.bound;
   if (!l.mapping.empty()) t += "\nmapping: " + l.mapping;
+  if (l.fused) t += "\nfused into its producer";
   return t;
 }
 
@@ -112,6 +117,7 @@ void add_summary(Page& page, const json& ev, const std::vector<Layer>& layers, c
   rows.emplace_back("network", name_of(ev, "model"));
   rows.emplace_back("accelerator", name_of(ev, "arch"));
   rows.emplace_back("layers", std::to_string(layers.size()));
+  if (auto batch = number(ev, {"batch"})) rows.emplace_back("batch", num(*batch));
   auto as_count = [](double v) { return count(static_cast<int64_t>(std::llround(v))); };
   add("latency", number(ev, {"totals.latency_s"}), [](double v) { return si(v, "s"); });
   add("throughput", number(ev, {"totals.throughput_per_s"}), [](double v) { return num(v) + " inferences/s"; });
@@ -200,8 +206,9 @@ void add_utilisation_plot(Page& page, const std::vector<Layer>& layers) {
   c.y_label = "utilisation (%)";
   c.y_max = 100;
   // One series per bottleneck so the colour tells what limits each layer.
-  std::vector<std::string> bounds;
+  std::vector<std::string> bounds;  // of layers that draw a bar, so the legend has no empty entries
   for (const Layer& l : layers) {
+    if (!(std::isfinite(l.util) && l.util != 0)) continue;
     std::string b = l.bound.empty() ? "other" : l.bound;
     if (std::find(bounds.begin(), bounds.end(), b) == bounds.end()) bounds.push_back(b);
   }

@@ -351,7 +351,9 @@ std::string sensitivity_plot(const Curve& curve, const std::string& objective) {
   box.left = 62;
   box.right = 14;
   box.top = 30;
-  box.bottom = numeric ? 46 : 80;
+  std::vector<std::string> labels;  // categorical values (dataflow, ...)
+  for (const Sample& s : samples) labels.push_back(display(s.value));
+  box.bottom = numeric ? 46 : Svg::band_axis_margin(labels);
   Svg svg("sensitivity", box, fmt::format(R"(data-param="{}")", escape(param)));
   svg.title(param);
   ScaleOptions xo;
@@ -362,12 +364,10 @@ std::string sensitivity_plot(const Curve& curve, const std::string& objective) {
   if (numeric) {
     svg.x_axis(x, param);
   } else {
-    std::vector<std::string> labels;
-    for (const Sample& s : samples) labels.push_back(display(s.value));
     double band = (box.x1() - box.x0()) / std::max<double>(1, static_cast<double>(samples.size()));
     svg.band_axis(labels, box.x0(), band, param);
   }
-  std::string y_label = objective.empty() ? "objective" : objective;
+  std::string y_label = ellipsize(objective.empty() ? "objective" : objective, 30);
   if (seconds) y_label = "latency (" + yu.unit + ")";
   svg.y_axis(y, y_label);
   // The selected design's value of this parameter, so the curve reads "here we are".

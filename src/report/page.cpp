@@ -1,5 +1,8 @@
 #include "report/page.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "report/text.h"
@@ -74,7 +77,9 @@ void Page::note(std::string_view text) { body_ += fmt::format("<p class=\"note\"
 
 void Page::summary(const std::vector<std::pair<std::string, std::string>>& rows) {
   body_ += "<table class=\"summary\">";
-  for (const auto& [key, value] : rows) body_ += fmt::format("<tr><th>{}</th>{}</tr>", escape(key), cell(value));
+  for (const auto& [key, value] : rows) {
+    if (!value.empty()) body_ += fmt::format("<tr><th>{}</th>{}</tr>", escape(key), cell(value));  // absent figure
+  }
   body_ += "</table>\n";
 }
 

@@ -53,7 +53,7 @@ std::string heat_map(const std::vector<std::string>& designs, const std::vector<
   box.left = 14 + 6.5 * static_cast<double>(label_chars);
   box.right = 190;  // geomean column + colour bar
   box.top = 40;
-  box.bottom = 110;
+  box.bottom = Svg::band_axis_margin(networks);
   double cw = std::clamp((1000 - box.left - box.right) / std::max<double>(1, static_cast<double>(networks.size())), 30.0, 110.0);
   constexpr double kCellH = 30;
   box.width = box.left + cw * static_cast<double>(networks.size()) + box.right;

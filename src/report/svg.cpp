@@ -161,16 +161,22 @@ void Svg::y_axis(const Scale& s, std::string_view label, bool grid) {
                       escape(label), s.log ? " — log" : "");
 }
 
+double Svg::band_axis_margin(const std::vector<std::string>& labels) {
+  size_t longest = 1;
+  for (const auto& l : labels) longest = std::max(longest, ellipsize(l, kBandLabelChars).size());
+  // A 45° label of n characters drops about 0.71 * 6.2 px per character; then the axis title.
+  return 44 + 4.4 * static_cast<double>(std::min(longest, kBandLabelChars + 2));
+}
+
 void Svg::band_axis(const std::vector<std::string>& labels, double band_x0, double band_w,
                     std::string_view label) {
   const Box& b = box_;
   // Rotated labels need ~13 px of band each; thin them out when bands are narrower.
   size_t every = band_w >= 13 ? 1 : static_cast<size_t>(std::ceil(13 / std::max(band_w, 0.01)));
-  size_t max_chars = static_cast<size_t>(std::clamp((b.bottom - 30) / 6.0, 4.0, 24.0));
   for (size_t i = 0; i < labels.size(); i += every) {
     double x = band_x0 + (static_cast<double>(i) + 0.5) * band_w;
     body += fmt::format(R"~(<text class="tb" transform="translate({},{}) rotate(-45)">{}</text>)~", px(x + 3),
-                        px(b.y1() + 10), escape(ellipsize(labels[i], max_chars)));
+                        px(b.y1() + 10), escape(ellipsize(labels[i], kBandLabelChars)));
   }
   body += fmt::format(R"(<line class="ax" x1="{0}" x2="{1}" y1="{2}" y2="{2}"/>)", px(b.x0()), px(b.x1()), px(b.y1()));
   if (!label.empty()) {
@@ -180,20 +186,23 @@ void Svg::band_axis(const std::vector<std::string>& labels, double band_x0, doub
   }
 }
 
-void Svg::legend(const std::vector<std::pair<std::string, std::string>>& name_colour) {
-  // Laid out right to left from the plot's right edge, in the top margin.
-  double x = box_.x1();
-  double y = box_.y0() - 12;
-  std::string out;
-  for (auto it = name_colour.rbegin(); it != name_colour.rend(); ++it) {
-    std::string name = ellipsize(it->first, 28);
-    double text_w = 6.2 * static_cast<double>(name.size());
-    x -= text_w;
-    out = fmt::format(R"(<rect class="sw" x="{}" y="{}" width="10" height="10" fill="{}"/><text class="lgt" x="{}" y="{}">{}</text>)",
-                      px(x - 14), px(y - 9), it->second, px(x), px(y), escape(name)) + out;
-    x -= 26;
+void Svg::legend(const std::vector<std::pair<std::string, std::string>>& name_colour, bool own_line) {
+  constexpr double kCharW = 6.8;  // 11-px sans-serif, generous so entries never touch
+  std::vector<double> widths;
+  double total = 0;
+  for (const auto& [name, colour] : name_colour) {
+    widths.push_back(kCharW * static_cast<double>(ellipsize(name, 28).size()) + 26);
+    total += widths.back();
   }
-  body += "<g class=\"legend\">" + out + "</g>";
+  double x = own_line ? box_.x0() : box_.x1() - total;
+  double y = own_line ? 38 : box_.y0() - 12;
+  body += "<g class=\"legend\">";
+  for (size_t i = 0; i < name_colour.size(); ++i) {
+    body += fmt::format(R"(<rect class="sw" x="{}" y="{}" width="10" height="10" fill="{}"/><text class="lgt" x="{}" y="{}">{}</text>)",
+                        px(x), px(y - 9), name_colour[i].second, px(x + 14), px(y), escape(ellipsize(name_colour[i].first, 28)));
+    x += widths[i];
+  }
+  body += "</g>";
 }
 
 void Svg::colour_bar(const Scale& s, std::string_view label, double offset) {

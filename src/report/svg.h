@@ -56,11 +56,15 @@ class Svg {
   void title(std::string_view text);  // heading inside the plot, escaped
   void x_axis(const Scale& s, std::string_view label, bool grid = true);
   void y_axis(const Scale& s, std::string_view label, bool grid = true);
-  // Tick labels at band centres for categorical x axes; thins labels to fit.
+  // Tick labels at band centres for categorical x axes, rotated 45° and cut to
+  // kBandLabelChars; thins labels to fit. band_axis_margin() is the bottom margin they need.
+  static constexpr size_t kBandLabelChars = 18;
+  static double band_axis_margin(const std::vector<std::string>& labels);
   void band_axis(const std::vector<std::string>& labels, double band_x0, double band_w,
                  std::string_view label);
-  // Legend of coloured swatches in the top-right corner of the plot area.
-  void legend(const std::vector<std::pair<std::string, std::string>>& name_colour);
+  // Legend of coloured swatches above the plot area: right-aligned (few entries,
+  // beside the title) or left-aligned on its own line under the title (many entries).
+  void legend(const std::vector<std::pair<std::string, std::string>>& name_colour, bool own_line = false);
   // Vertical colour bar at the right edge: `s` maps values to [0, 1] colour positions.
   // `offset`: gap between the plot area and the bar.
   void colour_bar(const Scale& s, std::string_view label, double offset = 14);

@@ -17,6 +17,17 @@ constexpr double kEpsCycles = 1e-6;
 // A DRAM trace row holds what the channel moves in one cycle, at most this many words.
 constexpr int64_t kMaxDramTraceWords = 1024;
 
+// Granularity of streamed data: blocks of at most this many lines are fetched (or
+// written back) as units, so data flows through a buffer half while it fills.
+constexpr int64_t kStreamBlockLines = 128;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Transfers of at most a buffer half each.
+int64_t blocks_for(int64_t bytes, double half_bytes) {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(bytes) / half_bytes)));
+}
+
 enum Stream { kStreamA = 0, kStreamB = 1, kStreamPartials = 2, kStreamOutputs = 3, kStreams };
 
 // A transfer the fold needs before `line` (read) or produces at `line` (write).
@@ -180,10 +191,11 @@ void GemmRun::input_events(int stream, Demand& d, int64_t elem_bytes, bool stati
                            const FoldTiming& t, std::vector<Event>& events) const {
   if (d.miss_elems == 0) return;
   const int64_t bytes = d.miss_elems * elem_bytes;
-  const int64_t blocks = std::max<int64_t>(
-      1, static_cast<int64_t>(std::ceil(static_cast<double>(bytes) / chunk_cap_[stream])));
+  const int64_t blocks = blocks_for(bytes, chunk_cap_[stream]);
   const int64_t rows = stationary ? blocks : std::max<int64_t>(1, t.stream_len);
-  const int64_t pieces = std::min(blocks, rows);
+  // A streaming operand flows through its buffer half like a FIFO: it is fetched in
+  // blocks of at most kStreamBlockLines rows, each needed when its first row enters.
+  const int64_t pieces = stationary ? blocks : std::min(rows, std::max(blocks, ceil_div(rows, kStreamBlockLines)));
   for (int64_t b = 0; b < pieces; ++b) {
     const int64_t row0 = rows * b / pieces, row1 = rows * (b + 1) / pieces;
     const int64_t e0 = d.miss_elems * row0 / rows, e1 = d.miss_elems * row1 / rows;
@@ -202,9 +214,8 @@ void GemmRun::output_events(const Fold& f, const FoldTiming& t, std::vector<Even
   const int64_t write_bytes = f.last_k ? elems * out_bytes_ : f.spill_partials ? elems * acc_bytes_ : 0;
   const int64_t largest = std::max(reload_bytes, write_bytes);
   if (largest == 0) return;
-  const int64_t blocks = std::max<int64_t>(
-      1, static_cast<int64_t>(std::ceil(static_cast<double>(largest) / chunk_cap_[kStreamOutputs])));
-  const int64_t pieces = std::min(blocks, t.out_rows);
+  const int64_t blocks = blocks_for(largest, chunk_cap_[kStreamOutputs]);
+  const int64_t pieces = std::min(t.out_rows, std::max(blocks, ceil_div(t.out_rows, kStreamBlockLines)));
   for (int64_t b = 0; b < pieces; ++b) {
     const int64_t row0 = t.out_rows * b / pieces, row1 = t.out_rows * (b + 1) / pieces;
     std::vector<int64_t> addrs;

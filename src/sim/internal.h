@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -171,22 +172,26 @@ class ElementResidency {
   int64_t element_bytes_;
 };
 
-// One DRAM interface: transfers are served in the order they are issued, each taking
-// bytes / bandwidth cycles; read data arrives `latency` cycles after its transfer.
+// One DRAM interface. A transfer occupies it for bytes / bandwidth cycles, using the idle
+// time from its issue on: a request issued early (a prefetch) fills the gaps left by
+// transfers issued later in the simulation but earlier in time, without delaying them.
+// Read data arrives `latency` cycles after its transfer; requests are pipelined, so the
+// latency occupies no channel time.
 class DramChannel {
  public:
   DramChannel(double bytes_per_cycle, double latency_cycles)
       : bytes_per_cycle_(bytes_per_cycle), latency_cycles_(latency_cycles) {}
   struct Transfer {
-    double start, end;  // cycles the channel is busy
+    double start, end;  // first and last cycle the channel works on it
   };
   Transfer transfer(double bytes, double earliest);
   double latency_cycles() const { return latency_cycles_; }
   double bytes_per_cycle() const { return bytes_per_cycle_; }
 
  private:
+  void occupy(double start, double end);
   double bytes_per_cycle_, latency_cycles_;
-  double free_at_ = 0;
+  std::map<double, double> busy_;  // start -> end; disjoint, touching intervals merged
 };
 
 // Space in a buffer half: chunks occupy it from when their transfer starts until

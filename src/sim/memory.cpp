@@ -1,6 +1,8 @@
 // Buffers and DRAM: what stays on chip, when a transfer may start, when it ends.
 #include <algorithm>
+#include <iterator>
 #include <limits>
+#include <vector>
 
 #include "sim/internal.h"
 
@@ -36,9 +38,54 @@ void ElementResidency::begin_fold() {
 }
 
 DramChannel::Transfer DramChannel::transfer(double bytes, double earliest) {
-  const double start = std::max(earliest, free_at_);
-  free_at_ = start + bytes / bytes_per_cycle_;
-  return {start, free_at_};
+  double need = bytes / bytes_per_cycle_;
+  if (!(need > 0)) return {earliest, earliest};
+  double t = earliest;
+  auto it = busy_.upper_bound(t);
+  if (it != busy_.begin() && std::prev(it)->second > t) t = std::prev(it)->second;
+  double start = -1;
+  std::vector<std::pair<double, double>> pieces;
+  while (need > 0) {
+    it = busy_.lower_bound(t);
+    const double gap_end = it == busy_.end() ? std::numeric_limits<double>::infinity() : it->first;
+    const double take = std::min(need, gap_end - t);
+    if (take > 0) {
+      if (start < 0) start = t;
+      pieces.emplace_back(t, t + take);
+      need -= take;
+      t += take;
+    }
+    if (need > 0) t = it->second;
+  }
+  for (const auto& [a, b] : pieces) occupy(a, b);
+  return {start, t};
+}
+
+void DramChannel::occupy(double start, double end) {
+  auto [it, inserted] = busy_.emplace(start, end);
+  if (!inserted) it->second = std::max(it->second, end);
+  // Merge with the interval before and those after that touch it.
+  if (it != busy_.begin()) {
+    auto prev = std::prev(it);
+    if (prev->second >= it->first) {
+      prev->second = std::max(prev->second, it->second);
+      busy_.erase(it);
+      it = prev;
+    }
+  }
+  for (auto next = std::next(it); next != busy_.end() && next->first <= it->second; next = busy_.erase(next)) {
+    it->second = std::max(it->second, next->second);
+  }
+  // Bound the bookkeeping: the oldest gaps are given up (treated as busy), which can only
+  // delay a prefetch that would otherwise reach far back in time.
+  constexpr size_t kMaxIntervals = 4096;
+  if (busy_.size() > kMaxIntervals) {
+    auto cut = busy_.begin();
+    std::advance(cut, kMaxIntervals / 2);
+    const double first = busy_.begin()->first, last = std::prev(cut)->second;
+    busy_.erase(busy_.begin(), cut);
+    busy_.emplace(first, last);
+  }
 }
 
 double SpaceRing::earliest_start(double bytes) const {

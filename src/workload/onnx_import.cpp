@@ -1455,6 +1455,9 @@ void Importer::map_squeeze(const Node& n) {
   std::vector<int64_t> axes = axes_of(n, 1);
   Attrs a;
   a.dims = n.type() == "Squeeze" ? squeeze_shape(xs, axes) : unsqueeze_shape(xs, axes);
+  // An unchanged leading (batch) dimension is written as "copy", so rebatching the
+  // network later cannot mistake it for a literal.
+  if (!a.dims.empty() && !xs.empty() && a.dims[0] == xs[0]) a.dims[0] = 0;
   emit_main(n, "reshape", {act(n.in(0))}, a);
 }
 

@@ -268,6 +268,9 @@ std::vector<NamedShape> read_inputs(const Reader& r, const YAML::Node& node) {
       }
     }
     if (shape.empty()) r.fail(item["shape"], path + ".shape", "expected at least one dimension");
+    bool repeated = std::any_of(inputs.begin(), inputs.end(),
+                                [&](const NamedShape& in) { return in.name == name; });
+    if (repeated) r.fail(item, path + ".name", fmt::format("input '{}' is given twice", name));
     inputs.push_back({name, shape});
   }
   return inputs;
@@ -379,6 +382,23 @@ std::string file_stem(const std::string& file) {
   return stem.empty() ? "network" : stem;
 }
 
+// Marks the outputs (the `outputs` key, else tensors nobody reads).
+Network finish_network(const Reader& r, const YAML::Node& root, NetworkBuilder& builder) {
+  if (!root["outputs"]) return builder.finish();
+  std::vector<std::string> outputs = r.names(root["outputs"], "outputs");
+  try {
+    return builder.finish(outputs);
+  } catch (const InputError& e) {
+    r.fail(root["outputs"], "outputs", e.detail());
+  }
+}
+
+void read_description(const Reader& r, const YAML::Node& root, Network& net) {
+  if (root["domain"]) net.domain = r.string(root["domain"], "domain");
+  if (root["description"]) net.description = r.string(root["description"], "description");
+  if (root["paper_suite"]) net.paper_suite = r.boolean(root["paper_suite"], "paper_suite");
+}
+
 Network read_network(const Reader& r, const YAML::Node& root, const LoadOptions& options) {
   if (!root.IsMap()) {
     r.fail(root, "", fmt::format("expected a mapping with keys name, inputs and layers, got {}",
@@ -401,12 +421,8 @@ Network read_network(const Reader& r, const YAML::Node& root, const LoadOptions&
   LayerContext ctx{r, builder, inputs.front().name};
   for (size_t i = 0; i < layers.size(); ++i) ctx.default_input = read_layer(ctx, layers[i], i);
 
-  std::vector<std::string> outputs;
-  if (root["outputs"]) outputs = r.names(root["outputs"], "outputs");
-  Network net = builder.finish(outputs);
-  if (root["domain"]) net.domain = r.string(root["domain"], "domain");
-  if (root["description"]) net.description = r.string(root["description"], "description");
-  if (root["paper_suite"]) net.paper_suite = r.boolean(root["paper_suite"], "paper_suite");
+  Network net = finish_network(r, root, builder);
+  read_description(r, root, net);
   if (options.batch) net = with_batch(net, *options.batch, r.file());
   return net;
 }

@@ -1,0 +1,313 @@
+// `acceldse evaluate`: one design on one network with the analytical model -- per-layer
+// cycles, traffic, energy and mapping, plus totals, area and throughput.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arch/arch.h"
+#include "commands.h"
+#include "cost/cost.h"
+#include "workload/workload.h"
+
+namespace acceldse::cli {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDefaultArch = "edge_32x32";
+
+struct EvaluateOptions {
+  std::string arch = kDefaultArch;
+  std::string model;
+  std::optional<int64_t> batch;
+  std::string format = "table";
+};
+
+// ---------------------------------------------------------------------------------
+// Formatting helpers
+// ---------------------------------------------------------------------------------
+
+// 1234567 -> "1,234,567".
+std::string grouped(int64_t value) {
+  const std::string digits = std::to_string(value < 0 ? -value : value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return value < 0 ? "-" + out : out;
+}
+
+// Engineering notation with an SI prefix: 0.00123 s -> "1.23 ms".
+std::string si(double value, const std::string& unit) {
+  static const std::pair<double, const char*> kPrefixes[] = {
+      {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}};
+  if (value == 0) return "0 " + unit;
+  for (const auto& [scale, prefix] : kPrefixes) {
+    if (std::abs(value) >= scale) return fmt::format("{:.3g} {}{}", value / scale, prefix, unit);
+  }
+  return fmt::format("{:.3g} {}", value, unit);
+}
+
+std::string mapping_text(const cost::OpCost& c) {
+  if (c.fused) return "fused";
+  return c.mapping.to_string();
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return quoted + "\"";
+}
+
+// Per-layer columns shared by the table and CSV: name, op and the cost figures.
+struct LayerRow {
+  std::string name, op;
+  const cost::OpCost* cost;
+};
+
+std::vector<LayerRow> layer_rows(const workload::Network& net, const cost::NetworkCost& nc) {
+  std::vector<LayerRow> rows;
+  for (size_t i = 0; i < nc.layers.size(); ++i) rows.push_back({net.ops[i].name, net.ops[i].type, &nc.layers[i]});
+  rows.push_back({"total", "", &nc.totals});
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------
+// Table
+// ---------------------------------------------------------------------------------
+
+void print_table_rows(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& numeric) {
+  std::vector<size_t> width(numeric.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      line += numeric[c] ? fmt::format("{:>{}}", rows[r][c], width[c]) : fmt::format("{:<{}}", rows[r][c], width[c]);
+      line += "  ";
+    }
+    std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
+    if (r == 0 || r + 2 == rows.size()) {  // rules under the header and above the total
+      std::string rule;
+      for (size_t w : width) rule += std::string(w, '-') + "  ";
+      std::cout << rule.substr(0, rule.find_last_not_of(' ') + 1) << "\n";
+    }
+  }
+}
+
+void print_area_and_energy(const cost::NetworkCost& nc) {
+  const cost::Area& a = nc.area;
+  std::cout << fmt::format(
+      "area:        {:.3f} mm2 (PEs {:.3f}, registers {:.3f}, SRAM in/weight/out {:.3f}/{:.3f}/{:.3f}, "
+      "vector {:.3f}, interconnect {:.3f})\n",
+      a.total_mm2(), a.pe_mm2, a.register_mm2, a.input_sram_mm2, a.weight_sram_mm2, a.output_sram_mm2,
+      a.vector_mm2, a.interconnect_mm2);
+  const cost::Energy& e = nc.totals.energy;
+  std::cout << fmt::format(
+      "energy:      {} (MAC {}, registers {}, SRAM in/weight/out {}/{}/{}, DRAM {}, vector {}, leakage {})\n",
+      si(e.total_pj() * 1e-12, "J"), si(e.mac_pj * 1e-12, "J"), si(e.register_pj * 1e-12, "J"),
+      si(e.input_sram_pj * 1e-12, "J"), si(e.weight_sram_pj * 1e-12, "J"), si(e.output_sram_pj * 1e-12, "J"),
+      si(e.dram_pj * 1e-12, "J"), si(e.vector_pj * 1e-12, "J"), si(e.leakage_pj * 1e-12, "J"));
+}
+
+void print_table(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
+                 const cost::NetworkCost& nc) {
+  std::cout << fmt::format("{} on {} (batch {}): {}x{}{} {} array, {} GHz, {} GB/s DRAM{}\n\n", net.name,
+                           accel.name, batch, accel.tensor.rows, accel.tensor.cols,
+                           accel.tensor.arrays > 1 ? fmt::format(" x{}", accel.tensor.arrays) : "",
+                           arch::to_string(accel.tensor.dataflow), accel.clock_ghz, accel.dram.bandwidth_gb_per_s,
+                           accel.dram.stall_free ? " (stall-free)" : "");
+  std::vector<std::vector<std::string>> rows{{"layer", "op", "cycles", "compute", "stall", "vector", "bound", "util",
+                                              "MACs", "DRAM bytes", "energy", "mapping"}};
+  for (const LayerRow& r : layer_rows(net, nc)) {
+    const cost::OpCost& c = *r.cost;
+    rows.push_back({r.name, r.op, grouped(c.cycles), grouped(c.compute_cycles), grouped(c.stall_cycles),
+                    grouped(c.vector_cycles), cost::to_string(c.bound), fmt::format("{:.1f}%", 100 * c.utilization),
+                    grouped(c.macs), grouped(c.dram_bytes()), si(c.energy.total_pj() * 1e-12, "J"),
+                    r.name == "total" ? "" : mapping_text(c)});
+  }
+  print_table_rows(rows, {false, false, true, true, true, true, false, true, true, true, true, false});
+  const cost::OpCost& t = nc.totals;
+  std::cout << "\n"
+            << fmt::format("latency:     {} ({} cycles), {} bound\n", si(nc.latency_s, "s"), grouped(t.cycles),
+                           cost::to_string(t.bound))
+            << fmt::format("throughput:  {:.4g} inferences/s\n", nc.throughput_per_s)
+            << fmt::format("utilization: {:.1f}% of {} PEs\n", 100 * t.utilization, grouped(accel.pes()))
+            << fmt::format("DRAM:        {} read, {} written\n", si(static_cast<double>(t.dram_read_bytes), "B"),
+                           si(static_cast<double>(t.dram_write_bytes), "B"))
+            << fmt::format("power:       {}\n", si(nc.power_w, "W"));
+  print_area_and_energy(nc);
+}
+
+// ---------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------
+
+void print_csv(const workload::Network& net, const cost::NetworkCost& nc) {
+  std::cout << "name,op,cycles,compute_cycles,stall_cycles,vector_cycles,bound,utilization,macs,dram_bytes,"
+               "energy_pj,mapping\n";
+  for (const LayerRow& r : layer_rows(net, nc)) {
+    const cost::OpCost& c = *r.cost;
+    std::cout << fmt::format("{},{},{},{},{},{},{},{:.6f},{},{},{:.1f},{}\n", csv_field(r.name), csv_field(r.op),
+                             c.cycles, c.compute_cycles, c.stall_cycles, c.vector_cycles, cost::to_string(c.bound),
+                             c.utilization, c.macs, c.dram_bytes(), c.energy.total_pj(),
+                             csv_field(r.name == "total" ? "" : mapping_text(c)));
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// JSON (keys documented in README.md, "Evaluating a design")
+// ---------------------------------------------------------------------------------
+
+json energy_json(const cost::Energy& e) {
+  return {{"mac_pj", e.mac_pj},
+          {"register_pj", e.register_pj},
+          {"input_sram_pj", e.input_sram_pj},
+          {"weight_sram_pj", e.weight_sram_pj},
+          {"output_sram_pj", e.output_sram_pj},
+          {"dram_pj", e.dram_pj},
+          {"vector_pj", e.vector_pj},
+          {"leakage_pj", e.leakage_pj},
+          {"total_pj", e.total_pj()}};
+}
+
+json area_json(const cost::Area& a) {
+  return {{"pe_mm2", a.pe_mm2},
+          {"register_mm2", a.register_mm2},
+          {"input_sram_mm2", a.input_sram_mm2},
+          {"weight_sram_mm2", a.weight_sram_mm2},
+          {"output_sram_mm2", a.output_sram_mm2},
+          {"vector_mm2", a.vector_mm2},
+          {"interconnect_mm2", a.interconnect_mm2},
+          {"total_mm2", a.total_mm2()}};
+}
+
+json sram_json(const cost::OpCost& c) {
+  return {{"input_reads_bytes", c.input_sram_reads_bytes},   {"input_writes_bytes", c.input_sram_writes_bytes},
+          {"weight_reads_bytes", c.weight_sram_reads_bytes}, {"weight_writes_bytes", c.weight_sram_writes_bytes},
+          {"output_reads_bytes", c.output_sram_reads_bytes}, {"output_writes_bytes", c.output_sram_writes_bytes}};
+}
+
+// Fields common to a layer and the totals.
+json cost_json(const cost::OpCost& c) {
+  return {{"cycles", c.cycles},
+          {"compute_cycles", c.compute_cycles},
+          {"stall_cycles", c.stall_cycles},
+          {"vector_cycles", c.vector_cycles},
+          {"utilization", c.utilization},
+          {"macs", c.macs},
+          {"dram_bytes", c.dram_bytes()},
+          {"dram_read_bytes", c.dram_read_bytes},
+          {"dram_write_bytes", c.dram_write_bytes},
+          {"energy_pj", c.energy.total_pj()},
+          {"energy", energy_json(c.energy)},
+          {"sram", sram_json(c)},
+          {"bound", cost::to_string(c.bound)}};
+}
+
+json layer_json(const workload::Op& op, const cost::OpCost& c) {
+  json j = cost_json(c);
+  j["name"] = op.name;
+  j["op"] = op.type;
+  j["fused"] = c.fused;
+  j["mapping"] = mapping_text(c);
+  const cost::Mapping& m = c.mapping;
+  j["mapping_detail"] = {{"dataflow", m.loop_order.empty() ? "" : arch::to_string(m.dataflow)},
+                         {"on_vector_unit", m.on_vector_unit},
+                         {"tile_m", m.tile_m},
+                         {"tile_k", m.tile_k},
+                         {"tile_n", m.tile_n},
+                         {"loop_order", m.loop_order}};
+  return j;
+}
+
+json arch_params_json(const arch::Accelerator& a) {
+  return {{"rows", a.tensor.rows},
+          {"cols", a.tensor.cols},
+          {"arrays", a.tensor.arrays},
+          {"dataflow", arch::to_string(a.tensor.dataflow)},
+          {"pes", a.pes()},
+          {"peak_macs_per_cycle", a.pes()},
+          {"vector_lanes", a.vector.lanes},
+          {"clock_ghz", a.clock_ghz},
+          {"dram_bandwidth_gb_per_s", a.dram.bandwidth_gb_per_s},
+          {"dram_bytes_per_cycle", a.dram_bytes_per_cycle()},
+          {"dram_stall_free", a.dram.stall_free},
+          {"precision", a.precision.mac_type()},
+          {"technology", a.technology.name}};
+}
+
+void print_json(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
+                const cost::NetworkCost& nc) {
+  json totals = cost_json(nc.totals);
+  totals["latency_s"] = nc.latency_s;
+  totals["throughput_per_s"] = nc.throughput_per_s;
+  totals["power_w"] = nc.power_w;
+  totals["area_mm2"] = nc.area.total_mm2();
+  totals["area"] = area_json(nc.area);
+  json layers = json::array();
+  for (size_t i = 0; i < nc.layers.size(); ++i) layers.push_back(layer_json(net.ops[i], nc.layers[i]));
+  json doc = {{"model", net.name},
+              {"arch", accel.name},
+              {"batch", batch},
+              {"arch_params", arch_params_json(accel)},
+              {"totals", totals},
+              {"energy", energy_json(nc.totals.energy)},
+              {"area", area_json(nc.area)},
+              {"layers", layers}};
+  std::cout << doc.dump(2) << "\n";
+}
+
+// ---------------------------------------------------------------------------------
+
+int64_t batch_of(const workload::Network& net) {
+  if (net.inputs.empty()) return 1;
+  const workload::Shape& shape = net.tensors[static_cast<size_t>(net.inputs[0])].shape;
+  return shape.empty() ? 1 : shape[0];
+}
+
+void run_evaluate(const EvaluateOptions& o) {
+  workload::LoadOptions load;
+  load.batch = o.batch;
+  const workload::Network net = workload::load_network(o.model, load);
+  const arch::Accelerator accel = arch::load_accelerator(o.arch);
+  cost::CostCache cache;  // networks repeat shapes
+  const cost::NetworkCost nc = cost::evaluate_network(net, accel, &cache);
+  const int64_t batch = batch_of(net);
+  if (o.format == "csv") {
+    print_csv(net, nc);
+  } else if (o.format == "json") {
+    print_json(net, accel, batch, nc);
+  } else {
+    print_table(net, accel, batch, nc);
+  }
+}
+
+}  // namespace
+
+void add_evaluate_command(CLI::App& app) {
+  auto options = std::make_shared<EvaluateOptions>();
+  CLI::App* cmd = app.add_subcommand("evaluate", "Evaluate one accelerator design on one network");
+  cmd->add_option("--arch", options->arch,
+                  fmt::format("Accelerator: a built-in name (archs/NAME.yaml), a YAML file or a SCALE-Sim .cfg "
+                              "(default {})",
+                              kDefaultArch));
+  cmd->add_option("--model", options->model, "Network: a built-in name or a YAML/ONNX/SCALE-Sim CSV file")
+      ->required();
+  cmd->add_option("--batch", options->batch, "Batch size (leading input dimension)")->check(CLI::PositiveNumber);
+  cmd->add_option("--format", options->format, "Output: table (default), csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  cmd->callback([options] { run_evaluate(*options); });
+}
+
+}  // namespace acceldse::cli

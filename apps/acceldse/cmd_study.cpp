@@ -1,0 +1,657 @@
+// `acceldse suite`, `acceldse corun` and `acceldse fit-model`: the studies of src/dse
+// (study.h). This file parses options and formats answers as a table, CSV or JSON; the
+// JSON keys are a documented interface (README, "Studies").
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "common/error.h"
+#include "dse/dse.h"
+#include "dse/study.h"
+
+namespace acceldse::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// ---- Shared ---------------------------------------------------------------------------------
+
+struct SpaceArgs {
+  std::string space, arch, objective;
+  std::optional<double> area_max_mm2, power_max_w;
+  std::vector<std::string> constraints;
+  int threads = 0;
+  std::string format = "table", out;
+};
+
+void add_space_options(CLI::App* cmd, SpaceArgs& a) {
+  cmd->add_option("--space", a.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
+  cmd->add_option("--arch", a.arch, "Base accelerator (built-in name or file); overrides the space's base");
+  cmd->add_option("--area-max", a.area_max_mm2, "Constraint: area_mm2 <= MM2");
+  cmd->add_option("--power-max", a.power_max_w, "Constraint: power_w <= W");
+  cmd->add_option("--constraint", a.constraints, "Extra constraint expression, e.g. 'pes <= 4096' (repeatable)");
+  cmd->add_option("--threads", a.threads, "Worker threads (default: all cores)");
+  cmd->add_option("--format", a.format, "table|csv|json (default table)");
+  cmd->add_option("--out", a.out, "Write the output to FILE instead of the terminal");
+}
+
+void check_format(const std::string& format) {
+  if (format != "table" && format != "csv" && format != "json") {
+    throw InputError("<command line>", "--format", "expected table, csv or json, got '" + format + "'");
+  }
+}
+
+std::vector<std::string> split_list(const std::string& text, char sep = ',') {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, sep)) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// A built-in name or an existing file; anything else is named as unknown up front.
+dse::NetworkPtr load_model(const std::string& name, const std::string& place) {
+  if (!workload::is_builtin(name) && !std::filesystem::is_regular_file(name)) {
+    throw InputError("<command line>", place,
+                     "unknown model '" + name + "'; expected a built-in name (see 'acceldse models') or a network file");
+  }
+  return std::make_shared<const workload::Network>(workload::load_network(name));
+}
+
+void add_limit(dse::DesignSpace& space, const std::optional<double>& limit, const std::string& metric, const std::string& place) {
+  if (!limit) return;
+  if (!(*limit > 0) || !std::isfinite(*limit)) {
+    throw InputError("<command line>", place, fmt::format("expected a positive number, got {}", *limit));
+  }
+  space.add_constraint(fmt::format("{} <= {}", metric, *limit), place);
+}
+
+dse::DesignSpace build_space(const SpaceArgs& a, const std::string& default_objective) {
+  check_format(a.format);
+  dse::DesignSpace space = a.space.empty() ? dse::DesignSpace::builtin_default() : dse::DesignSpace::load(a.space);
+  if (!a.arch.empty()) space.set_base(arch::load_accelerator(a.arch));
+  add_limit(space, a.area_max_mm2, "area_mm2", "--area-max");
+  add_limit(space, a.power_max_w, "power_w", "--power-max");
+  for (const std::string& text : a.constraints) space.add_constraint(text, "--constraint");
+  std::string objective = a.objective.empty() ? default_objective : a.objective;
+  if (!objective.empty()) space.set_objective(dse::Objective::parse(objective));
+  return space;
+}
+
+// Writes to --out when given, else to the terminal.
+class Sink {
+ public:
+  explicit Sink(const std::string& path) : path_(path) {}
+  std::ostream& stream() { return path_.empty() ? std::cout : buffer_; }
+  void close() {
+    if (path_.empty()) return;
+    std::ofstream file(path_);
+    if (!file || !(file << buffer_.str()) || !file.flush()) {
+      throw InputError(path_, "", "cannot write the output file");
+    }
+    std::cerr << "wrote " << path_ << "\n";
+  }
+
+ private:
+  std::string path_;
+  std::ostringstream buffer_;
+};
+
+// A one-line progress bar on stderr, only on a terminal, so logs and pipes stay clean.
+std::function<void(const dse::Progress&)> progress_bar(const std::string& what) {
+  if (!::isatty(STDERR_FILENO)) return {};
+  auto last = std::make_shared<double>(-1);
+  return [what, last](const dse::Progress& p) {
+    if (p.elapsed_s - *last < 0.2 && p.evaluated < p.planned) return;
+    *last = p.elapsed_s;
+    double fraction = p.planned > 0 ? std::min(1.0, static_cast<double>(p.evaluated) / static_cast<double>(p.planned)) : 0;
+    std::cerr << fmt::format("\r\033[K{}: {:3.0f}% ({}/{}) {:.0f}s", what, fraction * 100, p.evaluated, p.planned, p.elapsed_s)
+              << (p.evaluated >= p.planned ? "\r\033[K" : "") << std::flush;
+  };
+}
+
+void clear_progress() {
+  if (::isatty(STDERR_FILENO)) std::cerr << "\r\033[K" << std::flush;
+}
+
+// Numbers stay numbers in JSON so scripts need not parse them.
+Json value_json(const std::string& value) {
+  char* end = nullptr;
+  double number = std::strtod(value.c_str(), &end);
+  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(number)) return value;
+  if (number == std::round(number) && std::abs(number) < 9e15) return static_cast<int64_t>(number);
+  return number;
+}
+
+Json params_json(const dse::DesignSpace& space, const dse::Design& design) {
+  Json out = Json::object();
+  for (size_t i = 0; i < space.parameters().size(); ++i) out[space.parameters()[i].name] = value_json(space.value(design, i));
+  return out;
+}
+
+std::string params_text(const dse::DesignSpace& space, const dse::Design& design) {
+  std::string out;
+  for (size_t i = 0; i < space.parameters().size(); ++i) {
+    out += (out.empty() ? "" : " ") + space.parameters()[i].name + "=" + space.value(design, i);
+  }
+  return out;
+}
+
+Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string join(const std::vector<std::string>& cells, const std::string& sep = ",") {
+  std::string out;
+  for (size_t i = 0; i < cells.size(); ++i) out += (i ? sep : "") + cells[i];
+  return out;
+}
+
+// Columns padded to their widest cell; numbers right-aligned.
+void print_table(std::ostream& os, const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& row) {
+    std::string text;
+    for (size_t c = 0; c < row.size(); ++c) {
+      bool numeric = !row[c].empty() && (std::isdigit(static_cast<unsigned char>(row[c][0])) || row[c][0] == '-' || row[c][0] == '+');
+      text += numeric ? fmt::format("{:>{}}", row[c], width[c]) : fmt::format("{:<{}}", row[c], width[c]);
+      if (c + 1 < row.size()) text += "  ";
+    }
+    os << "  " << text << "\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+}
+
+// ---- suite ----------------------------------------------------------------------------------
+
+struct SuiteArgs : SpaceArgs {
+  std::string models, weights;
+};
+
+struct SuiteRun {
+  const dse::DesignSpace& space;
+  const dse::SuiteResult& result;
+  const SuiteArgs& args;
+  int threads;
+};
+
+Json suite_json(const SuiteRun& run) {
+  const dse::SuiteResult& r = run.result;
+  Json designs = Json::object(), cross = Json::object(), improvement = Json::object(), best = Json::object();
+  for (const dse::SuiteDesign& d : r.designs) {
+    Json metrics = Json::object();
+    for (size_t n = 0; n < r.networks.size(); ++n) {
+      metrics[r.networks[n]] = Json{{"latency_s", d.metrics[n].latency_s}, {"throughput_per_s", d.metrics[n].throughput_per_s},
+                                    {"utilization", d.metrics[n].utilization}, {"energy_pj", d.metrics[n].energy_pj}};
+    }
+    designs[d.label] = Json{{"params", params_json(run.space, d.design)}, {"area_mm2", d.metrics.front().area_mm2},
+                            {"metrics", metrics}};
+    Json row = Json::object();
+    for (size_t n = 0; n < r.networks.size(); ++n) row[r.networks[n]] = d.relative[n];
+    cross[d.label] = row;
+  }
+  for (size_t n = 0; n < r.networks.size(); ++n) {
+    improvement[r.networks[n]] = finite_or_null(r.improvement_pct[n]);
+    best[r.networks[n]] = r.best_perf[n];
+  }
+  Json constraints = Json::array();
+  for (const dse::Constraint& c : run.space.constraints()) constraints.push_back(c.text);
+  return Json{{"networks", r.networks},
+              {"designs", designs},
+              {"cross_matrix", cross},
+              {"improvement_pct", improvement},
+              {"selected", "geomean"},
+              {"geomean", r.geomean_relative},
+              {"objective", r.objective},
+              {"objective_metric", run.space.objective().metric()},
+              {"best_performance", best},
+              {"weights", r.weights},
+              {"space", {{"name", run.space.name()}, {"file", run.space.file()}, {"size", r.space_size}}},
+              {"constraints", constraints},
+              {"run", {{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations},
+                       {"feasible_for_all", r.feasible_for_all},
+                       {"cost_cache", {{"entries", r.cache_entries}, {"hits", r.cache_hits}, {"misses", r.cache_misses}}}}}};
+}
+
+void print_suite_csv(std::ostream& os, const SuiteRun& run) {
+  const dse::SuiteResult& r = run.result;
+  std::vector<std::string> header{"design"};
+  for (const std::string& n : r.networks) header.push_back(csv_field(n));
+  header.insert(header.end(), {"geomean_relative", "improvement_pct", "area_mm2"});
+  for (const dse::Parameter& p : run.space.parameters()) header.push_back(csv_field(p.name));
+  os << join(header) << "\n";
+  for (size_t i = 0; i < r.designs.size(); ++i) {
+    const dse::SuiteDesign& d = r.designs[i];
+    std::vector<std::string> row{csv_field(d.label)};
+    for (double v : d.relative) row.push_back(fmt::format("{:.17g}", v));
+    row.push_back(fmt::format("{:.17g}", dse::geometric_mean(d.relative, r.weights)));
+    row.push_back(i < r.improvement_pct.size() ? fmt::format("{:.17g}", r.improvement_pct[i]) : "");
+    row.push_back(fmt::format("{:.17g}", d.metrics.front().area_mm2));
+    for (size_t p = 0; p < run.space.parameters().size(); ++p) row.push_back(csv_field(run.space.value(d.design, p)));
+    os << join(row) << "\n";
+  }
+}
+
+void print_suite_table(std::ostream& os, const SuiteRun& run) {
+  const dse::SuiteResult& r = run.result;
+  os << fmt::format("Suite of {} networks on space '{}' ({} designs), objective {}", r.networks.size(), run.space.name(),
+                    r.space_size, r.objective);
+  for (const dse::Constraint& c : run.space.constraints()) os << ", " << c.text;
+  os << fmt::format("\nevaluated {} network x design pairs in {:.1f} s on {} threads; {} designs feasible for every network\n\n",
+                    r.evaluations, r.elapsed_s, run.threads, r.feasible_for_all);
+  os << "(a) Performance of each network (column) on each design (row), relative to the network's own optimum\n";
+  std::vector<std::string> header{"design"};
+  header.insert(header.end(), r.networks.begin(), r.networks.end());
+  header.push_back("geomean");
+  std::vector<std::vector<std::string>> rows;
+  for (const dse::SuiteDesign& d : r.designs) {
+    std::vector<std::string> row{d.label == "geomean" ? "geomean (selected)" : d.label + " optimum"};
+    for (double v : d.relative) row.push_back(fmt::format("{:.3f}", v));
+    row.push_back(fmt::format("{:.3f}", dse::geometric_mean(d.relative, r.weights)));
+    rows.push_back(std::move(row));
+  }
+  print_table(os, header, rows);
+  os << "\n(b) Geometric-mean improvement of the selected design over each network's optimum, across the suite\n";
+  rows.clear();
+  for (size_t n = 0; n < r.networks.size(); ++n) {
+    rows.push_back({r.networks[n], fmt::format("{:+.1f}%", r.improvement_pct[n]), params_text(run.space, r.designs[n].design)});
+  }
+  print_table(os, {"optimum of", "improvement", "its design"}, rows);
+  const dse::SuiteDesign& s = r.selected();
+  os << "\n(c) Selected design: " << params_text(run.space, s.design) << "\n";
+  os << fmt::format("    area {:.4g} mm2; weighted geomean of relative performance {:.3f}\n", s.metrics.front().area_mm2,
+                    r.geomean_relative);
+}
+
+void run_suite_command(const SuiteArgs& args) {
+  dse::DesignSpace space = build_space(args, "throughput");
+  std::vector<std::string> names = args.models.empty() ? workload::paper_suite_names() : split_list(args.models);
+  std::vector<dse::NetworkPtr> networks;
+  for (const std::string& name : names) networks.push_back(load_model(name, "--models"));
+  dse::SuiteOptions options;
+  options.threads = args.threads;
+  if (!args.weights.empty()) options.weights = dse::parse_weights(args.weights, networks.size(), "--weights");
+  options.on_progress = progress_bar("suite");
+  dse::SuiteResult result = dse::run_suite(space, networks, options);
+  clear_progress();
+  dse::ThreadPool probe(args.threads);
+  SuiteRun run{space, result, args, probe.size()};
+  Sink sink(args.out);
+  if (args.format == "json") sink.stream() << suite_json(run).dump(2) << "\n";
+  else if (args.format == "csv") print_suite_csv(sink.stream(), run);
+  else print_suite_table(sink.stream(), run);
+  sink.close();
+}
+
+void add_suite_command(CLI::App& app) {
+  auto args = std::make_shared<SuiteArgs>();
+  CLI::App* cmd = app.add_subcommand("suite", "Design for a suite: each network's optimum, the best geomean design, the cross matrix");
+  cmd->add_option("--models", args->models, "Comma-separated built-in names or files (default: the paper suite)");
+  add_space_options(cmd, *args);
+  cmd->add_option("--objective", args->objective,
+                  "Performance to maximise: throughput (default), latency, perf_per_area, energy, edp, 'max EXPR'/'min EXPR'");
+  cmd->add_option("--weights", args->weights, "Comma-separated weights of the geometric mean, one per network");
+  cmd->callback([args] { run_suite_command(*args); });
+}
+
+// ---- corun ----------------------------------------------------------------------------------
+
+struct CorunArgs : SpaceArgs {
+  std::string models, mode = "both";
+  int partition_units = 8;
+};
+
+struct CorunInput {
+  std::vector<dse::NetworkPtr> networks;
+  std::vector<dse::Demand> demands;
+  std::vector<std::string> targets;  // as typed
+};
+
+// "name:TARGET,..." (a missing TARGET is weight 1); the last ':' separates, so paths
+// with a drive or a colon elsewhere still work.
+CorunInput parse_corun_models(const std::string& text) {
+  if (text.empty()) throw InputError("<command line>", "--models", "expected NAME:TARGET,... (e.g. resnet50:2,bert_base:30/s)");
+  CorunInput in;
+  for (const std::string& item : split_list(text)) {
+    size_t colon = item.rfind(':');
+    std::string name = colon == std::string::npos ? item : item.substr(0, colon);
+    std::string target = colon == std::string::npos ? "1" : item.substr(colon + 1);
+    in.networks.push_back(load_model(name, "--models"));
+    in.demands.push_back(dse::parse_demand(target, "--models '" + item + "'"));
+    in.targets.push_back(target);
+  }
+  return in;
+}
+
+Json share_json(const dse::Share& s) {
+  return Json{{"pes", s.pes}, {"rows", s.rows}, {"cols", s.cols}, {"arrays", s.arrays}, {"buffer_kib", s.buffer_kib},
+              {"dram_gb_per_s", s.dram_gb_per_s}, {"vector_lanes", s.vector_lanes}, {"time", s.time}};
+}
+
+Json plan_networks_json(const dse::CorunPlan& plan, const std::vector<std::string>& targets) {
+  Json out = Json::array();
+  for (size_t i = 0; i < plan.networks.size(); ++i) {
+    const dse::CorunNetwork& n = plan.networks[i];
+    Json entry{{"name", n.name}, {"target", targets[i]}};
+    if (n.demand.is_target()) entry["target_per_s"] = n.demand.target_per_s;
+    else entry["weight"] = n.demand.weight;
+    entry["throughput_per_s"] = n.throughput_per_s;
+    entry["latency_s"] = n.latency_s;
+    entry["meets_target"] = n.meets_target();
+    entry["share"] = share_json(n.share);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Json plan_summary_json(const dse::DesignSpace& space, const dse::CorunPlan& plan) {
+  Json throughput = Json::object();
+  for (const dse::CorunNetwork& n : plan.networks) throughput[n.name] = n.throughput_per_s;
+  return Json{{"mode", dse::to_string(plan.mode)}, {"design", {{"params", params_json(space, plan.design)}, {"area_mm2", plan.area_mm2}}},
+              {"mix_rate_per_s", plan.mix_rate_per_s}, {"headroom", plan.headroom}, {"power_w", plan.aggregate.power_w},
+              {"throughput_per_s", throughput}};
+}
+
+Json corun_json(const dse::DesignSpace& space, const dse::CorunResult& r, const CorunInput& in, const CorunArgs& args) {
+  Json alternatives = Json::array();
+  for (const auto* plan : {&r.best_spatial, &r.best_time}) {
+    if (*plan) alternatives.push_back(plan_summary_json(space, **plan));
+  }
+  return Json{{"mode", dse::to_string(r.best.mode)},
+              {"requested_mode", args.mode},
+              {"design", {{"params", params_json(space, r.best.design)}, {"area_mm2", r.best.area_mm2}}},
+              {"mix_rate_per_s", r.best.mix_rate_per_s},
+              {"headroom", r.best.headroom},
+              {"power_w", r.best.aggregate.power_w},
+              {"networks", plan_networks_json(r.best, in.targets)},
+              {"alternatives", alternatives},
+              {"space", {{"name", space.name()}, {"file", space.file()}, {"size", r.space_size}}},
+              {"run", {{"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations}}}};
+}
+
+std::vector<std::string> share_cells(const dse::CorunNetwork& n, const std::string& target) {
+  return {n.name, target, fmt::format("{:.4g}", n.throughput_per_s), fmt::format("{:.4g}", n.latency_s * 1e3),
+          fmt::format("{}x{}x{}", n.share.rows, n.share.cols, n.share.arrays), fmt::format("{:.0f}", n.share.buffer_kib),
+          fmt::format("{:.3g}", n.share.dram_gb_per_s), fmt::format("{:.1f}%", n.share.time * 100),
+          n.meets_target() ? "yes" : "NO"};
+}
+
+void print_plan(std::ostream& os, const dse::DesignSpace& space, const dse::CorunPlan& plan, const CorunInput& in) {
+  os << fmt::format("{} mode on {} (area {:.4g} mm2)", dse::to_string(plan.mode), params_text(space, plan.design), plan.area_mm2);
+  if (plan.mix_rate_per_s > 0) os << fmt::format(", weighted mix {:.4g} rounds/s", plan.mix_rate_per_s);
+  if (plan.headroom > 0) os << fmt::format(", targets exceeded x{:.3g}", plan.headroom);
+  os << "\n";
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = 0; i < plan.networks.size(); ++i) rows.push_back(share_cells(plan.networks[i], in.targets[i]));
+  print_table(os, {"network", "target", "inf/s", "latency_ms", "array", "buffer_kib", "dram_gb/s", "time", "meets"}, rows);
+}
+
+void print_corun_table(std::ostream& os, const dse::DesignSpace& space, const dse::CorunResult& r, const CorunInput& in) {
+  os << fmt::format("Co-running {} networks on space '{}' ({} designs): {} network evaluations in {:.1f} s\n\n",
+                    in.networks.size(), space.name(), r.space_size, r.evaluations, r.elapsed_s);
+  os << "Chosen: ";
+  print_plan(os, space, r.best, in);
+  for (const auto* plan : {&r.best_spatial, &r.best_time}) {
+    if (!*plan || (*plan)->mode == r.best.mode) continue;
+    os << "\nAlternative: ";
+    print_plan(os, space, **plan, in);
+  }
+}
+
+void print_corun_csv(std::ostream& os, const dse::DesignSpace& space, const dse::CorunResult& r, const CorunInput& in) {
+  os << "mode,chosen,network,target,throughput_per_s,latency_s,pes,buffer_kib,dram_gb_per_s,time,meets_target,area_mm2,design\n";
+  for (const auto* plan : {&r.best_spatial, &r.best_time}) {
+    if (!*plan) continue;
+    for (size_t i = 0; i < (*plan)->networks.size(); ++i) {
+      const dse::CorunNetwork& n = (*plan)->networks[i];
+      os << join({dse::to_string((*plan)->mode), (*plan)->mode == r.best.mode ? "true" : "false", csv_field(n.name),
+                  csv_field(in.targets[i]), fmt::format("{:.17g}", n.throughput_per_s), fmt::format("{:.17g}", n.latency_s),
+                  std::to_string(n.share.pes), fmt::format("{:.17g}", n.share.buffer_kib),
+                  fmt::format("{:.17g}", n.share.dram_gb_per_s), fmt::format("{:.17g}", n.share.time),
+                  n.meets_target() ? "true" : "false", fmt::format("{:.17g}", (*plan)->area_mm2),
+                  csv_field(params_text(space, (*plan)->design))})
+         << "\n";
+    }
+  }
+}
+
+void run_corun_command(const CorunArgs& args) {
+  dse::DesignSpace space = build_space(args, "");
+  dse::CorunOptions options;
+  options.mode = dse::parse_corun_mode(args.mode);
+  options.threads = args.threads;
+  if (args.partition_units < 2) throw InputError("<command line>", "--partition-units", "expected at least 2");
+  options.partition_units = args.partition_units;
+  CorunInput in = parse_corun_models(args.models);
+  options.on_progress = progress_bar("corun");
+  dse::CorunResult result = dse::run_corun(space, in.networks, in.demands, options);
+  clear_progress();
+  Sink sink(args.out);
+  if (args.format == "json") sink.stream() << corun_json(space, result, in, args).dump(2) << "\n";
+  else if (args.format == "csv") print_corun_csv(sink.stream(), space, result, in);
+  else print_corun_table(sink.stream(), space, result, in);
+  sink.close();
+}
+
+void add_corun_command(CLI::App& app) {
+  auto args = std::make_shared<CorunArgs>();
+  CLI::App* cmd = app.add_subcommand("corun", "Several networks on one chip: spatial partitioning vs time multiplexing");
+  cmd->add_option("--models", args->models,
+                  "NAME:TARGET,... where TARGET is a weight (\"2\") or a required throughput (\"30/s\", \"30fps\")")
+      ->required();
+  add_space_options(cmd, *args);
+  cmd->add_option("--mode", args->mode, "spatial|time|both (default both: the better of the two)");
+  cmd->add_option("--partition-units", args->partition_units,
+                  "Spatial: split the array columns (or array count) into this many units (default 8)");
+  cmd->callback([args] { run_corun_command(*args); });
+}
+
+// ---- fit-model ------------------------------------------------------------------------------
+
+struct FitArgs {
+  std::string arch, model, models, out, format = "table";
+  double tolerance_pct = 10;
+  bool suggest_array = false, exact = false;
+  int64_t pes = 0;
+  int threads = 0;
+  size_t top = 10;
+};
+
+Json values_json(const std::vector<int64_t>& v) { return v.size() == 1 ? Json(v[0]) : Json(v); }
+
+std::string values_text(const std::vector<int64_t>& v) {
+  if (v.size() == 1) return std::to_string(v[0]);
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
+double change_pct(int64_t before, int64_t after) {
+  return before != 0 ? (static_cast<double>(after) - static_cast<double>(before)) / static_cast<double>(before) * 100 : 0;
+}
+
+Json layers_json(const std::vector<dse::LayerUtil>& layers) {
+  Json out = Json::array();
+  for (const dse::LayerUtil& l : layers) out.push_back(Json{{"name", l.layer}, {"utilization", l.utilization}, {"cycles", l.cycles}});
+  return out;
+}
+
+Json fit_json(const dse::FitResult& r, const FitArgs& args, const std::string& model, const std::string& arch) {
+  Json changes = Json::array();
+  for (const dse::FitChange& c : r.changes) {
+    changes.push_back(Json{{"layer", c.layer}, {"field", c.field}, {"old", values_json(c.old_value)},
+                           {"new", values_json(c.new_value)}, {"reason", c.reason}});
+  }
+  return Json{{"model", model}, {"arch", arch}, {"tolerance_pct", args.tolerance_pct},
+              {"speedup", r.speedup()}, {"cycles_before", r.cycles_before}, {"cycles_after", r.cycles_after},
+              {"latency_before_s", r.latency_before_s}, {"latency_after_s", r.latency_after_s},
+              {"macs_before", r.macs_before}, {"macs_after", r.macs_after}, {"macs_change_pct", change_pct(r.macs_before, r.macs_after)},
+              {"params_before", r.params_before}, {"params_after", r.params_after},
+              {"params_change_pct", change_pct(r.params_before, r.params_after)},
+              {"classes", r.classes}, {"frozen_classes", r.frozen_classes}, {"changes", changes},
+              {"layers_before", layers_json(r.layers_before)}, {"layers_after", layers_json(r.layers_after)},
+              {"output", args.out.empty() ? Json(nullptr) : Json(args.out)}};
+}
+
+void print_fit_table(std::ostream& os, const dse::FitResult& r, const FitArgs& args, const std::string& model,
+                     const std::string& arch) {
+  os << fmt::format("Fitting {} to {} (tolerance {}%): {} width classes, {} fixed by the graph\n\n", model, arch,
+                    args.tolerance_pct, r.classes, r.frozen_classes);
+  std::vector<std::vector<std::string>> rows;
+  for (const dse::FitChange& c : r.changes) rows.push_back({c.layer, c.field, values_text(c.old_value), values_text(c.new_value), c.reason});
+  if (rows.empty()) os << "No change within the tolerance makes the network faster on this design.\n";
+  else print_table(os, {"layer", "field", "old", "new", "why"}, rows);
+  os << fmt::format("\npredicted speed-up {:.4f}x: {} -> {} cycles ({:.6g} -> {:.6g} ms)\n", r.speedup(), r.cycles_before,
+                    r.cycles_after, r.latency_before_s * 1e3, r.latency_after_s * 1e3);
+  os << fmt::format("MACs {} -> {} ({:+.2f}%), parameters {} -> {} ({:+.2f}%)\n", r.macs_before, r.macs_after,
+                    change_pct(r.macs_before, r.macs_after), r.params_before, r.params_after,
+                    change_pct(r.params_before, r.params_after));
+}
+
+void print_fit_csv(std::ostream& os, const dse::FitResult& r) {
+  os << "layer,field,old,new,reason\n";
+  for (const dse::FitChange& c : r.changes) {
+    os << join({csv_field(c.layer), c.field, csv_field(values_text(c.old_value)), csv_field(values_text(c.new_value)), csv_field(c.reason)})
+       << "\n";
+  }
+}
+
+void write_fitted(const dse::FitResult& r, const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".onnx") {
+    throw InputError("<command line>", "--out", "ONNX output is not supported yet; write the fitted network as .yaml");
+  }
+  if (ext != ".yaml" && ext != ".yml") throw InputError("<command line>", "--out", "expected a .yaml file, got '" + path + "'");
+  std::ofstream file(path);
+  if (!file || !(file << workload::to_yaml(r.fitted)) || !file.flush()) throw InputError(path, "", "cannot write the fitted network");
+}
+
+void run_fit(const FitArgs& args) {
+  if (args.arch.empty()) throw InputError("<command line>", "--arch", "fitting a model needs the design (--arch NAME|FILE)");
+  if (args.model.empty()) throw InputError("<command line>", "--model", "expected the network to fit (--model NAME|FILE)");
+  if (!(args.tolerance_pct >= 0 && args.tolerance_pct <= 100)) {
+    throw InputError("<command line>", "--tolerance", fmt::format("expected a percentage between 0 and 100, got {}", args.tolerance_pct));
+  }
+  arch::Accelerator accel = arch::load_accelerator(args.arch);
+  dse::NetworkPtr net = load_model(args.model, "--model");
+  if (!args.out.empty()) {  // fail on a bad path before the search, not after
+    std::string ext = std::filesystem::path(args.out).extension().string();
+    if (ext == ".onnx") throw InputError("<command line>", "--out", "ONNX output is not supported yet; write the fitted network as .yaml");
+  }
+  dse::FitResult r = dse::fit_network(*net, accel, dse::FitOptions{args.tolerance_pct});
+  r.fitted.name = net->name + "_fit";
+  r.fitted.description = (net->description.empty() ? net->name : net->description) + "; widths fitted to " +
+                         (accel.name.empty() ? args.arch : accel.name) + " by acceldse fit-model";
+  if (!args.out.empty()) write_fitted(r, args.out);
+  std::string arch_name = accel.name.empty() ? args.arch : accel.name;
+  if (args.format == "json") std::cout << fit_json(r, args, net->name, arch_name).dump(2) << "\n";
+  else if (args.format == "csv") print_fit_csv(std::cout, r);
+  else print_fit_table(std::cout, r, args, net->name, arch_name);
+}
+
+Json array_json(const std::vector<dse::ArrayCandidate>& found, const std::vector<std::string>& names, const FitArgs& args) {
+  Json out = Json::array();
+  for (size_t i = 0; i < found.size() && i < args.top; ++i) {
+    const dse::ArrayCandidate& c = found[i];
+    Json latency = Json::object(), util = Json::object();
+    for (size_t n = 0; n < names.size(); ++n) {
+      latency[names[n]] = c.latency_s[n];
+      util[names[n]] = c.utilization[n];
+    }
+    out.push_back(Json{{"rows", c.rows}, {"cols", c.cols}, {"pes", c.rows * c.cols}, {"geomean_latency_s", c.geomean_latency_s},
+                       {"geomean_utilization", c.geomean_utilization}, {"latency_s", latency}, {"utilization", util}});
+  }
+  return out;
+}
+
+void run_suggest_array(const FitArgs& args) {
+  std::vector<std::string> names = args.models.empty() ? std::vector<std::string>{} : split_list(args.models);
+  if (names.empty() && !args.model.empty()) names.push_back(args.model);
+  if (names.empty()) throw InputError("<command line>", "--models", "expected the networks to fit an array to");
+  std::vector<dse::NetworkPtr> networks;
+  for (const std::string& name : names) networks.push_back(load_model(name, "--models"));
+  arch::Accelerator base = args.arch.empty() ? dse::DesignSpace::builtin_default().base() : arch::load_accelerator(args.arch);
+  int64_t pes = args.pes > 0 ? args.pes : base.tensor.rows * base.tensor.cols;
+  std::vector<dse::ArrayCandidate> found = dse::suggest_array(networks, base, pes, args.exact, args.threads);
+  std::vector<std::string> net_names;
+  for (const dse::NetworkPtr& n : networks) net_names.push_back(n->name);
+  if (args.format == "json") {
+    std::cout << Json{{"pes", pes}, {"exact", args.exact}, {"networks", net_names}, {"candidates", array_json(found, net_names, args)}}.dump(2)
+              << "\n";
+    return;
+  }
+  std::vector<std::string> header{"rows", "cols", "pes", "geomean_latency_ms", "geomean_util"};
+  for (const std::string& n : net_names) header.push_back(n + "_ms");
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = 0; i < found.size() && i < args.top; ++i) {
+    const dse::ArrayCandidate& c = found[i];
+    std::vector<std::string> row{std::to_string(c.rows), std::to_string(c.cols), std::to_string(c.rows * c.cols),
+                                 fmt::format("{:.6g}", c.geomean_latency_s * 1e3), fmt::format("{:.3f}", c.geomean_utilization)};
+    for (double l : c.latency_s) row.push_back(fmt::format("{:.6g}", l * 1e3));
+    rows.push_back(std::move(row));
+  }
+  if (args.format == "csv") {
+    std::cout << join(header) << "\n";
+    for (const auto& row : rows) std::cout << join(row) << "\n";
+    return;
+  }
+  std::cout << fmt::format("Array shapes of {} {} PEs for {} networks, best geomean latency first ({} candidates, top {})\n",
+                           args.exact ? "exactly" : "at most", pes, networks.size(), found.size(), std::min(args.top, found.size()));
+  print_table(std::cout, header, rows);
+}
+
+void add_fit_command(CLI::App& app) {
+  auto args = std::make_shared<FitArgs>();
+  CLI::App* cmd = app.add_subcommand("fit-model", "Propose layer widths that fit a design (or an array shape that fits networks)");
+  cmd->add_option("--arch", args->arch, "The design to fit to (built-in name or file); with --suggest-array, the base");
+  cmd->add_option("--model", args->model, "The network to fit (built-in name or file)");
+  cmd->add_option("--tolerance", args->tolerance_pct, "Largest change of a width and of the parameter count, percent (default 10)");
+  cmd->add_option("--out", args->out, "Write the fitted network as YAML");
+  cmd->add_option("--format", args->format, "table|csv|json (default table)");
+  cmd->add_flag("--suggest-array", args->suggest_array, "Suggest the rows x cols that best fit --models as they are");
+  cmd->add_option("--models", args->models, "With --suggest-array: comma-separated networks");
+  cmd->add_option("--pes", args->pes, "With --suggest-array: PE budget (default: the base design's rows x cols)");
+  cmd->add_flag("--exact", args->exact, "With --suggest-array: only shapes with exactly --pes PEs");
+  cmd->add_option("--top", args->top, "With --suggest-array: shapes to list (default 10)");
+  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
+  cmd->callback([args] {
+    check_format(args->format);
+    if (args->suggest_array) run_suggest_array(*args);
+    else run_fit(*args);
+  });
+}
+
+}  // namespace
+
+void add_study_commands(CLI::App& app) {
+  add_suite_command(app);
+  add_corun_command(app);
+  add_fit_command(app);
+}
+
+}  // namespace acceldse::cli

@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Writes the small ONNX models the importer tests load (tests/test_workload_onnx.cpp).
+
+Run with Debian's python3-onnx:  /usr/bin/python3 tests/data/make_onnx.py
+Each model passes onnx.checker and carries the value_info of ONNX's own shape inference,
+so the C++ test can compare every shape the importer infers with ONNX's answer. The
+MAC and parameter totals the test expects are derived by hand in its comments.
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(0)
+
+
+def weight(name, shape):
+    return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name)
+
+
+def ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def const(out, value, dtype=np.float32):
+    """A Constant node, as PyTorch emits for literals."""
+    return helper.make_node("Constant", [], [out],
+                            value=numpy_helper.from_array(np.array(value, dtype=dtype)))
+
+
+def save(graph, opset, filename):
+    model = helper.make_model(graph, producer_name="acceldse-make_onnx",
+                              opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    model = onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
+    path = os.path.join(HERE, filename)
+    onnx.save(model, path)
+    print(f"{path}: {os.path.getsize(path)} bytes")
+
+
+def tiny_cnn():
+    """Conv/BN/ReLU, ceil-mode pooling, grouped SAME conv, clip, resize, depthwise conv,
+    global pooling, flatten, Gemm, softmax."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["image", "c1_w", "c1_b"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+        n("BatchNormalization", ["c1", "bn_s", "bn_b", "bn_m", "bn_v"], ["bn"], name="bn1"),
+        n("Relu", ["bn"], ["r1"], name="relu1"),
+        n("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1),
+        n("Conv", ["p1", "c2_w"], ["c2"], name="conv2", group=2, strides=[2, 2], auto_pad="SAME_UPPER"),
+        n("Clip", ["c2", "lo", "hi"], ["r2"], name="relu6"),
+        n("Resize", ["r2", "", "scales"], ["up"], name="up", mode="nearest"),
+        n("Conv", ["up", "c3_w"], ["c3"], name="dwconv", group=16, pads=[1, 1, 1, 1]),
+        n("GlobalAveragePool", ["c3"], ["gap"], name="gap"),
+        n("Flatten", ["gap"], ["flat"], name="flatten"),
+        n("Gemm", ["flat", "fc_w", "fc_b"], ["logits"], name="fc", transB=1),
+        n("Softmax", ["logits"], ["probs"], name="softmax", axis=-1),
+    ]
+    inits = [
+        weight("c1_w", (8, 3, 3, 3)), weight("c1_b", (8,)),
+        weight("bn_s", (8,)), weight("bn_b", (8,)), weight("bn_m", (8,)),
+        numpy_helper.from_array(np.ones(8, dtype=np.float32), "bn_v"),
+        weight("c2_w", (16, 4, 3, 3)),
+        numpy_helper.from_array(np.array(0.0, dtype=np.float32), "lo"),
+        numpy_helper.from_array(np.array(6.0, dtype=np.float32), "hi"),
+        numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales"),
+        weight("c3_w", (16, 1, 3, 3)),
+        weight("fc_w", (10, 16)), weight("fc_b", (10,)),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_cnn",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [1, 10])], inits)
+    save(graph, 13, "tiny_cnn.onnx")
+
+
+def tiny_attention():
+    """One pre-norm-free encoder layer (d 16, 2 heads, FFN 64) as PyTorch exports it:
+    head shapes from Shape/Gather/Concat, a causal mask from Range/Less/Where, an Erf GELU,
+    and the last token sliced out at the end."""
+    n = helper.make_node
+    nodes = [
+        n("MatMul", ["x", "w_qkv"], ["qkv0"], name="qkv"),
+        n("Add", ["qkv0", "b_qkv"], ["qkv1"], name="qkv_bias"),
+        n("Split", ["qkv1", "split"], ["q", "k", "v"], name="split_qkv", axis=-1),
+        n("Shape", ["x"], ["xs"]),
+        const("c0", 0, np.int64), const("c1", 1, np.int64), const("ax0", [0], np.int64),
+        const("heads_hd", [2, 8], np.int64), const("minus1", [-1], np.int64),
+        n("Gather", ["xs", "c0"], ["bsz"]),
+        n("Gather", ["xs", "c1"], ["seq"]),
+        n("Unsqueeze", ["bsz", "ax0"], ["bsz1"]),
+        n("Unsqueeze", ["seq", "ax0"], ["seq1"]),
+        n("Concat", ["bsz1", "seq1", "heads_hd"], ["split_shape"], axis=0),
+        n("Concat", ["bsz1", "seq1", "minus1"], ["merge_shape"], axis=0),
+    ]
+    for name, perm in (("q", [0, 2, 1, 3]), ("k", [0, 2, 3, 1]), ("v", [0, 2, 1, 3])):
+        nodes += [n("Reshape", [name, "split_shape"], [name + "_h"], name="heads_" + name),
+                  n("Transpose", [name + "_h"], [name + "_t"], name="t_" + name, perm=perm)]
+    nodes += [
+        # causal mask: position j > i gets -1e9
+        const("zero_i", 0, np.int64), const("one_i", 1, np.int64), const("ax1", [1], np.int64),
+        n("Range", ["zero_i", "seq", "one_i"], ["pos"]),
+        n("Unsqueeze", ["pos", "ax1"], ["row"]),
+        n("Unsqueeze", ["pos", "ax0"], ["col"]),
+        n("Less", ["row", "col"], ["future"]),
+        const("neg", -1e9), const("zero_f", 0.0),
+        n("Where", ["future", "neg", "zero_f"], ["mask"]),
+        n("MatMul", ["q_t", "k_t"], ["scores"], name="qk"),
+        const("inv_sqrt_d", 1 / np.sqrt(8)),
+        n("Mul", ["scores", "inv_sqrt_d"], ["scaled"], name="scale"),
+        n("Add", ["scaled", "mask"], ["masked"], name="mask_add"),
+        n("Softmax", ["masked"], ["probs"], name="softmax", axis=-1),
+        n("MatMul", ["probs", "v_t"], ["ctx"], name="pv"),
+        n("Transpose", ["ctx"], ["ctx_t"], name="t_ctx", perm=[0, 2, 1, 3]),
+        n("Reshape", ["ctx_t", "merge_shape"], ["ctx_m"], name="merge"),
+        n("MatMul", ["ctx_m", "w_o"], ["o0"], name="out_proj"),
+        n("Add", ["o0", "b_o"], ["o1"], name="out_bias"),
+        n("Add", ["x", "o1"], ["h1"], name="res1"),
+        n("LayerNormalization", ["h1", "ln_g", "ln_b"], ["ln"], name="ln", axis=-1),
+        n("MatMul", ["ln", "w1"], ["f0"], name="ffn1"),
+        n("Add", ["f0", "b1"], ["f1"], name="ffn1_bias"),
+        const("sqrt2", np.sqrt(2)), const("one_f", 1.0), const("half", 0.5),
+        n("Div", ["f1", "sqrt2"], ["g0"]),
+        n("Erf", ["g0"], ["g1"]),
+        n("Add", ["g1", "one_f"], ["g2"]),
+        n("Mul", ["f1", "g2"], ["g3"]),
+        n("Mul", ["g3", "half"], ["g4"]),
+        n("MatMul", ["g4", "w2"], ["f2"], name="ffn2"),
+        n("Add", ["f2", "b2"], ["f3"], name="ffn2_bias"),
+        n("Add", ["ln", "f3"], ["h2"], name="res2"),
+        const("last", [-1], np.int64), const("end", [np.iinfo(np.int64).max], np.int64),
+        n("Slice", ["h2", "last", "end", "ax1"], ["tail"], name="last_token"),
+        n("Squeeze", ["tail", "ax1"], ["cls"], name="squeeze"),
+    ]
+    inits = [
+        weight("w_qkv", (16, 48)), weight("b_qkv", (48,)), ints("split", [16, 16, 16]),
+        weight("w_o", (16, 16)), weight("b_o", (16,)),
+        weight("ln_g", (16,)), weight("ln_b", (16,)),
+        weight("w1", (16, 64)), weight("b1", (64,)), weight("w2", (64, 16)), weight("b2", (16,)),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny_attention",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 16, 16])],
+        [helper.make_tensor_value_info("cls", TensorProto.FLOAT, [2, 16])], inits)
+    save(graph, 17, "tiny_attention.onnx")
+
+
+if __name__ == "__main__":
+    tiny_cnn()
+    tiny_attention()

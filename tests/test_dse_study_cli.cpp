@@ -1,0 +1,187 @@
+// `acceldse suite`, `corun` and `fit-model` through the real binary: the JSON
+// interface, written files, and bad input exiting with code 2.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "test_dse_study_util.h"
+
+namespace acceldse::dse {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using namespace study_test;
+
+struct Output {
+  int code = -1;
+  std::string out, err;
+};
+
+fs::path temp_path(const std::string& name) {
+  return fs::temp_directory_path() / ("acceldse_study_" + std::to_string(::getpid()) + "_" + name);
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Output run(const std::string& args) {
+  fs::path out = temp_path("stdout"), err = temp_path("stderr");
+  std::string command = std::string(ACCELDSE_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+  int status = std::system(command.c_str());
+  return Output{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+Json run_json(const std::string& args) {
+  Output o = run(args + " --format json");
+  EXPECT_EQ(o.code, 0) << o.err;
+  return o.code == 0 ? Json::parse(o.out) : Json();
+}
+
+fs::path write_file(const std::string& name, const std::string& text) {
+  fs::path p = temp_path(name);
+  std::ofstream(p) << text;
+  return p;
+}
+
+// Files the binary reads: the tall/wide networks and the shape space.
+struct Files {
+  fs::path tall = write_file("tall.yaml", workload::to_yaml(*study_test::tall()));
+  fs::path wide = write_file("wide.yaml", workload::to_yaml(*study_test::wide()));
+  fs::path space = write_file("space.yaml", kShapeSpace);
+  std::string models() const { return tall.string() + "," + wide.string(); }
+};
+
+TEST(StudyCli, SuiteJsonHasTheDocumentedKeys) {
+  Files f;
+  Json j = run_json("suite --models " + f.models() + " --space " + f.space.string() + " --threads 2");
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["networks"], (Json{"tall", "wide"}));
+  for (const char* label : {"tall", "wide", "geomean"}) {
+    ASSERT_TRUE(j["designs"].contains(label)) << label;
+    EXPECT_TRUE(j["designs"][label]["params"].contains("rows"));
+    EXPECT_GT(j["designs"][label]["area_mm2"].get<double>(), 0);
+    ASSERT_TRUE(j["cross_matrix"].contains(label));
+  }
+  EXPECT_DOUBLE_EQ(j["cross_matrix"]["tall"]["tall"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["cross_matrix"]["wide"]["wide"].get<double>(), 1.0);
+  // improvement_pct recomputed from the matrix.
+  for (const char* n : {"tall", "wide"}) {
+    double log_sum = 0;
+    for (const char* m : {"tall", "wide"}) {
+      log_sum += std::log(j["cross_matrix"]["geomean"][m].get<double>() / j["cross_matrix"][n][m].get<double>());
+    }
+    EXPECT_NEAR(j["improvement_pct"][n].get<double>(), (std::exp(log_sum / 2) - 1) * 100, 1e-9);
+  }
+}
+
+TEST(StudyCli, SuiteTableAndCsvAndOut) {
+  Files f;
+  Output table = run("suite --models " + f.models() + " --space " + f.space.string());
+  EXPECT_EQ(table.code, 0) << table.err;
+  EXPECT_NE(table.out.find("(c) Selected design"), std::string::npos);
+  fs::path csv = temp_path("suite.csv");
+  Output o = run("suite --models " + f.models() + " --space " + f.space.string() + " --format csv --out " + csv.string());
+  EXPECT_EQ(o.code, 0) << o.err;
+  std::string text = slurp(csv);
+  EXPECT_EQ(text.rfind("design,tall,wide,geomean_relative,improvement_pct,area_mm2", 0), 0u) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
+}
+
+TEST(StudyCli, SuiteBadInputExitsTwo) {
+  Files f;
+  std::string space = " --space " + f.space.string();
+  Output unknown = run("suite --models " + f.tall.string() + ",no_such_net" + space);
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("unknown model 'no_such_net'"), std::string::npos) << unknown.err;
+  Output weights = run("suite --models " + f.models() + space + " --weights 1,2,3");
+  EXPECT_EQ(weights.code, 2);
+  EXPECT_NE(weights.err.find("3 weights for 2 networks"), std::string::npos) << weights.err;
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --objective pareto").code, 2);
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --area-max -3").code, 2);
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --format xml").code, 2);
+}
+
+TEST(StudyCli, CorunJsonAndErrors) {
+  Files f;
+  std::string models = f.tall.string() + ":1," + f.wide.string() + ":2";
+  Json j = run_json("corun --models " + models + " --space " + f.space.string() + " --mode both");
+  ASSERT_TRUE(j.is_object());
+  EXPECT_TRUE(j["mode"] == "spatial" || j["mode"] == "time");
+  EXPECT_TRUE(j["design"]["params"].contains("rows"));
+  ASSERT_EQ(j["networks"].size(), 2u);
+  for (const Json& n : j["networks"]) {
+    for (const char* key : {"name", "target", "throughput_per_s", "latency_s", "share"}) EXPECT_TRUE(n.contains(key)) << key;
+    for (const char* key : {"pes", "buffer_kib", "dram_gb_per_s", "time"}) EXPECT_TRUE(n["share"].contains(key)) << key;
+  }
+  EXPECT_EQ(j["alternatives"].size(), 2u);
+  Output unreachable = run("corun --models " + f.tall.string() + ":1e12/s --space " + f.space.string());
+  EXPECT_EQ(unreachable.code, 2);
+  EXPECT_NE(unreachable.err.find("throughput target"), std::string::npos) << unreachable.err;
+  EXPECT_EQ(run("corun --models " + f.tall.string() + ":fast --space " + f.space.string()).code, 2);
+  EXPECT_EQ(run("corun --models " + models + " --space " + f.space.string() + " --mode sometimes").code, 2);
+}
+
+TEST(StudyCli, FitModelWritesYamlThatEvaluateReproduces) {
+  fs::path model = write_file("odd.yaml", R"yaml(
+name: odd
+inputs:
+  - {name: x, shape: [1, 256, 28, 28]}
+layers:
+  - {name: a, op: conv, out_channels: 65, kernel: 3, pad: 1}
+  - {name: ra, op: relu}
+  - {name: head, op: conv, out_channels: 10, kernel: 1}
+)yaml");
+  fs::path arch = write_file("arch64.yaml", R"yaml(
+name: square64
+tensor_unit: {rows: 64, cols: 64, dataflow: ws}
+)yaml");
+  fs::path out = temp_path("odd_fit.yaml");
+  Json fit = run_json("fit-model --arch " + arch.string() + " --model " + model.string() + " --out " + out.string());
+  ASSERT_TRUE(fit.is_object());
+  ASSERT_EQ(fit["changes"].size(), 1u);
+  EXPECT_EQ(fit["changes"][0]["layer"], "a");
+  EXPECT_EQ(fit["changes"][0]["new"], 64);
+  double speedup = fit["speedup"].get<double>();
+  EXPECT_GT(speedup, 1.0);
+  ASSERT_TRUE(fs::exists(out));
+  Json before = run_json("evaluate --arch " + arch.string() + " --model " + model.string());
+  Json after = run_json("evaluate --arch " + arch.string() + " --model " + out.string());
+  ASSERT_TRUE(before.contains("totals") && after.contains("totals"));
+  double measured = before["totals"]["cycles"].get<double>() / after["totals"]["cycles"].get<double>();
+  EXPECT_NEAR(measured, speedup, speedup * 0.01);
+}
+
+TEST(StudyCli, FitModelBadInputExitsTwo) {
+  Output tolerance = run("fit-model --arch edge_32x32 --model alexnet --tolerance 150");
+  EXPECT_EQ(tolerance.code, 2);
+  EXPECT_NE(tolerance.err.find("between 0 and 100"), std::string::npos) << tolerance.err;
+  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --tolerance -1").code, 2);
+  EXPECT_EQ(run("fit-model --arch edge_32x32 --model no_such_net").code, 2);
+  EXPECT_EQ(run("fit-model --model alexnet").code, 2);  // no design to fit to
+  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --out x.onnx").code, 2);
+}
+
+TEST(StudyCli, SuggestArrayJson) {
+  Files f;
+  Json j = run_json("fit-model --suggest-array --models " + f.models() + " --pes 512 --exact --top 3");
+  ASSERT_TRUE(j.is_object());
+  ASSERT_EQ(j["candidates"].size(), 3u);
+  for (const Json& c : j["candidates"]) EXPECT_EQ(c["pes"], 512);
+  EXPECT_EQ(run("fit-model --suggest-array --models " + f.models() + " --pes 4").code, 2);
+}
+
+}  // namespace
+}  // namespace acceldse::dse
