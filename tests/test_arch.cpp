@@ -281,7 +281,7 @@ std::string good_value(const std::string& name) {
   if (name == "dataflow") return "os";
   if (name == "precision") return "bf16";
   if (name == "technology") return "16nm";
-  if (name == "double_buffered") return "false";
+  if (name == "double_buffered" || name == "keep_activations_on_chip") return "false";
   if (name == "dram_stall_free" || name == "dram_bandwidth_per_operand") return "true";
   if (name == "clock_ghz") return "0.5";
   if (name.rfind("tech.", 0) == 0) return "1.5";

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <thread>
 
+#include "cost/hw_params.h"
+#include "cost/tensor_model.h"
 #include "test_cost_util.h"
 
 namespace acceldse::cost::test {
@@ -177,6 +179,42 @@ TEST(CostTiling, SmallBuffersCostMoreTrafficThanCompulsory) {
   EXPECT_LE(m.tile_k * m.tile_n, 4096);
   EXPECT_LE(m.tile_m * m.tile_n * 4, 4096);
   EXPECT_EQ(m.loop_order.size(), 3u);
+}
+
+TEST(CostTiling, LoopOrderDecidesRefetches) {
+  // m=100, k=64, n=96 (int8, 4-byte accumulators) in tiles 50 x 32 x 32:
+  // 2 m-steps, 2 k-steps, 3 n-steps, 12 stages. A = 6400 B, B = 6144 B, C = 9600 B.
+  const workload::Gemm g{.m = 100, .k = 64, .n = 96};
+  const detail::HwParams hw = detail::make_hw_params(make_accel(32, 32, Dataflow::kWs));
+  // mkn: A's loops (m, k) are outside n, so A stays; B is indexed by (k, n) inside m:
+  // fetched again for each of the 2 m-steps; C (m, n) sits inside k: partial sums
+  // spill once (2 k-steps) at 4 bytes: 38400 B out and back.
+  detail::TileTraffic t = detail::tile_traffic(g, hw, 50, 32, 32, "mkn");
+  EXPECT_DOUBLE_EQ(t.a_reads, 6400);
+  EXPECT_DOUBLE_EQ(t.b_reads, 2 * 6144);
+  EXPECT_DOUBLE_EQ(t.c_reads, 38400);
+  EXPECT_DOUBLE_EQ(t.c_writes, 9600 + 38400);
+  EXPECT_DOUBLE_EQ(t.bursts, 12);
+  // nkm: n outermost refetches A 3 times; B stays across the inner m loop.
+  t = detail::tile_traffic(g, hw, 50, 32, 32, "nkm");
+  EXPECT_DOUBLE_EQ(t.a_reads, 3 * 6400);
+  EXPECT_DOUBLE_EQ(t.b_reads, 6144);
+  EXPECT_DOUBLE_EQ(t.c_reads, 38400);
+  // mnk: k innermost keeps each C tile until it is complete: no spill; A is refetched
+  // for each n-step and B for each m-step.
+  t = detail::tile_traffic(g, hw, 50, 32, 32, "mnk");
+  EXPECT_DOUBLE_EQ(t.a_reads, 3 * 6400);
+  EXPECT_DOUBLE_EQ(t.b_reads, 2 * 6144);
+  EXPECT_DOUBLE_EQ(t.c_reads, 0);
+  EXPECT_DOUBLE_EQ(t.c_writes, 9600);
+  // A loop that runs once never forces a refetch: whole m, so B is read once.
+  t = detail::tile_traffic(g, hw, 100, 32, 32, "mkn");
+  EXPECT_DOUBLE_EQ(t.b_reads, 6144);
+  EXPECT_DOUBLE_EQ(t.bursts, 6);
+  // Instances multiply everything.
+  t = detail::tile_traffic(workload::Gemm{.m = 100, .k = 64, .n = 96, .count = 3}, hw, 50, 32, 32, "mnk");
+  EXPECT_DOUBLE_EQ(t.a_reads, 3 * 3 * 6400);
+  EXPECT_DOUBLE_EQ(t.bursts, 36);
 }
 
 TEST(CostEnergy, ComponentsOfAnExactFold) {

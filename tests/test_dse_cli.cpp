@@ -150,7 +150,7 @@ TEST(DseCli, ResultsQueriesTheStore) {
 // that was never interrupted.
 TEST(DseCli, KilledRunResumesToTheSameAnswer) {
   fs::path db = temp_path("kill.db");
-  std::string args = "explore --model resnet50 --strategy grid --threads 1 --format json";
+  std::string args = "explore --model resnet50 --strategy grid --threads 1";
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {

@@ -21,6 +21,19 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using namespace study_test;
 
+// Removes this process's temporary files when the test program ends.
+class TempCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::string prefix = "acceldse_study_" + std::to_string(::getpid()) + "_";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+      if (entry.path().filename().string().starts_with(prefix)) fs::remove(entry.path(), ec);
+    }
+  }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new TempCleanup);
+
 struct Output {
   int code = -1;
   std::string out, err;
@@ -147,6 +160,8 @@ layers:
   fs::path arch = write_file("arch64.yaml", R"yaml(
 name: square64
 tensor_unit: {rows: 64, cols: 64, dataflow: ws}
+buffers: {input_kib: 1024, weight_kib: 1024, output_kib: 1024}
+dram: {bandwidth_gb_per_s: 1024}
 )yaml");
   fs::path out = temp_path("odd_fit.yaml");
   Json fit = run_json("fit-model --arch " + arch.string() + " --model " + model.string() + " --out " + out.string());

@@ -151,6 +151,9 @@ TEST(ReportSuite, HeatMapCellsAndImprovementBars) {
   ASSERT_EQ(heat.size(), 1u);
   EXPECT_EQ(cells(heat[0]), doc["cross_matrix"].size() * doc["networks"].size());
   EXPECT_EQ(occurrences(heat[0], "class=\"cell sel\""), doc["networks"].size());  // the suite design's row
+  // Rows in suite order with the suite design last, so the diagonal is each network's own optimum.
+  EXPECT_LT(heat[0].find(">resnet50</text>"), heat[0].find(">vgg16</text>"));
+  EXPECT_LT(heat[0].find(">vgg16</text>"), heat[0].find(">geomean</text>"));
   EXPECT_NE(heat[0].find("geomean"), std::string::npos);
   auto imp = plots(html, "improvement");
   ASSERT_EQ(imp.size(), 1u);
@@ -161,21 +164,40 @@ TEST(ReportCorun, ShareSegmentsAndThroughputBars) {
   std::string html = corun_html(corun_doc());
   auto share = plots(html, "share");
   ASSERT_EQ(share.size(), 1u);
-  EXPECT_EQ(bars(share[0]), 3u * 3u);  // 3 networks x (pes, buffers, bandwidth)
+  // 3 networks x (PEs, buffers, vector lanes); bandwidth and time are shared, not split.
+  EXPECT_EQ(bars(share[0]), 3u * 3u);
+  EXPECT_EQ(occurrences(share[0], "class=\"rest\""), 0u);  // the split uses the whole chip
+  EXPECT_NE(share[0].find("resnet50: 2048 PEs, 50% of PEs"), std::string::npos);
+  EXPECT_NE(html.find("Shared by all networks rather than partitioned: DRAM bandwidth, time."), std::string::npos);
   auto tp = plots(html, "throughput");
   ASSERT_EQ(tp.size(), 1u);
   EXPECT_EQ(bars(tp[0]), 3u);
-  EXPECT_EQ(occurrences(tp[0], "class=\"mk\""), 3u);  // targets
+  EXPECT_EQ(occurrences(tp[0], "class=\"mk\""), 2u);  // the two rate targets; the third is a weight
   EXPECT_NE(html.find("spatial"), std::string::npos);
+  EXPECT_NE(html.find("Best plan of each mode"), std::string::npos);
 }
 
-TEST(ReportCorun, TimeMultiplexingWithScalarShares) {
+TEST(ReportCorun, TimeMultiplexingShowsTheShareOfTime) {
   json doc = corun_doc();
   doc["mode"] = "time";
-  for (auto& n : doc["networks"]) n["share"] = 0.3;
+  double t[] = {0.5, 0.3, 0.1};
+  for (size_t i = 0; i < 3; ++i) {
+    doc["networks"][i]["share"] = {{"pes", 4096}, {"buffer_kib", 1024}, {"dram_gb_per_s", 25.6}, {"time", t[i]}};
+  }
+  std::string html = corun_html(doc);
+  auto share = plots(html, "share").at(0);
+  EXPECT_EQ(bars(share), 3u);
+  EXPECT_EQ(occurrences(share, "class=\"rest\""), 1u);  // 10 % idle
+  EXPECT_NE(share.find("each network gets (time multiplexing)"), std::string::npos);
+}
+
+TEST(ReportCorun, PlainNumberShares) {
+  json doc = corun_doc();
+  doc["mode"] = "time";
+  for (auto& n : doc["networks"]) n["share"] = 30;  // percent
   std::string html = corun_html(doc);
   EXPECT_EQ(bars(plots(html, "share").at(0)), 3u);
-  EXPECT_EQ(occurrences(plots(html, "share").at(0), "class=\"rest\""), 1u);  // 10 % idle
+  EXPECT_EQ(occurrences(plots(html, "share").at(0), "class=\"rest\""), 1u);
 }
 
 TEST(ReportFit, BeforeAfterBarsAndChangesTable) {
@@ -235,7 +257,7 @@ TEST(ReportPages, UserTextIsEscaped) {
   ex["sensitivity"].push_back({{"parameter", evil}, {"points", {{{"value", evil}, {"objective", 1.0}}}}});
   json su = suite_doc();
   su["networks"].push_back(evil);
-  su["cross_matrix"]["suite"][evil] = 0.5;
+  su["cross_matrix"]["geomean"][evil] = 0.5;
   su["improvement_pct"][evil] = -3;
   json co = corun_doc();
   co["networks"][0]["name"] = evil;

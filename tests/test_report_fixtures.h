@@ -190,30 +190,50 @@ inline json suite_doc() {
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> u(0.55, 0.97);
   for (size_t d = 0; d < nets.size(); ++d) {
-    std::string label = "opt:" + nets[d];
+    const std::string& label = nets[d];  // each network's own optimum is labelled with its name
     designs[label] = {{"rows", 16 << (d % 4)}, {"cols", 32 << (d % 3)}, {"buffer_kib", 64 << d}, {"dataflow", d % 2 ? "os" : "ws"},
                       {"area_mm2", 8.5 + static_cast<double>(d)}};
     for (size_t n = 0; n < nets.size(); ++n) matrix[label][nets[n]] = n == d ? 1.0 : u(rng);
   }
-  designs["suite"] = {{"rows", 64}, {"cols", 64}, {"buffer_kib", 256}, {"dataflow", "ws"}, {"area_mm2", 11.2}};
+  designs["geomean"] = {{"rows", 64}, {"cols", 64}, {"buffer_kib", 256}, {"dataflow", "ws"}, {"area_mm2", 11.2}};
   for (size_t n = 0; n < nets.size(); ++n) {
     double v = 0.8 + 0.03 * static_cast<double>(n);
-    matrix["suite"][nets[n]] = v;
+    matrix["geomean"][nets[n]] = v;
     improvement[nets[n]] = n == 2 ? 6.5 : (v - 1) * 100;
   }
   return {{"networks", nets}, {"designs", designs}, {"cross_matrix", matrix}, {"improvement_pct", improvement},
-          {"selected", "suite"}};
+          {"selected", "geomean"}, {"geomean", 0.87}, {"objective", "throughput"},
+          {"space", {{"name", "default"}, {"size", 2304}}}, {"constraints", {"area_mm2 <= 20", "power_w <= 5"}},
+          {"run", {{"elapsed_s", 4.1}, {"feasible_for_all", 1650}}}};
 }
 
+// Laid out like `acceldse corun --format json` for a spatial partition of a 64x64
+// array: PEs, buffers and vector lanes are split, DRAM bandwidth is shared.
 inline json corun_doc() {
-  return {{"mode", "spatial"},
-          {"design", {{"params", {{"rows", 128}, {"cols", 128}, {"buffer_kib", 512}, {"dataflow", "ws"}}}, {"area_mm2", 21.4}}},
-          {"networks", {{{"name", "resnet50"}, {"throughput_per_s", 410.0}, {"latency_s", 0.0024}, {"target_per_s", 300},
-                         {"share", {{"pes", 0.5}, {"buffers", 0.45}, {"bandwidth", 0.4}}}},
-                        {{"name", "bert-base"}, {"throughput_per_s", 95.0}, {"latency_s", 0.0105}, {"target_per_s", 100},
-                         {"share", {{"pes", 0.375}, {"buffers", 0.4}, {"bandwidth", 0.45}}}},
-                        {{"name", "deepspeech2"}, {"throughput_per_s", 60.0}, {"latency_s", 0.016}, {"target_per_s", 50},
-                         {"share", {{"pes", 0.125}, {"buffers", 0.15}, {"bandwidth", 0.1}}}}}}};
+  auto net = [](const char* name, const char* target, double tp, double lat, int64_t cols) {
+    json n = {{"name", name}, {"target", target}, {"throughput_per_s", tp}, {"latency_s", lat},
+              {"share", {{"pes", 64 * cols}, {"rows", 64}, {"cols", cols}, {"arrays", 1}, {"buffer_kib", 16 * cols},
+                         {"dram_gb_per_s", 25.6}, {"vector_lanes", cols / 2}, {"time", 1.0}}}};
+    std::string t = target;
+    if (t.ends_with("/s")) {
+      n["target_per_s"] = std::stod(t);
+      n["meets_target"] = tp >= std::stod(t);
+    } else {
+      n["weight"] = std::stod(t);
+      n["meets_target"] = true;
+    }
+    return n;
+  };
+  json design = {{"params", {{"rows", 64}, {"cols", 64}, {"dataflow", "ws"}, {"input_kib", 512}, {"weight_kib", 512}}},
+                 {"area_mm2", 21.4}};
+  return {{"mode", "spatial"}, {"requested_mode", "both"}, {"design", design}, {"mix_rate_per_s", 95.0},
+          {"headroom", 1.12}, {"power_w", 4.2},
+          {"networks", {net("resnet50", "300/s", 410.0, 0.0024, 32), net("bert-base", "100/s", 95.0, 0.0105, 24),
+                        net("deepspeech2", "2", 60.0, 0.016, 8)}},
+          {"alternatives", {{{"mode", "spatial"}, {"design", design}, {"mix_rate_per_s", 95.0}, {"headroom", 1.12}, {"power_w", 4.2}},
+                            {{"mode", "time"}, {"design", design}, {"mix_rate_per_s", 81.0}, {"headroom", 0.95}, {"power_w", 4.6}}}},
+          {"space", {{"name", "default"}, {"size", 2304}}},
+          {"run", {{"elapsed_s", 3.2}, {"evaluations", 20736}}}};
 }
 
 inline json fit_doc() {

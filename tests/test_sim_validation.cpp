@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -48,9 +49,11 @@ TEST(SimValidation, ComputeCyclesAgreeExactlyWithUnlimitedBandwidth) {
 }
 
 // With buffers large enough that tiling cannot change the traffic, both models move
-// the same bytes and the network totals must agree within 5%. The simulator can only be
-// slower: the analytical model overlaps the whole layer's DRAM time with its compute,
-// the simulator only what fits in the buffer halves as the folds go.
+// the same bytes and the network totals must agree within 5%. What remains is timing:
+// the analytical model overlaps the whole layer's DRAM time with its compute, the
+// simulator only what the buffer halves let it fetch ahead as the folds go (slower);
+// the analytical model charges the DRAM latency once per tile, the simulator keeps
+// requests in flight (faster on memory-bound layers).
 // Known exception (reported): bert_base on 32x32 with is fetches every FFN weight in the
 // first column fold, memory-bound, then runs the other column folds compute-bound; the
 // layer-level max(compute, memory) hides that, by 5.3% on the network.
@@ -74,9 +77,22 @@ TEST(SimValidation, NetworkTotalsWithinFivePercentWhenTrafficIsTheSame) {
     const std::string where = n["model"].get<std::string>() + " " + n["arch"].get<std::string>() + " " +
                               n["dataflow"].get<std::string>();
     EXPECT_EQ(n["sim_dram_bytes"], n["cost_dram_bytes"]) << where;
-    EXPECT_GE(n["sim"].get<int64_t>(), n["cost"].get<int64_t>()) << where;
     const bool known = where == "bert_base 32x32 is";
-    EXPECT_LE(n["error_pct"].get<double>(), known ? 6.0 : 5.0) << where;
+    EXPECT_LE(std::abs(n["error_pct"].get<double>()), known ? 6.0 : 5.0) << where;
+  }
+}
+
+// Replaying the analytical model's tiles and loop order, the simulator's LRU buffers
+// must move the bytes its loop-nest reuse formulas predict (64 KiB buffers, where the
+// tiling matters). Cycles are not compared here: see README, known disagreements.
+TEST(SimValidation, DramTrafficAgreesUnderTheAnalyticalMapping) {
+  const CommandResult r = run("validate --mapping cost --bound 100000 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
+  const json j = json::parse(r.out);
+  ASSERT_EQ(j["networks"].size(), 27u);
+  for (const json& n : j["networks"]) {
+    EXPECT_LE(std::abs(n["dram_error_pct"].get<double>()), 0.1)
+        << n["model"] << " " << n["arch"] << " " << n["dataflow"];
   }
 }
 
@@ -103,9 +119,12 @@ TEST(SimCli, SimulateJsonHasTheEvaluateKeys) {
   int64_t cycles = 0;
   for (const json& l : j["layers"]) {
     for (const char* key : {"name", "op", "cycles", "compute_cycles", "stall_cycles", "utilization", "macs",
-                            "dram_bytes", "input_sram_reads_bytes", "weight_sram_reads_bytes",
-                            "output_sram_writes_bytes"}) {
+                            "dram_bytes", "sram"}) {
       EXPECT_TRUE(l.contains(key)) << key;
+    }
+    for (const char* key : {"input_reads_bytes", "input_writes_bytes", "weight_reads_bytes",
+                            "weight_writes_bytes", "output_reads_bytes", "output_writes_bytes"}) {
+      EXPECT_TRUE(l["sram"].contains(key)) << key;
     }
     cycles += l["cycles"].get<int64_t>();
   }

@@ -475,6 +475,22 @@ TEST(OnnxImport, SliceGatherExpandPadTile) {
   EXPECT_EQ(wl::totals(net).params, 0);  // index and shape inputs are not parameters
 }
 
+TEST(OnnxImport, OldOpsetForms) {
+  OnnxModel m(9);
+  m.input("a", {1, 2, 4}).input("b", {1, 3, 4});
+  m.node("Concat", {"a", "b"}, {"c"}, {attr("axis", -2)}, "cat");
+  m.node("Pad", {"c"}, {"p"}, {attr_is("pads", {0, 0, 1, 0, 0, 3}), attr_f("value", 0.0f)}, "pad");
+  m.node("Softmax", {"p"}, {"s"}, {}, "sm");  // before opset 13 the default axis is 1
+  m.node("Slice", {"s"}, {"y"}, {attr_is("starts", {1}), attr_is("ends", {3}), attr_is("axes", {1})}, "sl");
+  m.output("y");
+  Network net = m.load();
+  EXPECT_EQ(op(net, "cat").type, "concat");
+  EXPECT_EQ(op(net, "cat").attrs.axis, 1);
+  EXPECT_EQ(shape(net, "p"), (Shape{1, 5, 8}));
+  EXPECT_EQ(op(net, "sm").attrs.axis, 1);
+  EXPECT_EQ(shape(net, "y"), (Shape{1, 2, 8}));
+}
+
 TEST(OnnxImport, SplitBothOpsetForms) {
   {  // opset 13+: sizes as an input
     OnnxModel m(13);

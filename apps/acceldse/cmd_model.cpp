@@ -258,8 +258,7 @@ std::string tensor_list(const wl::Network& net, const std::vector<int>& ids) {
 }
 
 // Layers, MACs and vector ops per op class: where the work is.
-void print_op_mix(const wl::Network& net, const std::vector<LayerRow>& rows,
-                  const wl::Totals& totals) {
+void print_op_mix(const std::vector<LayerRow>& rows, const wl::Totals& totals) {
   struct Mix {
     int64_t layers = 0, macs = 0, vector_ops = 0;
   };
@@ -278,7 +277,6 @@ void print_op_mix(const wl::Network& net, const std::vector<LayerRow>& rows,
     table.rows.push_back({name, std::to_string(m.layers), grouped(m.macs),
                           fmt::format("{:.1f}", share), grouped(m.vector_ops)});
   }
-  (void)net;
   std::cout << "\nop mix:\n";
   table.print(std::cout);
 }
@@ -301,7 +299,7 @@ void print_show_table(const wl::Network& net, const std::vector<LayerRow>& rows)
   table.print(std::cout);
   std::cout << fmt::format("\ntotal: {:.3f} GMACs, {:.3f} M params, {} vector ops, {} layers\n",
                            t.macs / 1e9, t.params / 1e6, grouped(t.vector_ops), t.ops);
-  print_op_mix(net, rows, t);
+  print_op_mix(rows, t);
 }
 
 void print_show_csv(const std::vector<LayerRow>& rows) {

@@ -111,12 +111,15 @@ struct SimulateArgs {
   int64_t trace_cap = sim::kDefaultTraceCapCells;
 };
 
-Json layer_json(const sim::LayerResult& r) {
+// The same keys as `acceldse evaluate --format json` where they apply.
+Json sram_json(const sim::LayerResult& r) {
+  return {{"input_reads_bytes", r.input_sram.reads_bytes},   {"input_writes_bytes", r.input_sram.writes_bytes},
+          {"weight_reads_bytes", r.weight_sram.reads_bytes}, {"weight_writes_bytes", r.weight_sram.writes_bytes},
+          {"output_reads_bytes", r.output_sram.reads_bytes}, {"output_writes_bytes", r.output_sram.writes_bytes}};
+}
+
+Json result_json(const sim::LayerResult& r) {
   Json j;
-  j["name"] = r.name;
-  j["op"] = r.op;
-  j["tensor_unit"] = r.tensor_unit;
-  j["dataflow"] = r.tensor_unit ? arch::to_string(r.dataflow) : "-";
   j["cycles"] = r.cycles;
   j["compute_cycles"] = r.compute_cycles;
   j["stall_cycles"] = r.stall_cycles;
@@ -127,17 +130,47 @@ Json layer_json(const sim::LayerResult& r) {
   j["dram_bytes"] = r.dram_bytes();
   j["dram_read_bytes"] = r.dram_read_bytes;
   j["dram_write_bytes"] = r.dram_write_bytes;
-  j["input_sram_reads_bytes"] = r.input_sram.reads_bytes;
-  j["input_sram_writes_bytes"] = r.input_sram.writes_bytes;
-  j["weight_sram_reads_bytes"] = r.weight_sram.reads_bytes;
-  j["weight_sram_writes_bytes"] = r.weight_sram.writes_bytes;
-  j["output_sram_reads_bytes"] = r.output_sram.reads_bytes;
-  j["output_sram_writes_bytes"] = r.output_sram.writes_bytes;
+  j["sram"] = sram_json(r);
   return j;
 }
 
-std::vector<std::string> layer_cells(const sim::LayerResult& r, bool bytes) {
-  auto amount = [&](int64_t v) { return bytes ? std::to_string(v) : kib(v); };
+Json layer_json(const sim::LayerResult& r) {
+  Json j{{"name", r.name}, {"op", r.op}, {"dataflow", r.tensor_unit ? arch::to_string(r.dataflow) : "-"},
+         {"tensor_unit", r.tensor_unit}};
+  j.update(result_json(r));
+  return j;
+}
+
+// 1234567 -> "1,234,567" (no locale: the output must not depend on the machine).
+std::string grouped(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+std::vector<std::string> table_cells(const sim::LayerResult& r) {
+  return {r.name,
+          r.op,
+          r.tensor_unit ? arch::to_string(r.dataflow) : "-",
+          grouped(r.cycles),
+          grouped(r.compute_cycles),
+          grouped(r.stall_cycles),
+          grouped(r.vector_cycles),
+          fmt::format("{:.1f}%", 100 * r.utilization),
+          grouped(r.macs),
+          grouped(r.dram_bytes()),
+          kib(r.input_sram.reads_bytes),
+          kib(r.input_sram.writes_bytes),
+          kib(r.weight_sram.reads_bytes),
+          kib(r.weight_sram.writes_bytes),
+          kib(r.output_sram.reads_bytes),
+          kib(r.output_sram.writes_bytes)};
+}
+
+std::vector<std::string> csv_cells(const sim::LayerResult& r) {
   return {r.name,
           r.op,
           r.tensor_unit ? arch::to_string(r.dataflow) : "-",
@@ -145,24 +178,17 @@ std::vector<std::string> layer_cells(const sim::LayerResult& r, bool bytes) {
           std::to_string(r.compute_cycles),
           std::to_string(r.stall_cycles),
           std::to_string(r.vector_cycles),
-          pct(r.utilization),
+          fmt::format("{:.6f}", r.utilization),
           std::to_string(r.macs),
-          amount(r.dram_read_bytes),
-          amount(r.dram_write_bytes),
-          amount(r.input_sram.reads_bytes),
-          amount(r.input_sram.writes_bytes),
-          amount(r.weight_sram.reads_bytes),
-          amount(r.weight_sram.writes_bytes),
-          amount(r.output_sram.reads_bytes),
-          amount(r.output_sram.writes_bytes)};
-}
-
-std::vector<std::string> layer_header(bool bytes) {
-  const std::string unit = bytes ? "_bytes" : "_kib";
-  return {"layer", "op", "dataflow", "cycles", "compute_cycles", "stall_cycles", "vector_cycles",
-          "util_pct", "macs", "dram_read" + unit, "dram_write" + unit, "in_sram_read" + unit,
-          "in_sram_write" + unit, "w_sram_read" + unit, "w_sram_write" + unit,
-          "out_sram_read" + unit, "out_sram_write" + unit};
+          std::to_string(r.dram_bytes()),
+          std::to_string(r.dram_read_bytes),
+          std::to_string(r.dram_write_bytes),
+          std::to_string(r.input_sram.reads_bytes),
+          std::to_string(r.input_sram.writes_bytes),
+          std::to_string(r.weight_sram.reads_bytes),
+          std::to_string(r.weight_sram.writes_bytes),
+          std::to_string(r.output_sram.reads_bytes),
+          std::to_string(r.output_sram.writes_bytes)};
 }
 
 void print_simulation(const sim::NetworkResult& result, const std::string& model,
@@ -171,32 +197,36 @@ void print_simulation(const sim::NetworkResult& result, const std::string& model
     Json j;
     j["model"] = model;
     j["arch"] = accel.name;
-    Json totals = layer_json(result.totals);
-    totals.erase("name");
-    totals.erase("op");
-    totals.erase("tensor_unit");
-    totals.erase("dataflow");
-    j["totals"] = totals;
+    j["totals"] = result_json(result.totals);
     j["layers"] = Json::array();
     for (const sim::LayerResult& r : result.layers) j["layers"].push_back(layer_json(r));
     std::cout << j.dump(2) << "\n";
     return;
   }
-  const bool csv = format == "csv";
-  std::vector<std::vector<std::string>> rows;
-  for (const sim::LayerResult& r : result.layers) rows.push_back(layer_cells(r, csv));
   sim::LayerResult total = result.totals;
   total.name = "total";
   total.op = "-";
-  rows.push_back(layer_cells(total, csv));
+  const bool csv = format == "csv";
+  std::vector<std::vector<std::string>> rows;
+  for (const sim::LayerResult& r : result.layers) rows.push_back(csv ? csv_cells(r) : table_cells(r));
+  rows.push_back(csv ? csv_cells(total) : table_cells(total));
   if (csv) {
-    print_csv(std::cout, layer_header(true), rows);
+    print_csv(std::cout,
+              {"name", "op", "dataflow", "cycles", "compute_cycles", "stall_cycles", "vector_cycles",
+               "utilization", "macs", "dram_bytes", "dram_read_bytes", "dram_write_bytes", "input_reads_bytes",
+               "input_writes_bytes", "weight_reads_bytes", "weight_writes_bytes", "output_reads_bytes",
+               "output_writes_bytes"},
+              rows);
     return;
   }
-  std::cout << fmt::format("{} on {} ({}x{}x{} array, {:.1f} bytes/cycle DRAM): reference simulation\n\n",
+  std::cout << fmt::format("{} on {}: {}x{} {} array x{}, {:.1f} bytes/cycle DRAM{} (reference simulation)\n\n",
                            model, accel.name, accel.tensor.rows, accel.tensor.cols,
-                           accel.tensor.arrays, accel.dram_bytes_per_cycle());
-  print_table(std::cout, layer_header(false), rows, 3);
+                           arch::to_string(accel.tensor.dataflow), accel.tensor.arrays,
+                           accel.dram_bytes_per_cycle(), accel.dram.stall_free ? ", stall-free" : "");
+  print_table(std::cout,
+              {"layer", "op", "dataflow", "cycles", "compute", "stall", "vector", "util", "MACs", "DRAM bytes",
+               "in rd KiB", "in wr KiB", "w rd KiB", "w wr KiB", "out rd KiB", "out wr KiB"},
+              rows, 3);
 }
 
 void run_simulate(const SimulateArgs& a) {

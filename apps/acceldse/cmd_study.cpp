@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -299,8 +300,8 @@ void run_suite_command(const SuiteArgs& args) {
   options.on_progress = progress_bar("suite");
   dse::SuiteResult result = dse::run_suite(space, networks, options);
   clear_progress();
-  dse::ThreadPool probe(args.threads);
-  SuiteRun run{space, result, args, probe.size()};
+  int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  SuiteRun run{space, result, args, threads};
   Sink sink(args.out);
   if (args.format == "json") sink.stream() << suite_json(run).dump(2) << "\n";
   else if (args.format == "csv") print_suite_csv(sink.stream(), run);

@@ -106,6 +106,7 @@ Buffers read_buffers(const Reader& r) {
   b.read_bytes_per_cycle = r.number("read_bytes_per_cycle", b.read_bytes_per_cycle);
   b.write_bytes_per_cycle = r.number("write_bytes_per_cycle", b.write_bytes_per_cycle);
   b.double_buffered = r.flag("double_buffered", b.double_buffered);
+  b.keep_activations_on_chip = r.flag("keep_activations_on_chip", b.keep_activations_on_chip);
   return b;
 }
 
@@ -185,7 +186,8 @@ Accelerator read_spec(const YAML::Node& root, const std::string& file_label, Lin
   if (top.has("vector_unit")) a.vector = read_vector(top.section("vector_unit", {"lanes", "ops_per_lane_per_cycle"}));
   if (top.has("buffers")) {
     a.buffers = read_buffers(top.section("buffers", {"input_kib", "weight_kib", "output_kib", "unified_kib",
-                                                     "read_bytes_per_cycle", "write_bytes_per_cycle", "double_buffered"}));
+                                                     "read_bytes_per_cycle", "write_bytes_per_cycle", "double_buffered",
+                                                     "keep_activations_on_chip"}));
   }
   if (top.has("dram")) a.dram = read_dram(top.section("dram", {"bandwidth_gb_per_s", "latency_ns", "stall_free", "bandwidth_per_operand"}));
   a.clock_ghz = top.number("clock_ghz", a.clock_ghz);
@@ -212,7 +214,8 @@ void emit_buffers(YAML::Emitter& out, const Buffers& b) {
   }
   emit_number(out, "read_bytes_per_cycle", b.read_bytes_per_cycle);
   emit_number(out, "write_bytes_per_cycle", b.write_bytes_per_cycle);
-  out << YAML::Key << "double_buffered" << YAML::Value << b.double_buffered << YAML::EndMap;
+  out << YAML::Key << "double_buffered" << YAML::Value << b.double_buffered;
+  out << YAML::Key << "keep_activations_on_chip" << YAML::Value << b.keep_activations_on_chip << YAML::EndMap;
 }
 
 void emit_precision(YAML::Emitter& out, const Precision& p) {

@@ -67,6 +67,10 @@ struct Buffers {
   double read_bytes_per_cycle = 0;   // per buffer; 0 = as wide as the array edge needs
   double write_bytes_per_cycle = 0;
   bool double_buffered = true;       // DRAM transfers overlap compute
+  // Activations passed between ops stay in the buffers when they fit (see the network
+  // schedule in src/cost/schedule.cpp); false: every tensor op reads its inputs from and
+  // writes its outputs to DRAM.
+  bool keep_activations_on_chip = true;
   bool operator==(const Buffers&) const = default;
 };
 

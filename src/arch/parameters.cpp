@@ -134,6 +134,7 @@ std::vector<std::pair<std::string, Setter>> make_setters() {
       {"buffer_read_bytes_per_cycle", real(FIELD(a.buffers.read_bytes_per_cycle), true)},
       {"buffer_write_bytes_per_cycle", real(FIELD(a.buffers.write_bytes_per_cycle), true)},
       {"double_buffered", boolean(FIELD(a.buffers.double_buffered))},
+      {"keep_activations_on_chip", boolean(FIELD(a.buffers.keep_activations_on_chip))},
       {"dram_gb_per_s", real(FIELD(a.dram.bandwidth_gb_per_s), false)},
       {"dram_latency_ns", real(FIELD(a.dram.latency_ns), true)},
       {"dram_stall_free", boolean(FIELD(a.dram.stall_free))},

@@ -221,6 +221,8 @@ void read_array(const Ini& ini, Accelerator& a) {
   a.buffers.read_bytes_per_cycle = 0;  // SCALE-Sim's SRAMs serve every demand in one cycle
   a.buffers.write_bytes_per_cycle = 0;
   a.buffers.double_buffered = true;
+  // SCALE-Sim runs each layer alone, its operands coming from and going to DRAM.
+  a.buffers.keep_activations_on_chip = false;
 }
 
 // Problems found by validate() point at the cfg key they came from.

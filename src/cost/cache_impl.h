@@ -14,8 +14,8 @@ namespace acceldse::cost {
 struct CostCache::Impl {
   // 64 shards keep contention low for a thread pool of a few dozen workers.
   static constexpr size_t kShards = 64;
-  // At most kShards * kMaxEntriesPerShard = 262,144 entries (roughly 100 MB).
-  static constexpr size_t kMaxEntriesPerShard = 4096;
+  // At most kShards * kMaxEntriesPerShard = 131,072 entries of ~0.7 KB (~90 MB).
+  static constexpr size_t kMaxEntriesPerShard = 2048;
 
   struct KeyHash {
     size_t operator()(const detail::CacheKey& key) const { return static_cast<size_t>(key.hash); }

@@ -23,6 +23,16 @@ struct Mapping {
   std::string to_string() const; // compact, e.g. "ws m=3136 k=576 n=64 nkm"
 };
 
+// Where an op finds its activation inputs and leaves its outputs. On chip: the tensor
+// is resident in the activation buffer, so it costs no DRAM transfer (SRAM accesses are
+// still counted). The network schedule decides this per tensor (schedule.cpp); a lone
+// op defaults to DRAM for both. Weights always come from DRAM.
+struct Residency {
+  bool inputs_on_chip = false;   // every activation input is resident
+  bool outputs_on_chip = false;  // every output stays resident
+  bool operator==(const Residency&) const = default;
+};
+
 struct Energy {
   double mac_pj = 0;
   double register_pj = 0;
@@ -52,6 +62,7 @@ struct OpCost {
   Bound bound = Bound::kNone;
   Mapping mapping;
   bool fused = false;  // element-wise op folded into its producer's output stream
+  Residency residency;  // what the cost assumed (set by the network schedule)
 };
 
 struct Area {
@@ -91,8 +102,13 @@ class CostCache {
   std::unique_ptr<Impl> impl_;
 };
 
+// One op alone: inputs from DRAM, outputs to DRAM (as the simulator runs a layer).
 OpCost evaluate_op(const workload::Network& net, const workload::Op& op,
                    const arch::Accelerator& accel, CostCache* cache = nullptr);
+// One op with the given residency of its activations.
+OpCost evaluate_op(const workload::Network& net, const workload::Op& op,
+                   const arch::Accelerator& accel, const Residency& residency,
+                   CostCache* cache = nullptr);
 NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel,
                              CostCache* cache = nullptr);
 Area area(const arch::Accelerator& accel);

@@ -32,7 +32,7 @@ OpWork describe(const workload::Network& net, const workload::Op& op);
 
 // Cache key: the op's work and the hardware fields its cost depends on, as words.
 struct CacheKey {
-  static constexpr int kMaxWords = 72;
+  static constexpr int kMaxWords = 48;  // a tensor op with two GEMMs needs 41
   std::array<uint64_t, kMaxWords> words{};
   int size = 0;
   bool overflow = false;  // too big to key: evaluate without the cache

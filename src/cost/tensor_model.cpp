@@ -439,6 +439,18 @@ TensorCost evaluate_tensor(const Gemm* gemms, size_t count, const HwParams& hw) 
   return best;
 }
 
+TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k, int64_t tile_n,
+                         const std::string& loop_order) {
+  const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
+  for (const LoopOrder& o : kOrders) {
+    if (loop_order != o.name) continue;
+    const Traffic t = traffic(gemm_bytes(g, hw, pb), ceil_div(g.m, tile_m), ceil_div(g.k, tile_k),
+                              ceil_div(g.n, tile_n), o);
+    return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
+  }
+  return {};
+}
+
 const char* loop_order_name(int order) {
   return kOrders[static_cast<size_t>(std::clamp(order, 0, 5))].name;
 }

@@ -3,6 +3,7 @@
 // traffic) and its mapping search.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "cost/cost.h"
 #include "cost/hw_params.h"
@@ -50,6 +51,14 @@ struct TensorCost {
 // Best mapping of an op's GEMMs: the accelerator's dataflow, or for kAuto the best of
 // ws/os/is; minimises cycles, then energy.
 TensorCost evaluate_tensor(const workload::Gemm* gemms, size_t count, const HwParams& hw);
+
+// DRAM traffic (bytes, all instances) of one tiling and loop order ("nkm": n
+// outermost), and its number of tile stages (bursts). Exposed for tests.
+struct TileTraffic {
+  double a_reads = 0, b_reads = 0, c_reads = 0, c_writes = 0, bursts = 0;
+};
+TileTraffic tile_traffic(const workload::Gemm& gemm, const HwParams& hw, int64_t tile_m, int64_t tile_k,
+                         int64_t tile_n, const std::string& loop_order);
 
 // "mkn", "nkm", ...: outer-to-inner loop order over tiles, by index.
 const char* loop_order_name(int order);

@@ -228,7 +228,7 @@ struct EvaluatorOptions {
   bool resume = false;             // take designs found in the store instead of computing
   std::string model = "model";     // shown in the store
   std::string model_hash;          // with the space hash, keys the store
-  size_t memo_limit = 1'000'000;   // designs remembered in this run
+  size_t memo_limit = 100'000;     // designs remembered (~25 MB); beyond, recomputed
 };
 
 // Evaluates designs of one space in parallel. Remembers what it evaluated in this run,

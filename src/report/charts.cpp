@@ -72,6 +72,9 @@ std::string bar_chart(const BarChart& c) {
     for (size_t k = 0; k < c.series.size(); ++k) {
       const Series& s = c.series[k];
       double v = i < s.values.size() ? s.values[i] : NAN;
+      if (c.value_labels && v == 0 && band >= 24) {  // no bar to see, but the value is known
+        svg.body += fmt::format(R"(<text class="vl" x="{}" y="{}">0</text>)", px(x + bar_w / 2), px(zero - 3));
+      }
       if (!usable(v)) continue;
       double base = c.stacked ? (v > 0 ? pos : neg) : 0;
       double top = base + v;
@@ -96,7 +99,9 @@ std::string bar_chart(const BarChart& c) {
   svg.band_axis(c.categories, box.x0(), band, c.x_label);
   std::vector<std::pair<std::string, std::string>> legend;
   if (c.series.size() > 1) {
-    for (const Series& s : c.series) legend.emplace_back(s.name, s.colour);
+    for (const Series& s : c.series) {
+      if (std::any_of(s.values.begin(), s.values.end(), usable)) legend.emplace_back(s.name, s.colour);  // no empty entries
+    }
   }
   if (!c.markers.empty() && !c.marker_label.empty()) legend.emplace_back(c.marker_label, "#000000");
   if (!legend.empty()) svg.legend(legend);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -43,7 +44,33 @@ double cell_value(const json& v) {
 
 std::string fixed2(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : "–"; }
 
+// Objective, space, constraints and search time, as most study documents carry them.
+void add_run_rows(const json& doc, std::vector<std::pair<std::string, std::string>>& rows) {
+  if (auto o = text(doc, {"objective"})) rows.emplace_back("objective", *o);
+  if (std::string space = name_of(doc, "space"); !space.empty()) rows.emplace_back("design space", space);
+  if (const json* c = array_at(doc, "constraints")) {
+    std::string joined;
+    for (const json& item : *c) joined += (joined.empty() ? "" : "; ") + display(item);
+    rows.emplace_back("constraints", joined);
+  }
+  if (auto f = number(doc, {"run.feasible_for_all"})) rows.emplace_back("designs feasible for all", count(static_cast<int64_t>(*f)));
+  if (auto t = number(doc, {"run.elapsed_s"})) rows.emplace_back("search time", si(*t, "s"));
+}
+
 // ---- suite ----------------------------------------------------------------------
+
+// Each network's own optimum in suite order (so the diagonal reads 1.00), then any
+// other designs, then the selected suite design last.
+std::vector<std::string> design_order(std::vector<std::string> labels, const std::vector<std::string>& networks,
+                                      const std::string& selected) {
+  auto rank = [&](const std::string& label) {
+    auto it = std::find(networks.begin(), networks.end(), label);
+    if (it != networks.end()) return static_cast<size_t>(it - networks.begin());
+    return label == selected ? networks.size() + 1 : networks.size();
+  };
+  std::stable_sort(labels.begin(), labels.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  return labels;
+}
 
 std::string heat_map(const std::vector<std::string>& designs, const std::vector<std::string>& networks,
                      const json& matrix, const std::string& selected) {
@@ -56,7 +83,9 @@ std::string heat_map(const std::vector<std::string>& designs, const std::vector<
   box.bottom = Svg::band_axis_margin(networks);
   double cw = std::clamp((1000 - box.left - box.right) / std::max<double>(1, static_cast<double>(networks.size())), 30.0, 110.0);
   constexpr double kCellH = 30;
-  box.width = box.left + cw * static_cast<double>(networks.size()) + box.right;
+  // Wide enough for the title even with few networks; the extra room goes to the right.
+  box.width = std::max(box.left + cw * static_cast<double>(networks.size()) + box.right, 760.0);
+  box.right = box.width - box.left - cw * static_cast<double>(networks.size());
   box.height = box.top + kCellH * static_cast<double>(designs.size()) + box.bottom;
   std::vector<double> values;
   for (const auto& d : designs) {
@@ -129,7 +158,7 @@ void add_improvement(Page& page, const json& doc, const std::vector<std::string>
   page.raw(bar_chart(c));
 }
 
-void add_design_table(Page& page, const json* designs) {
+void add_design_table(Page& page, const json* designs, const std::vector<std::string>& order) {
   if (!designs || designs->empty()) return;
   std::vector<std::string> keys;
   for (const auto& [label, d] : designs->items()) {
@@ -141,8 +170,15 @@ void add_design_table(Page& page, const json* designs) {
   if (std::find(keys.begin(), keys.end(), "area_mm2") == keys.end()) keys.push_back("area_mm2");
   std::vector<std::string> header{"design"};
   header.insert(header.end(), keys.begin(), keys.end());
+  std::vector<std::string> labels;
+  for (const auto& [label, d] : designs->items()) labels.push_back(label);
+  std::stable_sort(labels.begin(), labels.end(), [&](const auto& a, const auto& b) {
+    auto pos = [&](const std::string& l) { return std::find(order.begin(), order.end(), l) - order.begin(); };
+    return pos(a) < pos(b);
+  });
   Rows rows;
-  for (const auto& [label, d] : designs->items()) {
+  for (const auto& label : labels) {
+    const json& d = (*designs)[label];
     std::vector<std::string> row{label};
     for (const auto& k : keys) {
       const json* v = d.is_object() ? find(params_of(d), k) : nullptr;
@@ -183,49 +219,101 @@ std::vector<CoNet> read_conets(const json& doc) {
   return out;
 }
 
-void add_share(Page& page, const std::vector<CoNet>& nets, const std::string& mode) {
-  std::vector<std::string> resources;  // from share objects, first-seen order
-  bool scalar = false;
-  for (const CoNet& n : nets) {
-    if (!n.share) continue;
-    if (n.share->is_number()) scalar = true;
-    if (n.share->is_object()) {
-      for (const auto& [k, v] : n.share->items()) {
-        if (v.is_number() && std::find(resources.begin(), resources.end(), k) == resources.end()) resources.push_back(k);
-      }
-    }
+// Resources a co-run share can partition, in display order. A share object holds
+// absolute amounts (PEs, KiB, GB/s, lanes) and the fraction of time; rows/cols/arrays
+// only describe the shape of the PE share.
+struct Resource {
+  const char* key;
+  const char* label;
+  const char* unit;
+};
+constexpr Resource kResources[] = {{"pes", "PEs", "PEs"},
+                                   {"buffer_kib", "buffers", "KiB"},
+                                   {"dram_gb_per_s", "DRAM bandwidth", "GB/s"},
+                                   {"vector_lanes", "vector lanes", "lanes"},
+                                   {"time", "time", ""}};
+
+double share_value(const CoNet& n, const std::string& key, const std::string& whole) {
+  if (!n.share) return NAN;
+  if (n.share->is_number()) {
+    double v = key == whole ? n.share->get<double>() : NAN;
+    return v > 1.5 ? v / 100 : v;  // a percentage
   }
-  std::string whole = mode == "time" ? "time" : "chip";
-  if (scalar && std::find(resources.begin(), resources.end(), whole) == resources.end()) resources.insert(resources.begin(), whole);
-  if (resources.empty()) {
-    page.note("No share per network in the input: share chart skipped.");
-    return;
+  return n.share->is_object() ? number(*n.share, {key}).value_or(NAN) : NAN;
+}
+
+// One bar of the share chart: each network's part of resource `r` as a fraction of the
+// chip's amount (known for PEs from the design, else the sum of the parts).
+std::optional<StackRow> share_row(const Resource& r, const std::vector<CoNet>& nets, const std::string& whole,
+                                  double chip_pes, std::vector<std::string>& shared) {
+  std::vector<double> v;
+  double sum = 0;
+  bool fractions = true, equal = true;
+  for (const CoNet& n : nets) {
+    v.push_back(share_value(n, r.key, whole));
+    if (!std::isfinite(v.back())) continue;
+    sum += v.back();
+    fractions = fractions && v.back() <= 1 + 1e-9;
+    equal = equal && std::fabs(v.back() - v.front()) <= 1e-9 * std::fabs(v.front());
+  }
+  if (!(sum > 0)) return std::nullopt;
+  // The same whole amount for every network: shared, not partitioned.
+  if (nets.size() > 1 && equal && (!fractions || v.front() >= 1 - 1e-9)) {
+    shared.push_back(r.label);
+    return std::nullopt;
+  }
+  double total = fractions ? 1 : (std::string(r.key) == "pes" && chip_pes >= sum ? chip_pes : sum);
+  StackRow row{r.label, {}};
+  for (size_t i = 0; i < nets.size(); ++i) {
+    if (!std::isfinite(v[i])) continue;
+    std::string amount = fractions ? "" : num(v[i]) + " " + r.unit + ", ";
+    row.segments.push_back({nets[i].name, v[i] / total,
+                            fmt::format("{}: {}{} of {}", nets[i].name, amount, pct(v[i] / total), r.label)});
+  }
+  return row;
+}
+
+void add_share(Page& page, const std::vector<CoNet>& nets, const std::string& mode, const json* design) {
+  bool time_mode = mode == "time";
+  std::string whole = time_mode ? "time" : "chip";  // what a plain-number share is a share of
+  double chip_pes = NAN;
+  if (design) {
+    const json& p = params_of(*design);
+    auto rows = number(p, {"rows"}), cols = number(p, {"cols"});
+    if (rows && cols) chip_pes = *rows * *cols * number(p, {"arrays"}).value_or(1);
   }
   std::vector<StackRow> rows;
-  for (const auto& res : resources) {
-    StackRow row{res, {}};
-    for (const CoNet& n : nets) {
-      double v = NAN;
-      if (n.share && n.share->is_number() && res == whole) v = n.share->get<double>();
-      if (n.share && n.share->is_object()) v = number(*n.share, {res}).value_or(NAN);
-      if (!std::isfinite(v)) continue;
-      if (v > 1.5) v /= 100;  // a percentage
-      row.segments.push_back({n.name, v, fmt::format("{}: {} of {}", n.name, pct(v), res)});
-    }
-    rows.push_back(std::move(row));
+  std::vector<std::string> shared;
+  static constexpr Resource kChip{"chip", "chip", ""};
+  for (const Resource& r : kResources) {
+    if (time_mode && std::string(r.key) != "time") continue;  // the whole chip runs each network in turn
+    if (auto row = share_row(r, nets, whole, chip_pes, shared)) rows.push_back(std::move(*row));
   }
-  std::string title = mode == "time" ? "Share of the chip's time each network gets (time multiplexing)"
-                                     : "Share of each chip resource each network gets (spatial partition)";
+  if (!time_mode) {
+    if (auto row = share_row(kChip, nets, whole, chip_pes, shared)) rows.push_back(std::move(*row));
+  }
+  if (rows.empty()) {
+    page.note("No partitioned share per network in the input: share chart skipped.");
+    return;
+  }
+  std::string title = time_mode ? "Share of the chip's time each network gets (time multiplexing)"
+                                : "Share of each chip resource each network gets (spatial partition)";
   page.raw(stacked_rows("share", title, rows, false, "share (%)"));
+  if (time_mode) page.paragraph("Time multiplexing: each network has the whole chip while it runs; grey is idle time.");
+  if (!shared.empty()) {
+    std::string list;
+    for (const auto& s : shared) list += (list.empty() ? "" : ", ") + s;
+    page.paragraph("Shared by all networks rather than partitioned: " + list + ".");
+  }
 }
 
 std::string share_text(const json& share) {
-  auto frac = [](double v) { return pct(v > 1.5 ? v / 100 : v); };
-  if (share.is_number()) return frac(share.get<double>());
+  if (share.is_number()) return pct(share.get<double>() > 1.5 ? share.get<double>() / 100 : share.get<double>());
   if (!share.is_object()) return display(share);
   std::string out;
   for (const auto& [k, v] : share.items()) {
-    out += (out.empty() ? "" : ", ") + k + " " + (v.is_number() ? frac(v.get<double>()) : display(v));
+    std::string value = k == "time" && v.is_number() ? pct(v.get<double>()) : display(v);
+    out += (out.empty() ? "" : ", ") + k + " " + value;
   }
   return out;
 }
@@ -255,6 +343,64 @@ void add_corun_throughput(Page& page, const std::vector<CoNet>& nets) {
     c.markers.clear();
   }
   page.raw(bar_chart(c));
+}
+
+std::string design_text(const json& design) {
+  std::string out;
+  for (const auto& [k, v] : params_of(design).items()) {
+    if (!v.is_object() && !v.is_array()) out += (out.empty() ? "" : " ") + k + "=" + display(v);
+  }
+  return out;
+}
+
+void add_corun_summary(Page& page, const json& doc, const std::string& mode, size_t networks) {
+  std::vector<std::pair<std::string, std::string>> rows{{"mode", mode}};
+  if (auto req = text(doc, {"requested_mode"}); req && *req != mode) rows.emplace_back("requested mode", *req);
+  rows.emplace_back("networks", std::to_string(networks));
+  if (auto m = number(doc, {"mix_rate_per_s"})) rows.emplace_back("mix rate", num(*m) + " mixes/s");
+  if (auto h = number(doc, {"headroom"})) rows.emplace_back("headroom", fmt::format("{:.3f}×", *h));
+  if (auto w = number(doc, {"power_w"})) rows.emplace_back("power", si(*w, "W"));
+  if (const json* d = object_at(doc, "design")) {
+    rows.emplace_back("design", design_text(*d));
+    if (auto a = number(*d, {"area_mm2", "metrics.area_mm2", "params.area_mm2"})) rows.emplace_back("area", num(*a) + " mm²");
+  }
+  if (std::string space = name_of(doc, "space"); !space.empty()) rows.emplace_back("design space", space);
+  if (auto t = number(doc, {"run.elapsed_s"})) rows.emplace_back("search time", si(*t, "s"));
+  page.summary(rows);
+}
+
+void add_corun_table(Page& page, const std::vector<CoNet>& nets) {
+  Rows table;
+  for (const CoNet& n : nets) {
+    std::string meets;
+    if (const json* m = find(*n.raw, "meets_target"); m && m->is_boolean()) {
+      meets = m->get<bool>() ? "yes" : "no";
+    } else if (std::isfinite(n.target) && std::isfinite(n.throughput)) {
+      meets = n.throughput >= n.target ? "yes" : "no";
+    }
+    // The target as the user gave it: a rate ("30/s") or a weight ("2").
+    std::string target = text(*n.raw, {"target"}).value_or(std::isfinite(n.target) ? num(n.target) + "/s" : "");
+    table.push_back({n.name, std::isfinite(n.throughput) ? num(n.throughput) : "",
+                     std::isfinite(n.latency) ? si(n.latency, "s") : "", target, meets,
+                     n.share ? share_text(*n.share) : ""});
+  }
+  page.table({"network", "throughput (1/s)", "latency", "target", "meets target", "share"}, table);
+}
+
+void add_alternatives(Page& page, const json& doc) {
+  const json* alts = array_at(doc, "alternatives");
+  if (!alts || alts->empty()) return;
+  Rows rows;
+  for (const json& a : *alts) {
+    if (!a.is_object()) continue;
+    auto n = [&](const char* key) { auto v = number(a, {key}); return v ? num(*v) : std::string(); };
+    const json* d = object_at(a, "design");
+    rows.push_back({text(a, {"mode"}).value_or(""), d ? design_text(*d) : "",
+                    d ? (number(*d, {"area_mm2"}) ? num(*number(*d, {"area_mm2"})) : "") : "", n("mix_rate_per_s"),
+                    n("headroom"), n("power_w")});
+  }
+  page.heading("Best plan of each mode");
+  page.table({"mode", "design", "area (mm²)", "mix rate (1/s)", "headroom", "power (W)"}, rows);
 }
 
 // ---- model fitting --------------------------------------------------------------
@@ -369,24 +515,26 @@ std::string suite_html(const json& doc) {
     }
   }
   std::string selected = text(doc, {"selected", "suite_design", "best", "best.label"}).value_or("");
+  designs = design_order(designs, networks, selected);
   page.heading("Summary");
   std::vector<std::pair<std::string, std::string>> rows{{"networks", std::to_string(networks.size())},
                                                        {"designs compared", std::to_string(designs.size())}};
   if (!selected.empty()) rows.emplace_back("suite design", selected);
   if (auto g = number(doc, {"geomean", "geomean_perf"})) rows.emplace_back("geometric-mean performance", fixed2(*g));
+  add_run_rows(doc, rows);
   page.summary(rows);
   page.heading("Cross-performance matrix");
   if (!matrix || designs.empty() || networks.empty()) {
     page.note("No cross_matrix in the input: heat map skipped.");
   } else {
-    page.paragraph("Row: the design (each network's own optimum, and the suite design); column: the network run on it. "
-                   "1.00 means as fast as on its own optimum.");
+    page.paragraph("Row: the design (each network's own optimum, and the suite design); column: the network run on it; "
+                   "cell: its performance there relative to its own optimum (1.00 = equal).");
     page.raw(heat_map(designs, networks, *matrix, selected));
   }
   page.heading("Gain or loss per network");
   add_improvement(page, doc, networks);
   page.heading("Designs");
-  add_design_table(page, object_at(doc, "designs"));
+  add_design_table(page, object_at(doc, "designs"), designs);
   return page.finish();
 }
 
@@ -395,35 +543,17 @@ std::string corun_html(const json& doc) {
   Page page(mode.empty() ? "Co-running networks" : "Co-running networks (" + mode + ")", "corun");
   std::vector<CoNet> nets = read_conets(doc);
   page.heading("Summary");
-  std::vector<std::pair<std::string, std::string>> rows{{"mode", mode}, {"networks", std::to_string(nets.size())}};
-  if (const json* d = object_at(doc, "design")) {
-    for (const auto& [k, v] : params_of(*d).items()) {
-      if (!v.is_object() && !v.is_array()) rows.emplace_back(k, display(v));
-    }
-    if (auto a = number(*d, {"area_mm2", "metrics.area_mm2"}); a && !params_of(*d).contains("area_mm2")) {
-      rows.emplace_back("area_mm2", num(*a));
-    }
-  }
-  page.summary(rows);
+  add_corun_summary(page, doc, mode, nets.size());
   if (nets.empty()) {
     page.note("No networks in the input: charts skipped.");
     return page.finish();
   }
   page.heading("Share of the chip");
-  add_share(page, nets, mode);
+  add_share(page, nets, mode, object_at(doc, "design"));
   page.heading("Throughput");
   add_corun_throughput(page, nets);
-  Rows table;
-  for (const CoNet& n : nets) {
-    std::string share = n.share ? share_text(*n.share) : "";
-    std::string meets;
-    if (const json* m = find(*n.raw, "meets_target"); m && m->is_boolean()) meets = m->get<bool>() ? "yes" : "no";
-    else if (std::isfinite(n.target) && std::isfinite(n.throughput)) meets = n.throughput >= n.target ? "yes" : "no";
-    table.push_back({n.name, std::isfinite(n.throughput) ? num(n.throughput) : "",
-                     std::isfinite(n.latency) ? si(n.latency, "s") : "", std::isfinite(n.target) ? num(n.target) : "",
-                     meets, share});
-  }
-  page.table({"network", "throughput (1/s)", "latency", "target (1/s)", "meets target", "share"}, table);
+  add_corun_table(page, nets);
+  add_alternatives(page, doc);
   return page.finish();
 }
 
@@ -432,7 +562,10 @@ std::string fit_html(const json& doc) {
   Page page(model.empty() ? "Fit the network to the hardware" : "Fit " + model + " to the hardware", "fit");
   page.heading("Summary");
   std::vector<std::pair<std::string, std::string>> rows;
+  rows.emplace_back("design", name_of(doc, "arch"));
   if (auto s = number(doc, {"speedup"})) rows.emplace_back("predicted speed-up", fmt::format("{:.3f}×", *s));
+  auto before = number(doc, {"latency_before_s"}), after = number(doc, {"latency_after_s"});
+  if (before && after) rows.emplace_back("latency", si(*before, "s") + " → " + si(*after, "s"));
   if (auto m = number(doc, {"macs_change_pct"})) rows.emplace_back("MAC change", fmt::format("{:+.2f}%", *m));
   if (auto p = number(doc, {"params_change_pct"})) rows.emplace_back("parameter change", fmt::format("{:+.2f}%", *p));
   if (auto t = number(doc, {"tolerance_pct", "tolerance"})) rows.emplace_back("tolerance", num(*t) + "%");

@@ -171,8 +171,8 @@ double Svg::band_axis_margin(const std::vector<std::string>& labels) {
 void Svg::band_axis(const std::vector<std::string>& labels, double band_x0, double band_w,
                     std::string_view label) {
   const Box& b = box_;
-  // Rotated labels need ~13 px of band each; thin them out when bands are narrower.
-  size_t every = band_w >= 13 ? 1 : static_cast<size_t>(std::ceil(13 / std::max(band_w, 0.01)));
+  // 45° labels of 11-px text need ~16 px between them; thin them out when bands are narrower.
+  size_t every = band_w >= 16 ? 1 : static_cast<size_t>(std::ceil(16 / std::max(band_w, 0.01)));
   for (size_t i = 0; i < labels.size(); i += every) {
     double x = band_x0 + (static_cast<double>(i) + 0.5) * band_w;
     body += fmt::format(R"~(<text class="tb" transform="translate({},{}) rotate(-45)">{}</text>)~", px(x + 3),
@@ -221,7 +221,7 @@ void Svg::colour_bar(const Scale& s, std::string_view label, double offset) {
   for (double t : s.ticks()) {
     body += fmt::format(R"(<text class="cbt" x="{}" y="{}">{}</text>)", px(x + w + 4), px(pos(t) + 4), num(t));
   }
-  body += fmt::format(R"~(<text class="al" transform="translate({},{}) rotate(-90)">{}{}</text>)~", px(b.width - 8),
+  body += fmt::format(R"~(<text class="al" transform="translate({},{}) rotate(-90)">{}{}</text>)~", px(x + w + 48),
                       px((b.y0() + b.y1()) / 2), escape(label), s.log ? " — log" : "");
 }
 

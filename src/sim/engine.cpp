@@ -56,8 +56,8 @@ class GemmRun {
   LayerResult run();
 
  private:
-  Demand demand_a(const Fold& f);
-  Demand demand_b(const Fold& f);
+  Demand demand_a(const Fold& f, size_t index);
+  Demand demand_b(const Fold& f, size_t index);
   void input_events(int stream, Demand& d, int64_t elem_bytes, bool stationary,
                     const FoldTiming& t, std::vector<Event>& events) const;
   void output_events(const Fold& f, const FoldTiming& t, std::vector<Event>& events) const;
@@ -119,12 +119,12 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel,
       chunk_cap_(stream_capacities(accel.buffers)),
       double_buffered_(accel.buffers.double_buffered),
       folds_(make_folds(problem.gemm, shape_, options.mapping)),
-      a_tiles_(chunk_cap_[kStreamA]),
-      b_tiles_(chunk_cap_[kStreamB]) {
+      a_tiles_(chunk_cap_[kStreamA], folds_.size()),
+      b_tiles_(chunk_cap_[kStreamB], folds_.size()) {
   // What stays on chip between folds is what fits in the half in use.
   plan_partial_sums(folds_, acc_bytes_, chunk_cap_[kStreamOutputs]);
   if (operands_.a_is_im2col() && options.im2col == Im2colTraffic::kUnique) {
-    a_elements_.emplace(operands_.a_elements(), chunk_cap_[kStreamA], in_bytes_);
+    a_elements_.emplace(operands_.a_elements(), chunk_cap_[kStreamA], in_bytes_, folds_.size());
   }
   for (double cap : chunk_cap_) rings_.emplace_back(cap);
 
@@ -142,7 +142,7 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel,
   if (!options.trace_dir.empty()) trace_.emplace(options.trace_dir, problem.name);
 }
 
-Demand GemmRun::demand_a(const Fold& f) {
+Demand GemmRun::demand_a(const Fold& f, size_t index) {
   Demand d;
   const bool tracing = trace_.has_value();
   if (a_elements_) {
@@ -158,7 +158,7 @@ Demand GemmRun::demand_a(const Fold& f) {
     return d;
   }
   d.read_elems = f.m_len * f.k_len;
-  if (a_tiles_.touch(f.inst, f.m0, f.k0, d.read_elems * in_bytes_)) return d;
+  if (a_tiles_.touch(f.inst, f.m0, f.k0, d.read_elems * in_bytes_, index)) return d;
   d.miss_elems = d.read_elems;
   if (tracing) {  // expanded im2col: padding positions are words too, named -1
     for (int64_t i = f.m0; i < f.m0 + f.m_len; ++i) {
@@ -171,11 +171,11 @@ Demand GemmRun::demand_a(const Fold& f) {
   return d;
 }
 
-Demand GemmRun::demand_b(const Fold& f) {
+Demand GemmRun::demand_b(const Fold& f, size_t index) {
   Demand d;
   d.read_elems = f.k_len * f.n_len;
   const int64_t b_inst = operands_.b_instance(f.inst);
-  if (b_tiles_.touch(b_inst, f.k0, f.n0, d.read_elems * b_bytes_)) return d;
+  if (b_tiles_.touch(b_inst, f.k0, f.n0, d.read_elems * b_bytes_, index)) return d;
   d.miss_elems = d.read_elems;
   if (trace_) {
     for (int64_t k = f.k0; k < f.k0 + f.k_len; ++k)
@@ -357,8 +357,8 @@ LayerResult GemmRun::run() {
     for (size_t i = w; i < end; ++i) {
       const Fold& f = folds_[i];
       const FoldTiming t = fold_timing(shape_, f);
-      Demand a = demand_a(f);
-      Demand b = demand_b(f);
+      Demand a = demand_a(f, i);
+      Demand b = demand_b(f, i);
       count_fold(f, a, b);
       input_events(kStreamA, a, in_bytes_, shape_.dataflow == Dataflow::kIs, t, events);
       input_events(kStreamB, b, b_bytes_, shape_.dataflow == Dataflow::kWs, t, events);

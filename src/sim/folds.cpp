@@ -122,27 +122,24 @@ std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape
 }
 
 void plan_partial_sums(std::vector<Fold>& folds, int64_t acc_bytes, double retain_bytes) {
-  struct LastUse {
-    size_t fold;
-    int64_t clock_bytes;
-  };
-  std::map<std::array<int64_t, 3>, LastUse> last;  // (inst, m0, n0) -> last contribution
-  int64_t clock_bytes = 0;
+  std::map<std::array<int64_t, 3>, size_t> last;  // (inst, m0, n0) -> fold of the last contribution
+  Fenwick last_use_bytes(folds.size());           // per fold: bytes of blocks last used in it
   for (size_t i = 0; i < folds.size(); ++i) {
     Fold& f = folds[i];
-    const std::array<int64_t, 3> key{f.inst, f.m0, f.n0};
-    auto it = last.find(key);
-    if (!f.first_k && it != last.end() &&
-        static_cast<double>(clock_bytes - it->second.clock_bytes) > retain_bytes) {
-      f.reload_partials = true;
-      folds[it->second.fold].spill_partials = true;
+    const int64_t bytes = f.m_len * f.n_len * acc_bytes;
+    auto it = last.find({f.inst, f.m0, f.n0});
+    if (it != last.end()) {
+      const size_t prev = it->second;
+      const int64_t distance = last_use_bytes.range(prev + 1, i) + bytes;
+      if (!f.first_k && static_cast<double>(distance) > retain_bytes) {
+        f.reload_partials = true;
+        folds[prev].spill_partials = true;
+      }
+      last_use_bytes.add(prev, -bytes);
+      last.erase(it);
     }
-    if (f.last_k) {
-      if (it != last.end()) last.erase(it);
-    } else {
-      last[key] = {i, clock_bytes};
-    }
-    clock_bytes += f.m_len * f.n_len * acc_bytes;
+    last_use_bytes.add(i, bytes);
+    if (!f.last_k) last[{f.inst, f.m0, f.n0}] = i;
   }
 }
 

@@ -122,15 +122,35 @@ int64_t Operands::for_each_a_im2col(int64_t inst, int64_t i0, int64_t i1, int64_
   return padding;
 }
 
-// Which tiles of a dense operand stay in SRAM between folds: LRU, where the distance
-// between two uses is the bytes of tiles touched since (SCALE-Sim keeps the active half
-// of a double buffer). Fold boxes come from fixed partitions of M, K and N, so two
-// tiles are either the same or disjoint and a tile is named by its corner.
+// Prefix sums over positions with point updates (a Fenwick tree): the bytes whose last
+// use falls in a range of folds, i.e. LRU stack distances.
+class Fenwick {
+ public:
+  explicit Fenwick(size_t positions) : tree_(positions + 1, 0) {}
+  void add(size_t pos, int64_t delta) {
+    for (size_t i = pos + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += delta;
+  }
+  int64_t prefix(size_t end) const {  // sum over [0, end)
+    int64_t sum = 0;
+    for (size_t i = end; i > 0; i -= i & (~i + 1)) sum += tree_[i];
+    return sum;
+  }
+  int64_t range(size_t begin, size_t end) const { return prefix(end) - prefix(begin); }
+
+ private:
+  std::vector<int64_t> tree_;
+};
+
+// Which tiles of a dense operand stay in SRAM between folds: LRU over `retain_bytes`
+// (SCALE-Sim keeps the active half of a double buffer). A tile is still there if the
+// distinct bytes used since its last use, itself included, fit. Fold boxes come from
+// fixed partitions of M, K and N, so two tiles are the same or disjoint and a tile is
+// named by its corner. `fold` numbers the uses, increasing, below `folds`.
 class TileResidency {
  public:
-  explicit TileResidency(double retain_bytes) : retain_bytes_(retain_bytes) {}
+  TileResidency(double retain_bytes, size_t folds) : retain_bytes_(retain_bytes), last_use_bytes_(folds) {}
   // True if the tile is still on chip; records the use either way.
-  bool touch(int64_t inst, int64_t row0, int64_t col0, int64_t bytes);
+  bool touch(int64_t inst, int64_t row0, int64_t col0, int64_t bytes, size_t fold);
 
  private:
   struct Key {
@@ -141,33 +161,42 @@ class TileResidency {
     size_t operator()(const Key& k) const;
   };
   double retain_bytes_;
-  int64_t clock_bytes_ = 0;
-  std::unordered_map<Key, int64_t, KeyHash> last_use_clock_;
+  Fenwick last_use_bytes_;  // per fold: bytes of the tiles last used in it
+  std::unordered_map<Key, size_t, KeyHash> last_use_;
 };
 
 // The same policy per element, for im2col inputs whose fold boxes overlap in DRAM (the
-// halo of a convolution window is shared by neighbouring output pixels).
+// halo of a convolution window is shared by neighbouring output pixels). Distances are
+// taken at fold granularity: an element is still there if the distinct bytes used from
+// the fold of its last use up to the current fold's data touched so far fit.
 class ElementResidency {
  public:
-  ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes);
+  ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes, size_t folds);
   void begin_fold();
   enum class Touch { kRepeat, kHit, kMiss };  // kRepeat: already touched in this fold
   Touch touch(int64_t index) {
-    const uint32_t last = last_fold_[index];
+    const uint32_t last = last_fold_[static_cast<size_t>(index)];
     if (last == fold_) return Touch::kRepeat;
-    last_fold_[index] = fold_;
+    last_fold_[static_cast<size_t>(index)] = fold_;
     ++unique_in_fold_;
-    const bool resident =
-        last != 0 && static_cast<double>(clock_bytes_ - fold_clock_[last]) <= retain_bytes_;
-    return resident ? Touch::kHit : Touch::kMiss;
+    if (last == 0) return Touch::kMiss;
+    if (moved_from_[last]++ == 0) moved_list_.push_back(last);
+    const int64_t distance = distance_from(last) + unique_in_fold_ * element_bytes_;
+    return static_cast<double>(distance) <= retain_bytes_ ? Touch::kHit : Touch::kMiss;
   }
-  void end_fold() { clock_bytes_ += unique_in_fold_ * element_bytes_; }
+  void end_fold();
 
  private:
-  std::vector<uint32_t> last_fold_;   // per element: fold of the last touch, 0 = never
-  std::vector<int64_t> fold_clock_;   // per fold: bytes touched before it
+  int64_t distance_from(uint32_t fold);  // bytes last used in folds [fold, current)
+
+  std::vector<uint32_t> last_fold_;  // per element: fold of the last use (1-based), 0 = never
+  Fenwick last_use_bytes_;           // per fold: bytes of the elements last used in it
+  std::vector<int64_t> distance_memo_;
+  std::vector<uint32_t> memo_fold_;  // fold for which distance_memo_ holds
+  std::vector<int64_t> moved_from_;  // this fold: elements whose last use was that fold
+  std::vector<uint32_t> moved_list_;
   uint32_t fold_ = 0;
-  int64_t clock_bytes_ = 0, unique_in_fold_ = 0;
+  int64_t unique_in_fold_ = 0;
   double retain_bytes_;
   int64_t element_bytes_;
 };

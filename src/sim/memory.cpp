@@ -16,25 +16,51 @@ size_t TileResidency::KeyHash::operator()(const Key& k) const {
   return static_cast<size_t>(h);
 }
 
-bool TileResidency::touch(int64_t inst, int64_t row0, int64_t col0, int64_t bytes) {
-  auto [it, inserted] = last_use_clock_.try_emplace(Key{inst, row0, col0}, clock_bytes_);
-  const bool resident =
-      !inserted && static_cast<double>(clock_bytes_ - it->second) <= retain_bytes_;
-  it->second = clock_bytes_;
-  clock_bytes_ += bytes;
+bool TileResidency::touch(int64_t inst, int64_t row0, int64_t col0, int64_t bytes, size_t fold) {
+  auto [it, inserted] = last_use_.try_emplace(Key{inst, row0, col0}, fold);
+  bool resident = false;
+  if (!inserted) {
+    const size_t last = it->second;
+    const int64_t distance = last_use_bytes_.range(last + 1, fold) + bytes;
+    resident = static_cast<double>(distance) <= retain_bytes_;
+    last_use_bytes_.add(last, -bytes);
+    it->second = fold;
+  }
+  last_use_bytes_.add(fold, bytes);
   return resident;
 }
 
-ElementResidency::ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes)
+ElementResidency::ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes,
+                                   size_t folds)
     : last_fold_(static_cast<size_t>(elements), 0),
-      fold_clock_(1, 0),
+      last_use_bytes_(folds + 2),
+      distance_memo_(folds + 2, 0),
+      memo_fold_(folds + 2, 0),
+      moved_from_(folds + 2, 0),
       retain_bytes_(retain_bytes),
       element_bytes_(element_bytes) {}
 
 void ElementResidency::begin_fold() {
   ++fold_;
-  fold_clock_.push_back(clock_bytes_);
   unique_in_fold_ = 0;
+}
+
+int64_t ElementResidency::distance_from(uint32_t fold) {
+  // Taken once per fold: moves within the fold are applied at its end.
+  if (memo_fold_[fold] != fold_) {
+    memo_fold_[fold] = fold_;
+    distance_memo_[fold] = last_use_bytes_.range(fold, fold_);
+  }
+  return distance_memo_[fold];
+}
+
+void ElementResidency::end_fold() {
+  for (uint32_t g : moved_list_) {
+    last_use_bytes_.add(g, -moved_from_[g] * element_bytes_);
+    moved_from_[g] = 0;
+  }
+  moved_list_.clear();
+  last_use_bytes_.add(fold_, unique_in_fold_ * element_bytes_);
 }
 
 DramChannel::Transfer DramChannel::transfer(double bytes, double earliest) {
