@@ -71,5 +71,24 @@ TEST(ReportCli, ExploreAndResultsJsonFillEveryPlot) {
   EXPECT_EQ(points(all[0]) - points_with(all[0], "pareto"), results["designs"].size());
 }
 
+TEST(ReportCli, SuiteAndFitJsonFillEveryPlot) {
+  json suite = run_cli("suite --models resnet50,mobilenet_v2 --space small --threads 2 --format json");
+  if (suite.is_null()) GTEST_SKIP() << "`acceldse suite --format json` not available in this build";
+  std::string html = suite_html(suite);
+  ASSERT_EQ(plots(html, "heatmap").size(), 1u) << "has the suite JSON changed?";
+  EXPECT_EQ(cells(plots(html, "heatmap")[0]), suite["cross_matrix"].size() * suite["networks"].size());
+  EXPECT_EQ(plots(html, "improvement").size(), 1u);
+
+  json fit = run_cli("fit-model --arch edge_32x32 --model resnet50 --format json");
+  if (fit.is_null()) GTEST_SKIP() << "`acceldse fit-model --format json` not available in this build";
+  std::string page = fit_html(fit);
+  ASSERT_EQ(plots(page, "utilization").size(), 1u) << "has the fit-model JSON changed?";
+  size_t bars_expected = 0;
+  for (const char* key : {"layers_before", "layers_after"}) {
+    for (const json& l : fit[key]) bars_expected += l.value("utilization", 0.0) != 0;
+  }
+  EXPECT_EQ(bars(plots(page, "utilization")[0]), bars_expected);
+}
+
 }  // namespace
 }  // namespace acceldse::report

@@ -28,6 +28,15 @@ arch::Accelerator array(int64_t rows, int64_t cols) {
   return a;
 }
 
+// The same with a finite, latency-free DRAM of `gb_per_s` (bytes/cycle at 1 GHz).
+arch::Accelerator array_with_dram(int64_t rows, int64_t cols, double gb_per_s) {
+  arch::Accelerator a = array(rows, cols);
+  a.dram.stall_free = false;
+  a.dram.bandwidth_gb_per_s = gb_per_s;
+  a.dram.latency_ns = 0;
+  return a;
+}
+
 GemmProblem gemm(int64_t m, int64_t k, int64_t n, int64_t count = 1) {
   GemmProblem p;
   p.name.assign(1, 'g');  // (assigning a literal trips a GCC 12 -Wrestrict false positive)
@@ -124,10 +133,7 @@ TEST(SimCycles, AutoDataflowPicksTheFastest) {
 // With 1 cycle of latency: A ready at 3, B at 5 (stall 5), outputs leave at 3 + 5 = 8
 // and finish at 10: 10 cycles.
 TEST(SimStalls, HandDerivedTinyLayer) {
-  arch::Accelerator a = array(2, 2);
-  a.dram.stall_free = false;
-  a.dram.bandwidth_gb_per_s = 2;
-  a.dram.latency_ns = 0;
+  arch::Accelerator a = array_with_dram(2, 2, 2);
   LayerResult r = simulate_gemm(gemm(2, 2, 2), a, with(Dataflow::kOs));
   EXPECT_EQ(r.compute_cycles, 4);
   EXPECT_EQ(r.stall_cycles, 5);
@@ -239,10 +245,7 @@ std::filesystem::path fresh_dir(const std::string& name) {
 // line t + c; outputs drain from line T - 1 = 1, bottom row first, skewed by column.
 // Every SRAM line is shifted by the 4 stall cycles spent waiting for A and B.
 TEST(SimTrace, OutputStationaryAddressByAddress) {
-  arch::Accelerator a = array(2, 2);
-  a.dram.stall_free = false;
-  a.dram.bandwidth_gb_per_s = 2;
-  a.dram.latency_ns = 0;
+  const arch::Accelerator a = array_with_dram(2, 2, 2);
   Options o = with(Dataflow::kOs);
   o.trace_dir = fresh_dir("os").string();
   simulate_gemm(gemm(2, 2, 2), a, o);
@@ -273,10 +276,7 @@ TEST(SimTrace, OutputStationaryAddressByAddress) {
 // every line runs one cycle late. A's 9 distinct bytes stream on cycles [1, 3.25).
 TEST(SimTrace, WeightStationaryConvolution) {
   const workload::Network net = conv_net({1, 1, 3, 3}, 1, 2, 0);
-  arch::Accelerator a = array(4, 1);
-  a.dram.stall_free = false;
-  a.dram.bandwidth_gb_per_s = 4;
-  a.dram.latency_ns = 0;
+  const arch::Accelerator a = array_with_dram(4, 1, 4);
   Options o = with(Dataflow::kWs);
   o.trace_dir = fresh_dir("ws").string();
   const LayerResult r = simulate_op(net, net.ops[0], a, o);

@@ -91,8 +91,15 @@ Area area(const arch::Accelerator& accel) {
 
 OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
                    CostCache* cache) {
+  return evaluate_op(net, op, accel, Residency{}, cache);
+}
+
+OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
+                   const Residency& residency, CostCache* cache) {
   const detail::HwParams hw = detail::make_hw_params(accel);
-  OpCost cost = detail::evaluate_work_cached(detail::describe(net, op), hw, cache);
+  detail::OpWork work = detail::describe(net, op);
+  work.residency = residency;
+  OpCost cost = detail::evaluate_work_cached(work, hw, cache);
   detail::add_leakage(cost, area(accel).total_mm2(), accel);
   return cost;
 }

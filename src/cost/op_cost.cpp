@@ -65,25 +65,23 @@ bool faster(const OpCost& a, const OpCost& b) {
 
 OpCost tensor_op(const OpWork& work, const HwParams& hw) {
   if (work.gemms.empty() || work.macs == 0) return OpCost{};
-  OpCost c = from_tensor(evaluate_tensor(work.gemms.data(), work.gemms.size(), hw), hw);
+  OpCost c = from_tensor(evaluate_tensor(work.gemms.data(), work.gemms.size(), hw, work.residency), hw);
   if (work.serial_vector) add_serial_vector_work(c, work.vector.vector_ops, hw);
   if (work.depthwise) {
     // Depthwise GEMMs are tiny (k = kernel area, n = 1) and leave most of the array
     // idle; the vector unit may well be faster.
-    OpCost v = depthwise_vector_cost(work.vector, work.macs, hw);
+    OpCost v = depthwise_vector_cost(work.vector, work.macs, hw, work.residency);
     if (faster(v, c)) return v;
   }
   return c;
 }
 
-}  // namespace
-
-OpCost evaluate_work(const OpWork& work, const HwParams& hw) {
+OpCost evaluate_work_any(const OpWork& work, const HwParams& hw) {
   switch (work.kind) {
     case OpKind::kTensor:
       return tensor_op(work, hw);
     case OpKind::kVector:
-      return vector_cost(work.vector, hw);
+      return vector_cost(work.vector, hw, work.residency);
     case OpKind::kCopy:
       return copy_cost(work.vector.input_elements, work.vector.output_elements, hw);
     case OpKind::kEmbedding:
@@ -92,6 +90,14 @@ OpCost evaluate_work(const OpWork& work, const HwParams& hw) {
       break;
   }
   return OpCost{};
+}
+
+}  // namespace
+
+OpCost evaluate_work(const OpWork& work, const HwParams& hw) {
+  OpCost c = evaluate_work_any(work, hw);
+  c.residency = work.residency;
+  return c;
 }
 
 OpCost evaluate_work_cached(const OpWork& work, const HwParams& hw, CostCache* cache) {

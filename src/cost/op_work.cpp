@@ -133,7 +133,9 @@ CacheKey make_key(const OpWork& work, const HwParams& hw) {
   CacheKey key;
   KeyWriter w(key);
   w.add(static_cast<uint64_t>(work.kind) | static_cast<uint64_t>(work.depthwise) << 8 |
-        static_cast<uint64_t>(work.serial_vector) << 9);
+        static_cast<uint64_t>(work.serial_vector) << 9 |
+        static_cast<uint64_t>(work.residency.inputs_on_chip) << 10 |
+        static_cast<uint64_t>(work.residency.outputs_on_chip) << 11);
   if (work.kind == OpKind::kFree) return key;
   add_memory_fields(w, hw);
   switch (work.kind) {

@@ -26,6 +26,7 @@ struct OpWork {
   std::vector<workload::Gemm> gemms;
   VectorWork vector;
   int64_t macs = 0;
+  Residency residency;  // where the activations are: part of the cache key
 };
 
 OpWork describe(const workload::Network& net, const workload::Op& op);

@@ -226,11 +226,11 @@ void init_flows(const Gemm& g, const HwParams& hw, SearchSpace& s) {
   }
 }
 
-GemmBytes gemm_bytes(const Gemm& g, const HwParams& hw, double pb) {
+GemmBytes gemm_bytes(const Gemm& g, const HwParams& hw, double pb, const Residency& res) {
   GemmBytes gb;
-  gb.a = static_cast<double>(g.m * g.k * hw.input_bytes);
-  gb.b = static_cast<double>(g.k * g.n) * pb;
-  gb.c_out = static_cast<double>(g.m * g.n * hw.output_bytes);
+  gb.a = res.inputs_on_chip ? 0.0 : static_cast<double>(g.m * g.k * hw.input_bytes);
+  gb.b = res.inputs_on_chip && !g.b_is_weight ? 0.0 : static_cast<double>(g.k * g.n) * pb;
+  gb.c_out = res.outputs_on_chip ? 0.0 : static_cast<double>(g.m * g.n * hw.output_bytes);
   gb.c_acc = static_cast<double>(g.m * g.n * hw.acc_bytes);
   gb.count = static_cast<double>(g.count);
   gb.b_shared = g.b_is_weight && g.sequential;
@@ -304,9 +304,9 @@ bool hopeless(const SearchSpace& s, const GemmBytes& gb, double bursts, const Hw
   return true;
 }
 
-void search_tiles(const Gemm& g, const HwParams& hw, SearchSpace& s) {
+void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, SearchSpace& s) {
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
-  const GemmBytes gb = gemm_bytes(g, hw, pb);
+  const GemmBytes gb = gemm_bytes(g, hw, pb, res);
   const int64_t exposed = ceil_to_int(hw.exposed_latency_cycles());
   std::array<int64_t, kMaxCandidates> ks{}, ns{};
   const int nk = tile_candidates(g.k, hw.rows, ks);
@@ -335,7 +335,8 @@ void search_tiles(const Gemm& g, const HwParams& hw, SearchSpace& s) {
 }
 
 // Folds the best mapping of one GEMM under dataflow state `st` into the op total.
-void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, TensorCost& c) {
+void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, const Residency& res,
+                TensorCost& c) {
   const int64_t macs = g.m * g.k * g.n * g.count;
   if (!c.valid || macs > c.mapped_macs) {  // report the mapping of the biggest GEMM
     c.tile_m = st.tm, c.tile_k = st.tk, c.tile_n = st.tn, c.loop_order = st.order;
@@ -366,6 +367,16 @@ void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, Tens
   c.energy.output_sram_pj += (st.sram.output_reads + st.sram.output_writes + t.c_reads + t.c_writes) *
                              hw.output_sram_pj_per_byte;
   c.energy.dram_pj += t.total() * hw.dram_pj_per_byte;
+  if (res.outputs_on_chip && !hw.unified) {
+    // A resident output drains from the output (accumulator) buffer into the input
+    // buffer, which holds activations, instead of to DRAM. (A unified buffer already
+    // holds it where the array wrote it.)
+    const double out = static_cast<double>(g.m * g.n * hw.output_bytes) * static_cast<double>(g.count);
+    c.output_sram_reads += out;
+    c.input_sram_writes += out;
+    c.energy.output_sram_pj += out * hw.output_sram_pj_per_byte;
+    c.energy.input_sram_pj += out * hw.input_sram_pj_per_byte;
+  }
 }
 
 bool better(const TensorCost& a, const TensorCost& b) {
@@ -419,7 +430,7 @@ int64_t array_cycles(const Gemm& g, Dataflow d, const HwParams& hw) {
   return spread_over_arrays(folds * g.count, f, hw.arrays);
 }
 
-TensorCost evaluate_tensor(const Gemm* gemms, size_t count, const HwParams& hw) {
+TensorCost evaluate_tensor(const Gemm* gemms, size_t count, const HwParams& hw, const Residency& res) {
   TensorCost best;
   // Search each GEMM once for all candidate dataflows, then total per dataflow.
   std::array<TensorCost, 3> per_flow{};
@@ -429,9 +440,9 @@ TensorCost evaluate_tensor(const Gemm* gemms, size_t count, const HwParams& hw) 
     if (g.m <= 0 || g.k <= 0 || g.n <= 0 || g.count <= 0) continue;
     SearchSpace s;
     init_flows(g, hw, s);
-    search_tiles(g, hw, s);
+    search_tiles(g, hw, res, s);
     num_flows = s.num_flows;
-    for (int f = 0; f < s.num_flows; ++f) accumulate(g, s.flows[f], hw, per_flow[f]);
+    for (int f = 0; f < s.num_flows; ++f) accumulate(g, s.flows[f], hw, res, per_flow[f]);
   }
   for (int f = 0; f < num_flows; ++f) {
     if (better(per_flow[f], best)) best = per_flow[f];
@@ -444,7 +455,7 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
   for (const LoopOrder& o : kOrders) {
     if (loop_order != o.name) continue;
-    const Traffic t = traffic(gemm_bytes(g, hw, pb), ceil_div(g.m, tile_m), ceil_div(g.k, tile_k),
+    const Traffic t = traffic(gemm_bytes(g, hw, pb, Residency{}), ceil_div(g.m, tile_m), ceil_div(g.k, tile_k),
                               ceil_div(g.n, tile_n), o);
     return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
   }

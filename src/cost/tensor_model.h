@@ -49,8 +49,12 @@ struct TensorCost {
 };
 
 // Best mapping of an op's GEMMs: the accelerator's dataflow, or for kAuto the best of
-// ws/os/is; minimises cycles, then energy.
-TensorCost evaluate_tensor(const workload::Gemm* gemms, size_t count, const HwParams& hw);
+// ws/os/is; minimises cycles, then energy. Resident activations (`residency`) cost no
+// DRAM traffic: an on-chip input is not fetched (A, and B when B is an activation), an
+// on-chip output is not written back (its final values move from the output buffer to
+// the activation buffer instead; partial-sum spills still go to DRAM).
+TensorCost evaluate_tensor(const workload::Gemm* gemms, size_t count, const HwParams& hw,
+                           const Residency& residency = {});
 
 // DRAM traffic (bytes, all instances) of one tiling and loop order ("nkm": n
 // outermost), and its number of tile stages (bursts). Exposed for tests.

@@ -27,17 +27,21 @@ double copy_bytes_per_cycle(double port, const HwParams& hw) {
 // Traffic of a streaming op: which bytes go to DRAM and the SRAM accesses around them.
 struct Streams {
   double in_bytes = 0, out_bytes = 0, param_bytes = 0;
-  bool onchip = false;
-  double dram_reads() const { return (onchip ? 0 : in_bytes) + param_bytes; }
-  double dram_writes() const { return onchip ? 0 : out_bytes; }
+  bool in_onchip = false, out_onchip = false;
+  double dram_in() const { return in_onchip ? 0 : in_bytes; }
+  double dram_reads() const { return dram_in() + param_bytes; }
+  double dram_writes() const { return out_onchip ? 0 : out_bytes; }
+  bool onchip() const { return in_onchip && out_onchip; }
 };
 
-Streams streams_of(const VectorWork& w, const HwParams& hw) {
+Streams streams_of(const VectorWork& w, const HwParams& hw, const Residency& res) {
   Streams s;
   s.in_bytes = static_cast<double>(w.input_elements * hw.input_bytes);
   s.out_bytes = static_cast<double>(w.output_elements * hw.input_bytes);
   s.param_bytes = static_cast<double>(w.params * hw.weight_bytes);
-  s.onchip = s.in_bytes + s.out_bytes <= hw.onchip_activation_bytes;
+  const bool fits = s.in_bytes + s.out_bytes <= hw.onchip_activation_bytes;
+  s.in_onchip = fits || res.inputs_on_chip;
+  s.out_onchip = fits || res.outputs_on_chip;
   return s;
 }
 
@@ -46,15 +50,16 @@ OpCost stream_on_vector_unit(const Streams& s, int64_t ops, const HwParams& hw) 
   OpCost c;
   c.vector_cycles = (ops + hw.vector_ops_per_cycle - 1) / hw.vector_ops_per_cycle;
   const double moved = s.dram_reads() + s.dram_writes();
-  const double bursts = s.onchip ? 1.0 : std::ceil((s.in_bytes + s.out_bytes) / activation_chunk_bytes(hw));
-  const double dram = hw.dram_cycles(s.onchip ? 0 : s.in_bytes, s.param_bytes, s.dram_writes(), bursts);
+  const double bursts =
+      s.onchip() ? 1.0 : std::ceil((s.dram_in() + s.dram_writes()) / activation_chunk_bytes(hw));
+  const double dram = hw.dram_cycles(s.dram_in(), s.param_bytes, s.dram_writes(), bursts);
   c.cycles = overlap_cycles(c.vector_cycles, dram, moved > 0, hw);
   c.stall_cycles = c.cycles - c.vector_cycles;
   c.bound = c.stall_cycles > 0 && dram > static_cast<double>(c.vector_cycles) ? Bound::kMemory : Bound::kVector;
   // The vector unit reads its operands from the input buffer and writes the output
   // buffer; DRAM traffic fills and drains them.
   c.input_sram_reads_bytes = round_bytes(s.in_bytes);
-  c.input_sram_writes_bytes = round_bytes(s.onchip ? 0 : s.in_bytes);
+  c.input_sram_writes_bytes = round_bytes(s.dram_in());
   c.weight_sram_reads_bytes = c.weight_sram_writes_bytes = round_bytes(s.param_bytes);
   c.output_sram_writes_bytes = round_bytes(s.out_bytes);
   c.output_sram_reads_bytes = round_bytes(s.dram_writes());
@@ -73,12 +78,13 @@ OpCost stream_on_vector_unit(const Streams& s, int64_t ops, const HwParams& hw) 
 
 }  // namespace
 
-OpCost vector_cost(const VectorWork& work, const HwParams& hw) {
-  return stream_on_vector_unit(streams_of(work, hw), work.vector_ops, hw);
+OpCost vector_cost(const VectorWork& work, const HwParams& hw, const Residency& residency) {
+  return stream_on_vector_unit(streams_of(work, hw, residency), work.vector_ops, hw);
 }
 
-OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw) {
-  OpCost c = stream_on_vector_unit(streams_of(work, hw), macs, hw);
+OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw,
+                             const Residency& residency) {
+  OpCost c = stream_on_vector_unit(streams_of(work, hw, residency), macs, hw);
   c.macs = macs;
   c.mapping.on_vector_unit = true;
   return c;

@@ -17,11 +17,13 @@ struct VectorWork {
 };
 
 // Element-wise / pooling / norm / softmax work on the vector unit. Activations that fit
-// on chip (inputs + outputs within the activation buffers) cost no DRAM traffic.
-OpCost vector_cost(const VectorWork& work, const HwParams& hw);
+// on chip (inputs + outputs within the activation buffers) cost no DRAM traffic; nor
+// do inputs / outputs that `residency` says are resident.
+OpCost vector_cost(const VectorWork& work, const HwParams& hw, const Residency& residency = {});
 
 // A depthwise convolution done by the vector unit: one vector op per MAC.
-OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw);
+OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw,
+                             const Residency& residency = {});
 
 // A data-movement op that really moves bytes (transpose, concat, pad, slice, ...):
 // an SRAM-to-SRAM copy when it fits on chip, otherwise DRAM to DRAM.

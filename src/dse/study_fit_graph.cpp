@@ -130,8 +130,19 @@ class Analyser {
 
   // ---- op rules ----
 
+  // Guards the rules below: labels always have one entry per axis.
   void label_op(int index) {
     const Op& op = net_.ops[static_cast<size_t>(index)];
+    for (size_t i = 0; i < op.inputs.size(); ++i) {
+      if (in_labels(op, i).size() != in_shape(op, i).size()) return unknown(op);
+    }
+    apply_rule(index, op);
+    for (size_t i = 0; i < op.outputs.size(); ++i) {
+      if (out_labels(op, i).size() != out_shape(op, i).size()) out_labels(op, i) = Labels(out_shape(op, i).size());
+    }
+  }
+
+  void apply_rule(int index, const Op& op) {
     const std::string& t = op.type;
     if (t == "conv") return conv(index, op);
     if (t == "linear") return linear(index, op);
