@@ -192,6 +192,13 @@ TEST(Corun, PartitionSplitsEveryResource) {
   EXPECT_DOUBLE_EQ(part->dram.bandwidth_gb_per_s, 6.4);
   EXPECT_EQ(part->vector.lanes, 8);
   EXPECT_FALSE(partition(chip, 9, 8));
+  arch::Accelerator multi = chip;
+  multi.tensor.arrays = 4;  // several arrays: whole arrays are shared out, not columns
+  EXPECT_EQ(partition_units(multi, 8), 4);
+  std::optional<arch::Accelerator> one = partition(multi, 1, 4);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->tensor.arrays, 1);
+  EXPECT_EQ(one->tensor.cols, 32);
   chip.tensor.cols = 12;
   EXPECT_EQ(partition_units(chip, 8), 6);  // the largest divisor of 12 up to 8
 }

@@ -101,6 +101,13 @@ TEST(ReportExploration, SensitivityAsAnObjectOfLists) {
   EXPECT_EQ(points(sens[0]) + points(sens[1]), 4u);
 }
 
+TEST(ReportExploration, EmptyFrontLeavesTheEnergyColoursOnTheCloud) {
+  json doc = exploration_doc(100, true, false);
+  doc["pareto"] = json::array();
+  std::string html = exploration_html(doc);
+  EXPECT_EQ(occurrences(plots(html, "pareto").at(0), "r=\"2.5\" fill=\"#"), 100u);
+}
+
 TEST(ReportStore, ResultsDocumentWithDesigns) {
   json ex = exploration_doc(200, true, false);
   json doc = {{"db", "r.sqlite"}, {"matched", 200}, {"designs", ex["points"]}};

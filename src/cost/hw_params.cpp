@@ -32,12 +32,14 @@ void set_buffers(const arch::Buffers& b, HwParams& p) {
   if (b.unified) {
     p.unified_tile_bytes = static_cast<double>(b.unified_kib) * kBytesPerKib * usable;
     p.onchip_activation_bytes = static_cast<double>(b.unified_kib) * kBytesPerKib;
+    p.activation_store_bytes = p.onchip_activation_bytes;
   } else {
     p.input_tile_bytes = static_cast<double>(b.input_kib) * kBytesPerKib * usable;
     p.weight_tile_bytes = static_cast<double>(b.weight_kib) * kBytesPerKib * usable;
     p.output_tile_bytes = static_cast<double>(b.output_kib) * kBytesPerKib * usable;
     // Activations live in the input and output buffers.
     p.onchip_activation_bytes = static_cast<double>(b.input_kib + b.output_kib) * kBytesPerKib;
+    p.activation_store_bytes = static_cast<double>(b.input_kib) * kBytesPerKib;
   }
   p.sram_read_bytes_per_cycle = b.read_bytes_per_cycle;
   p.sram_write_bytes_per_cycle = b.write_bytes_per_cycle;

@@ -25,6 +25,9 @@ struct HwParams {
   double input_tile_bytes = 0, weight_tile_bytes = 0, output_tile_bytes = 0, unified_tile_bytes = 0;
   // Activations that fit in this many bytes stay on chip between ops.
   double onchip_activation_bytes = 0;
+  // The network schedule's store for resident activations (see schedule.cpp): the input
+  // buffer, or the whole unified buffer. Not part of the per-op cache key.
+  double activation_store_bytes = 0;
   double sram_read_bytes_per_cycle = 0;   // per buffer; 0 = unlimited (as wide as needed)
   double sram_write_bytes_per_cycle = 0;
   // Off-chip memory.

@@ -1,5 +1,27 @@
 // The network schedule: ops run one after another in network order; element-wise and
 // norm ops that directly consume a tensor op's output are fused into its output stream.
+//
+// Activation residency (Buffers::keep_activations_on_chip). The schedule decides, per
+// activation tensor, whether it stays in the buffer that holds activations -- the input
+// buffer (split buffers) or the unified buffer -- from the op that produces it to its
+// last consumer, instead of going through DRAM:
+//  * A tensor and its views (reshape/flatten/identity) and the fused chain it flows
+//    through (conv -> bn -> relu: only the chain's last tensor is stored) are one stored
+//    tensor of elements x input_bytes, live from its first producer to its last consumer.
+//  * Capacity at op j: the input buffer (split), or the unified buffer minus the weight
+//    and output tiles op j's mapping uses with its operands in DRAM, doubled when double
+//    buffered (unified). A resident stored tensor must fit, together with every other
+//    resident tensor live at j, at every op j of its live range. (The input buffer also
+//    stages the tiles of inputs that come from DRAM; that is not reserved.)
+//  * Greedy over the topological order: stored tensors in the order of their first
+//    producer become resident when they fit over their whole live range, else they
+//    spill (written to DRAM once, read from DRAM by each consumer). So a residual
+//    branch stays resident across the ops in between, or spills.
+//  * Never resident: network inputs (start in DRAM) and network outputs (end in DRAM),
+//    and tensors produced or read by ops whose model does not take residency (recurrent,
+//    copy-like data movement, embedding).
+// An op's inputs are on chip when all its activation inputs are resident; its outputs
+// when all its outputs are. Weights always come from DRAM.
 #include <algorithm>
 #include <array>
 
@@ -46,21 +68,109 @@ OpCost fused(const OpCost& standalone, int64_t& budget_cycles) {
   return f;
 }
 
-void apply_fusion(const workload::Network& net, std::vector<OpCost>& layers) {
+// root[i]: the tensor op whose stream op i is fused into (root[i] == i for the tensor
+// op itself; -1 when op i runs on its own).
+std::vector<int> fusion_roots(const workload::Network& net, const std::vector<OpCost>& layers) {
   std::vector<int> root(layers.size(), -1);
-  std::vector<int64_t> budget(layers.size(), 0);  // indexed by root op
   for (size_t i = 0; i < layers.size(); ++i) {
     const workload::Op& op = net.ops[i];
-    if (runs_on_array(op, layers[i])) {
-      root[i] = static_cast<int>(i);
-      budget[i] = layers[i].cycles;
-      continue;
-    }
-    const int r = fusion_root(net, op, root);
-    if (r < 0) continue;
-    layers[i] = fused(layers[i], budget[static_cast<size_t>(r)]);
-    root[i] = r;
+    root[i] = runs_on_array(op, layers[i]) ? static_cast<int>(i) : fusion_root(net, op, root);
   }
+  return root;
+}
+
+void apply_fusion(const std::vector<int>& root, std::vector<OpCost>& layers) {
+  std::vector<int64_t> budget(layers.size(), 0);  // indexed by root op
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const int r = root[i];
+    if (r == static_cast<int>(i)) {
+      budget[i] = layers[i].cycles;
+    } else if (r >= 0) {
+      layers[i] = fused(layers[i], budget[static_cast<size_t>(r)]);
+    }
+  }
+}
+
+bool takes_residency(const workload::Op& op, const detail::OpWork& w) {
+  if (w.kind == detail::OpKind::kVector || w.kind == detail::OpKind::kFree) return true;
+  return w.kind == detail::OpKind::kTensor && op.op_class != OpClass::kRecurrent;
+}
+
+// The residency plan (see the top of this file): one Residency per op.
+std::vector<Residency> plan_residency(const workload::Network& net, const std::vector<detail::OpWork>& works,
+                                      const std::vector<OpCost>& dram_layers, const std::vector<int>& root,
+                                      const detail::HwParams& hw) {
+  const size_t nt = net.tensors.size(), no = net.ops.size();
+  // storage[t]: the tensor t is stored as (itself, or the end of its view/fusion chain).
+  std::vector<int> storage(nt);
+  for (size_t t = 0; t < nt; ++t) storage[t] = static_cast<int>(t);
+  for (size_t i = no; i-- > 0;) {
+    const workload::Op& op = net.ops[i];
+    const bool pass_through = (root[i] >= 0 && root[i] != static_cast<int>(i)) || works[i].kind == detail::OpKind::kFree;
+    if (!pass_through || op.inputs.size() != 1 || op.outputs.size() != 1) continue;
+    const int t = op.inputs[0];
+    const workload::Tensor& in = net.tensors[static_cast<size_t>(t)];
+    if (in.producer < 0 || in.consumers.size() != 1 || is_network_output(net, t)) continue;
+    storage[static_cast<size_t>(t)] = storage[static_cast<size_t>(op.outputs[0])];
+  }
+  std::vector<int> start(nt, -1), end(nt, -1);
+  std::vector<char> allowed(nt, 1);
+  for (size_t t = 0; t < nt; ++t) {
+    const workload::Tensor& tensor = net.tensors[t];
+    const size_t u = static_cast<size_t>(storage[t]);
+    if (tensor.producer >= 0) {
+      start[u] = start[u] < 0 ? tensor.producer : std::min(start[u], tensor.producer);
+      if (!takes_residency(net.ops[static_cast<size_t>(tensor.producer)], works[static_cast<size_t>(tensor.producer)])) allowed[u] = 0;
+    }
+    for (int c : tensor.consumers) {
+      end[u] = std::max(end[u], c);
+      if (!takes_residency(net.ops[static_cast<size_t>(c)], works[static_cast<size_t>(c)])) allowed[u] = 0;
+    }
+  }
+  for (int t : net.outputs) allowed[static_cast<size_t>(storage[static_cast<size_t>(t)])] = 0;
+  // Capacity left at each op for resident tensors.
+  std::vector<double> room(no, hw.activation_store_bytes);
+  if (hw.unified) {
+    const double copies = hw.double_buffered ? 2.0 : 1.0;
+    for (size_t j = 0; j < no; ++j) {
+      const Mapping& m = dram_layers[j].mapping;
+      if (works[j].kind != detail::OpKind::kTensor || m.on_vector_unit) continue;
+      const double tiles = static_cast<double>(m.tile_k * m.tile_n * hw.weight_bytes + m.tile_m * m.tile_n * hw.acc_bytes);
+      room[j] -= copies * tiles;
+    }
+  }
+  std::vector<int> order;  // stored candidates by first producer (then tensor index)
+  for (size_t t = 0; t < nt; ++t) {
+    if (storage[t] == static_cast<int>(t) && start[t] >= 0 && allowed[t] && end[t] >= 0) order.push_back(static_cast<int>(t));
+  }
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return start[static_cast<size_t>(a)] < start[static_cast<size_t>(b)]; });
+  std::vector<char> resident(nt, 0);
+  for (int ti : order) {
+    {
+      const size_t t = static_cast<size_t>(ti);
+      const double bytes = static_cast<double>(workload::num_elements(net.tensors[t].shape) * hw.input_bytes);
+      bool fits = true;
+      for (int j = start[t]; j <= end[t] && fits; ++j) fits = bytes <= room[static_cast<size_t>(j)];
+      if (!fits) continue;
+      resident[t] = 1;
+      for (int j = start[t]; j <= end[t]; ++j) room[static_cast<size_t>(j)] -= bytes;
+    }
+  }
+  std::vector<Residency> plan(no);
+  for (size_t i = 0; i < no; ++i) {
+    const workload::Op& op = net.ops[i];
+    if (!takes_residency(op, works[i])) continue;
+    auto all_resident = [&](const std::vector<int>& ts) {
+      if (ts.empty()) return false;
+      for (int t : ts) {
+        if (!resident[static_cast<size_t>(storage[static_cast<size_t>(t)])]) return false;
+      }
+      return true;
+    };
+    plan[i].inputs_on_chip = all_resident(op.inputs);
+    plan[i].outputs_on_chip = all_resident(op.outputs);
+  }
+  return plan;
 }
 
 void add_to(OpCost& total, const OpCost& c) {
@@ -101,10 +211,23 @@ NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerat
   NetworkCost result;
   result.area = area(accel);
   result.layers.reserve(net.ops.size());
+  std::vector<detail::OpWork> works;
+  works.reserve(net.ops.size());
   for (const workload::Op& op : net.ops) {
-    result.layers.push_back(detail::evaluate_work_cached(detail::describe(net, op), hw, cache));
+    works.push_back(detail::describe(net, op));
+    result.layers.push_back(detail::evaluate_work_cached(works.back(), hw, cache));
   }
-  apply_fusion(net, result.layers);
+  // Fusion is decided on the all-DRAM costs and kept when residency changes them.
+  const std::vector<int> root = fusion_roots(net, result.layers);
+  if (accel.buffers.keep_activations_on_chip) {
+    const std::vector<Residency> plan = plan_residency(net, works, result.layers, root, hw);
+    for (size_t i = 0; i < works.size(); ++i) {
+      if (plan[i] == Residency{}) continue;
+      works[i].residency = plan[i];
+      result.layers[i] = detail::evaluate_work_cached(works[i], hw, cache);
+    }
+  }
+  apply_fusion(root, result.layers);
   const double area_mm2 = result.area.total_mm2();
   for (OpCost& c : result.layers) {
     detail::add_leakage(c, area_mm2, accel);

@@ -231,8 +231,9 @@ struct EvaluatorOptions {
   size_t memo_limit = 100'000;     // designs remembered (~25 MB); beyond, recomputed
 };
 
-// Evaluates designs of one space in parallel. Remembers what it evaluated in this run,
-// so a design is computed at most once; with a store, records as it goes.
+// Evaluates designs of one space in parallel (the space must outlive it). Remembers up
+// to memo_limit evaluations, so revisits cost nothing; with a store, records every
+// computed design as it goes and, with resume, reads stored ones back instead.
 class Evaluator {
  public:
   Evaluator(const DesignSpace& space, MetricsFn metrics, EvaluatorOptions options = {});

@@ -107,7 +107,7 @@ struct ResultStore::Impl {
     std::string format = sqlite3_step(stmt) == SQLITE_ROW ? text_column(stmt, 0) : "";
     sqlite3_finalize(stmt);
     if (format.empty()) {
-      exec((std::string("INSERT INTO meta VALUES('format', '") + kFormat + "'), ('version', '" + kVersion + "')").c_str());
+      exec((std::string("INSERT OR IGNORE INTO meta VALUES('format', '") + kFormat + "'), ('version', '" + kVersion + "')").c_str());
     } else if (format != kFormat) {
       throw InputError(file, "", "not an acceldse result store (format '" + format + "')");
     }

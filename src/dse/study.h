@@ -134,7 +134,10 @@ struct CorunPlan {
   double mix_rate_per_s = 0;
   // Targets only: the least factor by which the plan exceeds the targets (>= 1).
   double headroom = 0;
-  Metrics aggregate;  // area, power, energy per second, throughput = mix rate
+  // Per second of operation: chip area, total inferences per second, summed power,
+  // energy and DRAM traffic, PE utilisation of the whole chip; the space's constraints
+  // are checked on these.
+  Metrics aggregate;
   std::vector<CorunNetwork> networks;
 };
 

@@ -171,92 +171,114 @@ struct ScatterInput {
   std::optional<Point> best;
 };
 
-std::string scatter(const ScatterInput& in, const Axes& axes, std::string& note) {
-  std::vector<double> xs, ys, es;
-  auto collect = [&](const Point& p) {
-    if (!plottable(p)) return;
-    xs.push_back(p.x);
-    ys.push_back(p.y);
-  };
-  for (const Point& p : in.all) collect(p);
-  for (const Point& p : in.front) {
-    collect(p);
-    es.push_back(p.energy_j);
-  }
-  if (in.best) {
-    collect(*in.best);
-    es.push_back(in.best->energy_j);
-  }
-  if (std::none_of(es.begin(), es.end(), [](double e) { return std::isfinite(e); })) {
-    for (const Point& p : in.all) es.push_back(p.energy_j);  // colour the cloud if there is no front
-  }
+double geometric_middle(const std::vector<double>& v) {
+  if (v.empty()) return 1;
+  return std::sqrt(*std::min_element(v.begin(), v.end()) * *std::max_element(v.begin(), v.end()));
+}
+
+// Scales of the scatter: area on x, latency (in a prefixed unit) or throughput on y,
+// energy on the colour axis.
+struct ScatterFrame {
   Box box;
-  box.width = 1000;
-  box.height = 560;
-  box.top = 40;
-  box.right = 96;  // colour bar
-  double y_mid = ys.empty() ? 1 : std::sqrt(*std::min_element(ys.begin(), ys.end()) * *std::max_element(ys.begin(), ys.end()));
-  UnitScale yu = axes.throughput ? UnitScale{1, "inferences/s"} : si_scale(y_mid, "s");
-  for (double& v : ys) v *= yu.factor;
-  Scale x = fit_scale(xs, box.x0(), box.x1());
-  Scale y = fit_scale(ys, box.y1(), box.y0());
-  auto finite_es = es;
-  std::erase_if(finite_es, [](double e) { return !std::isfinite(e) || e <= 0; });
-  double e_mid = finite_es.empty() ? 1 : std::sqrt(*std::min_element(finite_es.begin(), finite_es.end()) *
-                                                   *std::max_element(finite_es.begin(), finite_es.end()));
-  UnitScale eu = si_scale(e_mid, "J");
-  for (double& e : finite_es) e *= eu.factor;
-  Scale colour = fit_scale(finite_es, 0, 1, {true, 20, false, 0});
-  auto fill = [&](const Point& p) {
-    return std::isfinite(p.energy_j) && p.energy_j > 0 ? sequential_colour(colour(p.energy_j * eu.factor)) : "#777777";
-  };
-
-  Svg svg("pareto", box, fmt::format(R"(data-points="{}" data-pareto="{}")", in.all.size(), in.front.size()));
-  svg.title(axes.throughput ? "Throughput vs area of every design; Pareto front coloured by energy"
-                            : "Latency vs area of every design; Pareto front coloured by energy");
-  svg.x_axis(x, "area (mm²)");
-  svg.y_axis(y, axes.throughput ? "throughput (inferences/s) — higher is better"
-                                : "latency (" + yu.unit + ") — lower is better");
-  auto sx = [&](const Point& p) { return px(x(p.x)); };
-  auto sy = [&](const Point& p) { return px(y(p.y * yu.factor)); };
-
-  size_t skipped = 0;
-  std::vector<const Point*> cloud;
-  for (const Point& p : in.all) {
-    if (plottable(p)) cloud.push_back(&p); else ++skipped;
+  UnitScale y_unit, e_unit;
+  Scale x, y, colour;
+  bool has_energy = false;
+  bool colour_cloud = false;
+  double px_x(const Point& p) const { return x(p.x); }
+  double px_y(const Point& p) const { return y(p.y * y_unit.factor); }
+  std::string fill(const Point& p) const {
+    return p.energy_j > 0 ? sequential_colour(colour(p.energy_j * e_unit.factor)) : "#777777";
   }
-  std::vector<size_t> merged_into = merge_nearby(cloud, x, [&](double v) { return y(v * yu.factor); });
-  bool colour_cloud = in.front.empty() && !finite_es.empty();
+};
+
+ScatterFrame scatter_frame(const ScatterInput& in, const Axes& axes) {
+  ScatterFrame f;
+  f.box.width = 1000;
+  f.box.height = 560;
+  f.box.top = 40;
+  f.box.right = 96;  // colour bar
+  std::vector<double> xs, ys, es;
+  auto collect = [&](const Point& p, bool coloured) {
+    if (plottable(p)) {
+      xs.push_back(p.x);
+      ys.push_back(p.y);
+    }
+    if (coloured && p.energy_j > 0) es.push_back(p.energy_j);
+  };
+  for (const Point& p : in.front) collect(p, true);
+  if (in.best) collect(*in.best, true);
+  bool colour_cloud = in.front.empty();  // without a front the cloud carries the energy colours
+  for (const Point& p : in.all) collect(p, colour_cloud);
+  f.y_unit = axes.throughput ? UnitScale{1, "inferences/s"} : si_scale(geometric_middle(ys), "s");
+  for (double& v : ys) v *= f.y_unit.factor;
+  f.x = fit_scale(xs, f.box.x0(), f.box.x1());
+  f.y = fit_scale(ys, f.box.y1(), f.box.y0());
+  f.e_unit = si_scale(geometric_middle(es), "J");
+  for (double& e : es) e *= f.e_unit.factor;
+  f.colour = fit_scale(es, 0, 1, {true, 20, false, 0});
+  f.has_energy = !es.empty();
+  f.colour_cloud = colour_cloud && f.has_energy;
+  return f;
+}
+
+// Every design as a small grey dot (coloured by energy when there is no front);
+// returns how many dots were drawn.
+size_t draw_cloud(Svg& svg, const std::vector<const Point*>& cloud, const ScatterFrame& f, const Axes& axes,
+                  bool coloured) {
+  std::vector<size_t> merged_into = merge_nearby(cloud, f.x, [&](double v) { return f.y(v * f.y_unit.factor); });
   size_t dots = 0;
   for (size_t i = 0; i < cloud.size(); ++i) {
     if (merged_into[i] == 0) continue;  // drawn as part of another dot
     const Point& p = *cloud[i];
     std::string more = merged_into[i] > 1 ? fmt::format("\n(+{} more designs under this dot)", merged_into[i] - 1) : "";
     svg.body += fmt::format(R"(<circle class="pt{}" cx="{}" cy="{}" r="2.5"{}><title>{}{}</title></circle>)",
-                            p.infeasible ? " inf" : "", sx(p), sy(p),
-                            colour_cloud ? " fill=\"" + fill(p) + "\"" : "", escape(tooltip(p, axes)), more);
+                            p.infeasible ? " inf" : "", px(f.px_x(p)), px(f.px_y(p)),
+                            coloured ? " fill=\"" + f.fill(p) + "\"" : "", escape(tooltip(p, axes)), more);
     ++dots;
   }
-  size_t merged = cloud.size() - dots;
-  svg.body += front_path(in.front, x, [&](double v) { return y(v * yu.factor); }, axes.throughput);
+  return dots;
+}
+
+void draw_front_and_best(Svg& svg, const ScatterInput& in, const ScatterFrame& f, const Axes& axes) {
+  svg.body += front_path(in.front, f.x, [&](double v) { return f.y(v * f.y_unit.factor); }, axes.throughput);
   for (const Point& p : in.front) {
-    if (!plottable(p)) { ++skipped; continue; }
+    if (!plottable(p)) continue;
     svg.body += fmt::format(R"(<circle class="pt pareto" cx="{}" cy="{}" r="4.5" fill="{}"><title>Pareto: {}</title></circle>)",
-                            sx(p), sy(p), fill(p), escape(tooltip(p, axes)));
+                            px(f.px_x(p)), px(f.px_y(p)), f.fill(p), escape(tooltip(p, axes)));
   }
   if (in.best && plottable(*in.best)) {
+    const Point& b = *in.best;
     svg.body += fmt::format(R"(<circle class="pt best" cx="{}" cy="{}" r="9"><title>selected design: {}</title></circle>)",
-                            sx(*in.best), sy(*in.best), escape(tooltip(*in.best, axes)));
-    svg.body += fmt::format(R"(<text x="{}" y="{}" fill="#d62728">selected</text>)", px(x(in.best->x) + 12),
-                            px(y(in.best->y * yu.factor) - 10));
+                            px(f.px_x(b)), px(f.px_y(b)), escape(tooltip(b, axes)));
+    svg.body += fmt::format(R"(<text x="{}" y="{}" fill="#d62728">selected</text>)", px(f.px_x(b) + 12), px(f.px_y(b) - 10));
   }
-  if (!finite_es.empty()) svg.colour_bar(colour, "energy per inference (" + eu.unit + ")");
+}
+
+std::string scatter(const ScatterInput& in, const Axes& axes, std::string& note) {
+  ScatterFrame f = scatter_frame(in, axes);
+  Svg svg("pareto", f.box, fmt::format(R"(data-points="{}" data-pareto="{}")", in.all.size(), in.front.size()));
+  svg.title(axes.throughput ? "Throughput vs area of every design; Pareto front coloured by energy"
+                            : "Latency vs area of every design; Pareto front coloured by energy");
+  svg.x_axis(f.x, "area (mm²)");
+  svg.y_axis(f.y, axes.throughput ? "throughput (inferences/s) — higher is better"
+                                  : "latency (" + f.y_unit.unit + ") — lower is better");
+  std::vector<const Point*> cloud;
+  for (const Point& p : in.all) {
+    if (plottable(p)) cloud.push_back(&p);
+  }
+  size_t dots = draw_cloud(svg, cloud, f, axes, f.colour_cloud);
+  draw_front_and_best(svg, in, f, axes);
+  if (f.has_energy) svg.colour_bar(f.colour, "energy per inference (" + f.e_unit.unit + ")");
   svg.legend({{"all designs", "#9a9a9a"}, {"Pareto front", sequential_colour(0.6)}, {"selected", "#d62728"}});
+  size_t skipped = in.all.size() - cloud.size() +
+                   static_cast<size_t>(std::count_if(in.front.begin(), in.front.end(), [](const Point& p) { return !plottable(p); }));
   if (skipped) note += fmt::format("{} designs without a positive area and {} are not plotted. ", skipped,
                                    axes.throughput ? "throughput" : "latency");
-  if (merged) note += fmt::format("{} designs are drawn as {} dots: designs closer than a pixel or two share a dot "
-                                  "(its tooltip says how many). ", count(static_cast<int64_t>(cloud.size())),
-                                  count(static_cast<int64_t>(dots)));
+  if (dots < cloud.size()) {
+    note += fmt::format("{} designs are drawn as {} dots: designs closer than a pixel or two share a dot "
+                        "(its tooltip says how many). ", count(static_cast<int64_t>(cloud.size())),
+                        count(static_cast<int64_t>(dots)));
+  }
   return svg.str();
 }
 
