@@ -13,6 +13,7 @@
 #include "arch/arch.h"
 #include "commands.h"
 #include "cost/cost.h"
+#include "report/report.h"
 #include "workload/workload.h"
 
 namespace acceldse::cli {
@@ -28,6 +29,7 @@ struct EvaluateOptions {
   std::string model;
   std::optional<int64_t> batch;
   std::string format = "table";
+  std::string html;  // --html FILE: also write the HTML report
 };
 
 // ---------------------------------------------------------------------------------
@@ -247,8 +249,8 @@ json arch_params_json(const arch::Accelerator& a) {
           {"technology", a.technology.name}};
 }
 
-void print_json(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
-                const cost::NetworkCost& nc) {
+json evaluate_json(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
+                   const cost::NetworkCost& nc) {
   json totals = cost_json(nc.totals);
   totals["latency_s"] = nc.latency_s;
   totals["throughput_per_s"] = nc.throughput_per_s;
@@ -265,7 +267,7 @@ void print_json(const workload::Network& net, const arch::Accelerator& accel, in
               {"energy", energy_json(nc.totals.energy)},
               {"area", area_json(nc.area)},
               {"layers", layers}};
-  std::cout << doc.dump(2) << "\n";
+  return doc;
 }
 
 // ---------------------------------------------------------------------------------
@@ -287,10 +289,11 @@ void run_evaluate(const EvaluateOptions& o) {
   if (o.format == "csv") {
     print_csv(net, nc);
   } else if (o.format == "json") {
-    print_json(net, accel, batch, nc);
+    std::cout << evaluate_json(net, accel, batch, nc).dump(2) << "\n";
   } else {
     print_table(net, accel, batch, nc);
   }
+  if (!o.html.empty()) report::write_html(o.html, report::evaluation_html(evaluate_json(net, accel, batch, nc)));
 }
 
 }  // namespace
@@ -307,6 +310,7 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--batch", options->batch, "Batch size (leading input dimension)")->check(CLI::PositiveNumber);
   cmd->add_option("--format", options->format, "Output: table (default), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
+  cmd->add_option("--html", options->html, "Also write the HTML report (evaluation_html) to FILE");
   cmd->callback([options] { run_evaluate(*options); });
 }
 

@@ -20,6 +20,7 @@
 #include "common/data_dir.h"
 #include "common/error.h"
 #include "dse/dse.h"
+#include "report/report.h"
 
 namespace acceldse::cli {
 
@@ -28,7 +29,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 struct ExploreArgs {
-  std::string model, arch, space, objective, strategy = "grid", budget, db, format = "table";
+  std::string model, arch, space, objective, strategy = "grid", budget, db, format = "table", html;
   std::vector<std::string> constraints;
   double area_max_mm2 = 0, power_max_w = 0;
   int64_t pes_max = 0;
@@ -370,6 +371,9 @@ void run_explore(const ExploreArgs& args) {
   } else {
     print_explore_table(run);
   }
+  if (!args.html.empty()) {
+    report::write_html(args.html, report::exploration_html(nlohmann::json::parse(explore_json(run).dump())));
+  }
 }
 
 // ---- results ------------------------------------------------------------------------------
@@ -520,6 +524,7 @@ void add_explore(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Random seed (default 1)");
   cmd->add_flag("--no-sensitivity", args->no_sensitivity, "Skip the per-parameter sensitivity sweep");
   cmd->add_option("--format", args->format, "table|csv|json (default table)");
+  cmd->add_option("--html", args->html, "Also write the HTML report (exploration_html) to FILE");
   cmd->callback([args] { run_explore(*args); });
 }
 

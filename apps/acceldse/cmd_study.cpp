@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "dse/dse.h"
 #include "dse/study.h"
+#include "report/report.h"
 
 namespace acceldse::cli {
 
@@ -35,7 +36,7 @@ struct SpaceArgs {
   std::optional<double> area_max_mm2, power_max_w;
   std::vector<std::string> constraints;
   int threads = 0;
-  std::string format = "table", out;
+  std::string format = "table", out, html;
 };
 
 void add_space_options(CLI::App* cmd, SpaceArgs& a) {
@@ -47,6 +48,7 @@ void add_space_options(CLI::App* cmd, SpaceArgs& a) {
   cmd->add_option("--threads", a.threads, "Worker threads (default: all cores)");
   cmd->add_option("--format", a.format, "table|csv|json (default table)");
   cmd->add_option("--out", a.out, "Write the output to FILE instead of the terminal");
+  cmd->add_option("--html", a.html, "Also write the HTML report to FILE");
 }
 
 void check_format(const std::string& format) {
@@ -307,6 +309,7 @@ void run_suite_command(const SuiteArgs& args) {
   else if (args.format == "csv") print_suite_csv(sink.stream(), run);
   else print_suite_table(sink.stream(), run);
   sink.close();
+  if (!args.html.empty()) report::write_html(args.html, report::suite_html(nlohmann::json::parse(suite_json(run).dump())));
 }
 
 void add_suite_command(CLI::App& app) {
@@ -457,6 +460,9 @@ void run_corun_command(const CorunArgs& args) {
   else if (args.format == "csv") print_corun_csv(sink.stream(), space, result, in);
   else print_corun_table(sink.stream(), space, result, in);
   sink.close();
+  if (!args.html.empty()) {
+    report::write_html(args.html, report::corun_html(nlohmann::json::parse(corun_json(space, result, in, args).dump())));
+  }
 }
 
 void add_corun_command(CLI::App& app) {
@@ -475,7 +481,7 @@ void add_corun_command(CLI::App& app) {
 // ---- fit-model ------------------------------------------------------------------------------
 
 struct FitArgs {
-  std::string arch, model, models, out, format = "table";
+  std::string arch, model, models, out, format = "table", html;
   double tolerance_pct = 10;
   bool suggest_array = false, exact = false;
   int64_t pes = 0;
@@ -573,6 +579,9 @@ void run_fit(const FitArgs& args) {
   if (args.format == "json") std::cout << fit_json(r, args, net->name, arch_name).dump(2) << "\n";
   else if (args.format == "csv") print_fit_csv(std::cout, r);
   else print_fit_table(std::cout, r, args, net->name, arch_name);
+  if (!args.html.empty()) {
+    report::write_html(args.html, report::fit_html(nlohmann::json::parse(fit_json(r, args, net->name, arch_name).dump())));
+  }
 }
 
 Json array_json(const std::vector<dse::ArrayCandidate>& found, const std::vector<std::string>& names, const FitArgs& args) {
@@ -634,6 +643,7 @@ void add_fit_command(CLI::App& app) {
   cmd->add_option("--tolerance", args->tolerance_pct, "Largest change of a width and of the parameter count, percent (default 10)");
   cmd->add_option("--out", args->out, "Write the fitted network as YAML");
   cmd->add_option("--format", args->format, "table|csv|json (default table)");
+  cmd->add_option("--html", args->html, "Also write the HTML report (fit_html) to FILE; not with --suggest-array");
   cmd->add_flag("--suggest-array", args->suggest_array, "Suggest the rows x cols that best fit --models as they are");
   cmd->add_option("--models", args->models, "With --suggest-array: comma-separated networks");
   cmd->add_option("--pes", args->pes, "With --suggest-array: PE budget (default: the base design's rows x cols)");
@@ -642,6 +652,9 @@ void add_fit_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
   cmd->callback([args] {
     check_format(args->format);
+    if (args->suggest_array && !args->html.empty()) {
+      throw InputError("<command line>", "--html", "no HTML report for --suggest-array");
+    }
     if (args->suggest_array) run_suggest_array(*args);
     else run_fit(*args);
   });

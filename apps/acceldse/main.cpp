@@ -6,18 +6,6 @@
 #include "commands.h"
 #include "common/error.h"
 
-// Registration hooks that a part not yet built provides as a weak no-op, so the
-// program links while parts land one by one.
-#define ACCELDSE_OPTIONAL_COMMANDS(fn) \
-  __attribute__((weak)) void fn(CLI::App&) {}
-namespace acceldse::cli {
-ACCELDSE_OPTIONAL_COMMANDS(add_evaluate_command)
-ACCELDSE_OPTIONAL_COMMANDS(add_simulate_commands)
-ACCELDSE_OPTIONAL_COMMANDS(add_explore_commands)
-ACCELDSE_OPTIONAL_COMMANDS(add_study_commands)
-ACCELDSE_OPTIONAL_COMMANDS(add_report_command)
-}  // namespace acceldse::cli
-
 static bool is_command(const CLI::App& app, const std::string& word) {
   auto all = app.get_subcommands([](const CLI::App*) { return true; });
   return std::any_of(all.begin(), all.end(), [&](const CLI::App* sub) { return sub->check_name(word); });
