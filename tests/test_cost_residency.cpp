@@ -106,7 +106,7 @@ TEST(Residency, ResidualSkipStaysLiveOrSpills) {
 }
 
 TEST(Residency, NeverWorse) {
-  // Enabling residency never increases DRAM bytes or cycles, per op and in total.
+  // Enabling residency never increases cycles, nor DRAM bytes of an op unless it is faster.
   for (const std::string name : {"resnet50", "mobilenet_v2", "bert_base"}) {
     SCOPED_TRACE(name);
     workload::Network net;
@@ -122,10 +122,12 @@ TEST(Residency, NeverWorse) {
       const NetworkCost off = evaluate_network(net, a);
       a.buffers.keep_activations_on_chip = true;
       const NetworkCost on = evaluate_network(net, a);
-      EXPECT_LE(on.totals.dram_bytes(), off.totals.dram_bytes());
       EXPECT_LE(on.totals.cycles, off.totals.cycles);
       for (size_t i = 0; i < on.layers.size(); ++i) {
-        EXPECT_LE(on.layers[i].dram_bytes(), off.layers[i].dram_bytes()) << net.ops[i].name;
+        // With its activations on chip an op may afford refetching weights when that
+        // saves fills: more bytes only when faster.
+        EXPECT_TRUE(on.layers[i].dram_bytes() <= off.layers[i].dram_bytes() || on.layers[i].cycles < off.layers[i].cycles)
+            << net.ops[i].name;
         // A fused op shows what its root's stream does not hide; a faster root hides
         // less, so only the chain (in the totals) must not get slower.
         if (!on.layers[i].fused) {

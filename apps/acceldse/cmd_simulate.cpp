@@ -266,7 +266,7 @@ struct ValidateArgs {
   std::string archs = "32x32,16x64,128x128";
   std::string base_arch = "edge_32x32";
   std::string dataflows = "ws,os,is";
-  std::string mapping = "own";
+  std::string mapping = "cost";
   std::string im2col = "expanded";
   std::string format = "table";
   bool unlimited = false;
@@ -351,7 +351,12 @@ sim::Mapping sim_mapping(const ValidateArgs& a, arch::Dataflow dataflow, const c
     s.tile_m = m.tile_m;
     s.tile_k = m.tile_k;
     s.tile_n = m.tile_n;
-    if (!m.loop_order.empty()) s.loop_order = m.loop_order;
+    // "stream" is one whole tile walked fold by fold: the simulator's default order,
+    // with the operands streaming through equal shares of a unified buffer.
+    if (!m.loop_order.empty() && m.loop_order != "stream") {
+      s.loop_order = m.loop_order;
+      s.unified_by_tiles = true;
+    }
   }
   return s;
 }
@@ -571,8 +576,8 @@ void add_simulate_commands(CLI::App& app) {
   val->add_option("--layer-bound", v->layer_bound_pct, "Largest allowed |error| of any layer, in percent (default: none)")
       ->check(CLI::NonNegativeNumber);
   val->add_option("--mapping", v->mapping,
-                  "Simulator tiling: own (SCALE-Sim's untiled folds, default) or cost (replay the "
-                  "analytical model's tiles and loop order)")
+                  "Simulator mapping: cost (replay the analytical model's tiles and loop order, "
+                  "default) or own (SCALE-Sim's untiled folds)")
       ->check(CLI::IsMember({"own", "cost"}));
   im2col_option(val, v->im2col, "expanded, as the analytical model counts it");
   val->add_option("--batch", v->batch, "Batch size")->check(CLI::PositiveNumber);

@@ -49,14 +49,16 @@ struct HwParams {
 
   int64_t pes() const { return rows * cols * arrays; }
   // Cycles the DRAM interface is busy moving the three operand streams (bytes) in
-  // `bursts` separate transfers, each paying the latency once.
+  // `bursts` separate transfers. Double buffering issues the next transfer while the
+  // previous ones are in flight, so only the first latency shows (exposed_latency_cycles);
+  // without it every transfer waits for its own.
   double dram_cycles(double input_bytes_, double weight_bytes_, double output_bytes_,
                      double bursts) const {
     if (dram_unlimited) return 0.0;
     const double streams = dram_per_operand
                                ? std::max({input_bytes_, weight_bytes_, output_bytes_})
                                : input_bytes_ + weight_bytes_ + output_bytes_;
-    return streams / dram_bytes_per_cycle + bursts * dram_latency_cycles;
+    return streams / dram_bytes_per_cycle + (double_buffered ? 0.0 : bursts * dram_latency_cycles);
   }
   // Latency of the first transfer, which nothing can hide.
   double exposed_latency_cycles() const { return dram_unlimited ? 0.0 : dram_latency_cycles; }

@@ -29,6 +29,9 @@ constexpr std::array<LoopOrder, 6> kOrders{{{"mkn", 0, 1, 2},
                                             {"nmk", 1, 2, 0},
                                             {"nkm", 2, 1, 0}}};
 
+// The order reported for SCALE-Sim's untiled schedule (streaming_traffic()).
+constexpr int kStreamingOrder = static_cast<int>(kOrders.size());
+
 // ---------------------------------------------------------------------------------
 // Array-side SRAM traffic of one dataflow (bytes, all instances): what the array
 // reads from and writes to the buffers while it computes, independent of tiling.
@@ -83,6 +86,48 @@ int64_t spread_over_arrays(int64_t folds, const FoldTiming& f, int64_t arrays) {
   return f.fill + ceil_div(f.stream, split);
 }
 
+// Which GEMM dimension (0 = m, 1 = k, 2 = n) lies along the array's rows, along its
+// columns, and streams through it, per dataflow (see fold_timing()).
+struct Placement {
+  int rows, cols, stream;
+};
+constexpr Placement placement(Dataflow d) {
+  switch (d) {
+    case Dataflow::kOs: return {0, 2, 1};
+    case Dataflow::kIs: return {1, 0, 2};
+    default: return {1, 2, 0};
+  }
+}
+
+// Folds along one spatial edge of the array when its dimension is cut into tiles: each
+// tile starts its own folds, so a tile that is not a multiple of the edge leaves part
+// of the array idle in its last fold.
+int64_t spatial_folds(int64_t dim, int64_t tile, int64_t edge) {
+  const int64_t trips = ceil_div(dim, tile);
+  const int64_t last = dim - (trips - 1) * tile;
+  return (trips - 1) * ceil_div(tile, edge) + ceil_div(last, edge);
+}
+
+// Array cycles of all instances of a GEMM run tile by tile: every tile runs its own
+// folds, and every fold pays the fill (preload, skew, drain) again, so cutting the
+// streamed dimension adds a fill per extra tile. With the whole GEMM as one tile this
+// is SCALE-Sim's count.
+int64_t tiled_array_cycles(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tm, int64_t tk, int64_t tn) {
+  const std::array<int64_t, 3> dim{g.m, g.k, g.n}, tile{tm, tk, tn};
+  const Placement p = placement(d);
+  const FoldTiming whole = fold_timing(g, d, hw);
+  const int64_t folds_2d = spatial_folds(dim[p.rows], tile[p.rows], hw.rows) *
+                           spatial_folds(dim[p.cols], tile[p.cols], hw.cols);
+  const int64_t stream_trips = ceil_div(dim[p.stream], tile[p.stream]);
+  if (hw.arrays == 1) return g.count * folds_2d * (stream_trips * whole.fill + dim[p.stream]);
+  // Several arrays share the folds, each taken as long as the longest tile's.
+  FoldTiming f = whole;
+  f.stream = ceil_div(dim[p.stream], stream_trips);
+  const int64_t folds = folds_2d * stream_trips;
+  if (g.sequential) return g.count * spread_over_arrays(folds, f, hw.arrays);
+  return spread_over_arrays(folds * g.count, f, hw.arrays);
+}
+
 // Array cycles raised to what the buffer ports can deliver, when they are limited.
 int64_t port_limited_cycles(int64_t cycles, const ArraySram& s, const HwParams& hw) {
   double limit = 0;
@@ -109,14 +154,16 @@ int tile_candidates(int64_t dim, int64_t align, std::array<int64_t, kMaxCandidat
   for (int64_t parts = 1; n < kMaxCandidates; parts *= 2) {
     int64_t t = ceil_div(dim, parts);
     if (t > align) t = std::min(dim, ceil_div(t, align) * align);
-    if (t != last) out[n++] = last = t;
+    // One array edge is the smallest tile that still fills the array; below it every
+    // tile idles part of the array.
+    if (t < align && last > align && n < kMaxCandidates) out[n++] = last = align;
+    if (t != last && n < kMaxCandidates) out[n++] = last = t;
     if (t <= 1) break;
   }
   return n;
 }
 
-// Largest m-tile that fits beside a tk x tn B tile, balanced so all m-tiles are equal
-// (same trip count, least space). 0 if nothing fits.
+// Largest m-tile that fits beside a tk x tn B tile (at most m). 0 if nothing fits.
 int64_t fitting_tile_m(const Gemm& g, int64_t tk, int64_t tn, const HwParams& hw, double pb) {
   const double pa = static_cast<double>(hw.input_bytes);
   const double acc = static_cast<double>(hw.acc_bytes);  // the output buffer accumulates
@@ -132,8 +179,7 @@ int64_t fitting_tile_m(const Gemm& g, int64_t tk, int64_t tn, const HwParams& hw
                      hw.output_tile_bytes / (static_cast<double>(tn) * acc));
   }
   if (cap_m < 1) return 0;
-  const int64_t tm_max = cap_m >= static_cast<double>(g.m) ? g.m : static_cast<int64_t>(cap_m);
-  return ceil_div(g.m, ceil_div(g.m, tm_max));
+  return cap_m >= static_cast<double>(g.m) ? g.m : static_cast<int64_t>(cap_m);
 }
 
 // DRAM traffic of one tiling and loop order, for all instances.
@@ -192,7 +238,8 @@ double traffic_pj(const Traffic& t, const HwParams& hw) {
 // Per-dataflow state of the search for one GEMM.
 struct DataflowState {
   Dataflow dataflow = Dataflow::kWs;
-  int64_t compute = 0;
+  int64_t compute_floor = 0;  // of the untiled GEMM: on one array no tiling is faster
+  int64_t port_cycles = 0;    // what the buffer ports allow (0 when unlimited)
   ArraySram sram;
   double array_pj = 0;  // SRAM energy of the array-side accesses
   // Best so far.
@@ -200,6 +247,7 @@ struct DataflowState {
   double pj = std::numeric_limits<double>::infinity();
   Traffic traffic;
   double dram_cycles = 0;
+  int64_t compute = 0;
   int64_t tm = 0, tk = 0, tn = 0;
   int order = 0;
 };
@@ -219,7 +267,8 @@ void init_flows(const Gemm& g, const HwParams& hw, SearchSpace& s) {
     st.dataflow = d;
     const FoldTiming f = fold_timing(g, d, hw);
     st.sram = array_sram(g, d, f, hw);
-    st.compute = port_limited_cycles(array_cycles(g, d, hw), st.sram, hw);
+    st.port_cycles = port_limited_cycles(0, st.sram, hw);
+    st.compute_floor = std::max(array_cycles(g, d, hw), st.port_cycles);
     st.array_pj = st.sram.input_reads * hw.input_sram_pj_per_byte +
                   st.sram.weight_reads * hw.weight_sram_pj_per_byte +
                   (st.sram.output_reads + st.sram.output_writes) * hw.output_sram_pj_per_byte;
@@ -243,35 +292,59 @@ int64_t ceil_to_int(double x) {
   return i + (static_cast<double>(i) < x ? 1 : 0);
 }
 
-// cycles of one dataflow's compute overlapped with `dram` interface cycles (see
-// overlap_cycles() in hw_params.h; inlined here with the rounding done once).
+// Cycles of one dataflow's compute overlapped with `dram` interface cycles (see
+// overlap_cycles() in hw_params.h; inlined here with the rounding done once). The
+// pipeline's ends beyond the first latency are not charged: operands stream in small
+// blocks, so they are short, and charging a whole stage for them overshoots the
+// simulator as often as it helps (README, "Reference simulator and validation").
 int64_t combine(int64_t compute, int64_t dram, int64_t exposed, const HwParams& hw) {
   if (hw.dram_unlimited) return compute;
   if (!hw.double_buffered) return compute + dram;
   return std::max(compute, dram) + exposed;
 }
 
-// Offers one (tiling, order) to every dataflow; keeps it where it is better.
-void offer(SearchSpace& s, const Traffic& t, int64_t tm, int64_t tk, int64_t tn, int order,
-           const HwParams& hw, int64_t exposed) {
-  const double dram = hw.dram_cycles(t.a_reads, t.b_reads, t.c_reads + t.c_writes, t.bursts);
-  const int64_t dram_int = ceil_to_int(dram);
-  const double pj = traffic_pj(t, hw);
+// The m-tile a dataflow uses for `trips_m` tiles of at most tm_max: where m lies along
+// an array edge, the smallest multiple of that edge that keeps the trip count (so no
+// fold is split needlessly), else the balanced tile.
+int64_t m_tile_for(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tm_balanced, int64_t tm_max) {
+  const int64_t edge = d == Dataflow::kOs ? hw.rows : d == Dataflow::kIs ? hw.cols : 0;
+  if (edge == 0 || tm_balanced >= g.m) return tm_balanced;
+  const int64_t aligned = ceil_div(tm_balanced, edge) * edge;
+  return aligned <= tm_max ? aligned : tm_balanced;
+}
+
+// Offers the tiles (one m-tile per dataflow: m_tile_for()) in every loop order to every
+// dataflow; each keeps what is better for it. `t` is per loop order; it depends only
+// on the trip counts, which all dataflows share.
+void offer(SearchSpace& s, const Gemm& g, const std::array<Traffic, kOrders.size()>& t, int num_orders,
+           int64_t tm_balanced, int64_t tm_max, int64_t tk, int64_t tn, const HwParams& hw, int64_t exposed) {
+  std::array<double, kOrders.size()> dram{}, pj{};
+  std::array<int64_t, kOrders.size()> dram_int{};
+  for (int o = 0; o < num_orders; ++o) {
+    dram[o] = hw.dram_cycles(t[o].a_reads, t[o].b_reads, t[o].c_reads + t[o].c_writes, t[o].bursts);
+    dram_int[o] = ceil_to_int(dram[o]);
+    pj[o] = traffic_pj(t[o], hw);
+  }
   for (int i = 0; i < s.num_flows; ++i) {
     DataflowState& st = s.flows[i];
-    const int64_t cycles = combine(st.compute, dram_int, exposed, hw);
-    if (cycles < st.cycles || (cycles == st.cycles && pj < st.pj)) {
-      st.cycles = cycles;
-      st.pj = pj;
-      st.traffic = t;
-      st.dram_cycles = dram;
-      st.tm = tm, st.tk = tk, st.tn = tn, st.order = order;
+    const int64_t tm = m_tile_for(g, st.dataflow, hw, tm_balanced, tm_max);
+    const int64_t compute = std::max(tiled_array_cycles(g, st.dataflow, hw, tm, tk, tn), st.port_cycles);
+    for (int o = 0; o < num_orders; ++o) {
+      const int64_t cycles = combine(compute, dram_int[o], exposed, hw);
+      if (cycles < st.cycles || (cycles == st.cycles && pj[o] < st.pj)) {
+        st.cycles = cycles;
+        st.pj = pj[o];
+        st.traffic = t[o];
+        st.dram_cycles = dram[o];
+        st.compute = compute;
+        st.tm = tm, st.tk = tk, st.tn = tn, st.order = o;
+      }
     }
   }
 }
 
-// Trip counts of the tilings already tried. Traffic, bursts and hence cycles and
-// energy never increase when a tile grows in any dimension, so a tiling whose trip
+// Trip counts of the tilings already tried. Traffic, and on one array the fold count
+// and fills, never increase when a tile grows in any dimension, so a tiling whose trip
 // counts are all >= those of one already tried cannot win.
 class Tried {
  public:
@@ -299,38 +372,120 @@ bool hopeless(const SearchSpace& s, const GemmBytes& gb, double bursts, const Hw
                                       gb.c_out * gb.count, bursts);
   const int64_t least_int = ceil_to_int(least);
   for (int i = 0; i < s.num_flows; ++i) {
-    if (combine(s.flows[i].compute, least_int, exposed, hw) <= s.flows[i].cycles) return false;
+    // Several arrays can balance smaller tiles better than the whole GEMM: no floor.
+    const int64_t floor = hw.arrays == 1 ? s.flows[i].compute_floor : 0;
+    if (combine(floor, least_int, exposed, hw) <= s.flows[i].cycles) return false;
   }
   return true;
+}
+
+// SCALE-Sim's own schedule, untiled: the array walks the folds of the whole GEMM
+// (column folds outer, row folds inner) and streams its operands through the buffers,
+// which keep an operand between its uses only when it fits in the half in use. This
+// needs no tile to fit, so it is always possible, and its compute is the fold
+// formula's; what it costs is refetching what does not fit.
+struct StreamFit {
+  double a = 0, b = 0, c = 0;  // buffer half available to each operand
+};
+
+StreamFit stream_capacity(const HwParams& hw) {
+  // A unified buffer is shared equally by the three operands.
+  if (hw.unified) return {hw.unified_tile_bytes / 3, hw.unified_tile_bytes / 3, hw.unified_tile_bytes / 3};
+  return {hw.input_tile_bytes, hw.weight_tile_bytes, hw.output_tile_bytes};
+}
+
+Traffic streaming_traffic(const Gemm& g, Dataflow d, const HwParams& hw, const GemmBytes& gb, double pb) {
+  const FoldTiming f = fold_timing(g, d, hw);
+  const StreamFit cap = stream_capacity(hw);
+  const auto fits = [](double bytes, double capacity) { return bytes <= capacity; };
+  const double pa = static_cast<double>(hw.input_bytes), acc = static_cast<double>(hw.acc_bytes);
+  const double m = static_cast<double>(g.m), k = static_cast<double>(g.k), n = static_cast<double>(g.n);
+  const double row_folds = static_cast<double>(f.row_folds), col_folds = static_cast<double>(f.col_folds);
+  double a_uses = 1, b_uses = 1, spills = 0;
+  switch (d) {
+    case Dataflow::kOs:  // A re-read per column fold, B's column slice per row fold
+      if (!fits(m * k * pa, cap.a)) a_uses = col_folds;
+      if (!fits(k * std::min<double>(static_cast<double>(hw.cols), n) * pb, cap.b)) b_uses = row_folds;
+      break;
+    case Dataflow::kIs:  // B re-read per column fold (of m); partial sums of one between row folds
+      if (!fits(k * n * pb, cap.b)) b_uses = col_folds;
+      if (!fits(n * std::min<double>(static_cast<double>(hw.cols), m) * acc, cap.c)) spills = row_folds - 1;
+      break;
+    default:  // ws: A re-read per column fold (of n); partial sums of one between row folds
+      if (!fits(m * k * pa, cap.a)) a_uses = col_folds;
+      if (!fits(m * std::min<double>(static_cast<double>(hw.cols), n) * acc, cap.c)) spills = row_folds - 1;
+      break;
+  }
+  Traffic t;
+  t.a_reads = gb.a * a_uses * gb.count;
+  // A weight matrix that stays whole in the buffer serves every sequential instance.
+  const bool b_resident = gb.b_shared && fits(k * n * pb, cap.b);
+  t.b_reads = gb.b * b_uses * (b_resident ? 1.0 : gb.count);
+  t.c_reads = gb.c_acc * spills * gb.count;
+  t.c_writes = (gb.c_out + gb.c_acc * spills) * gb.count;
+  t.bursts = static_cast<double>(f.row_folds * f.col_folds) * gb.count;
+  return t;
+}
+
+void offer_streaming(SearchSpace& s, const Gemm& g, const HwParams& hw, const GemmBytes& gb, double pb,
+                     int64_t exposed) {
+  for (int i = 0; i < s.num_flows; ++i) {
+    DataflowState& st = s.flows[i];
+    const Traffic t = streaming_traffic(g, st.dataflow, hw, gb, pb);
+    const double dram = hw.dram_cycles(t.a_reads, t.b_reads, t.c_reads + t.c_writes, t.bursts);
+    const double pj = traffic_pj(t, hw);
+    const int64_t cycles = combine(st.compute_floor, ceil_to_int(dram), exposed, hw);
+    if (cycles < st.cycles || (cycles == st.cycles && pj < st.pj)) {
+      st.cycles = cycles;
+      st.pj = pj;
+      st.traffic = t;
+      st.dram_cycles = dram;
+      st.compute = st.compute_floor;
+      st.tm = g.m, st.tk = g.k, st.tn = g.n, st.order = kStreamingOrder;
+    }
+  }
 }
 
 void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, SearchSpace& s) {
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
   const GemmBytes gb = gemm_bytes(g, hw, pb, res);
   const int64_t exposed = ceil_to_int(hw.exposed_latency_cycles());
+  offer_streaming(s, g, hw, gb, pb, exposed);
   std::array<int64_t, kMaxCandidates> ks{}, ns{};
   const int nk = tile_candidates(g.k, hw.rows, ks);
   const int nn = tile_candidates(g.n, hw.cols, ns);
   Tried tried;
+  const bool m_spatial = hw.dataflow != Dataflow::kWs;  // os, is or auto
+  // One m-tile limit: the balanced tiles for its trip count, in every loop order.
+  const auto try_tiles = [&](int64_t tm_max, int64_t tk, int64_t tn, bool prune) {
+    const int64_t trips_m = ceil_div(g.m, tm_max), trips_k = ceil_div(g.k, tk), trips_n = ceil_div(g.n, tn);
+    // (With several arrays more, smaller tiles can balance better: no pruning.)
+    if (prune && hw.arrays == 1 && tried.dominated(trips_m, trips_k, trips_n)) return;
+    tried.add(trips_m, trips_k, trips_n);
+    const double bursts = static_cast<double>(trips_m * trips_k * trips_n) * gb.count;
+    if (hopeless(s, gb, bursts, hw, exposed)) return;
+    std::array<Traffic, kOrders.size()> t;
+    for (size_t o = 0; o < kOrders.size(); ++o) t[o] = traffic(gb, trips_m, trips_k, trips_n, kOrders[o]);
+    offer(s, g, t, static_cast<int>(kOrders.size()), ceil_div(g.m, trips_m), tm_max, tk, tn, hw, exposed);
+  };
   for (int ik = 0; ik < nk; ++ik) {
     for (int in = 0; in < nn; ++in) {
       const int64_t tk = ks[ik], tn = ns[in];
-      const int64_t tm = fitting_tile_m(g, tk, tn, hw, pb);
-      if (tm == 0) continue;
-      const int64_t trips_m = ceil_div(g.m, tm), trips_k = ceil_div(g.k, tk),
-                    trips_n = ceil_div(g.n, tn);
-      if (tried.dominated(trips_m, trips_k, trips_n)) continue;
-      tried.add(trips_m, trips_k, trips_n);
-      const double bursts = static_cast<double>(trips_m * trips_k * trips_n) * gb.count;
-      if (hopeless(s, gb, bursts, hw, exposed)) continue;
-      for (int o = 0; o < static_cast<int>(kOrders.size()); ++o) {
-        offer(s, traffic(gb, trips_m, trips_k, trips_n, kOrders[o]), tm, tk, tn, o, hw, exposed);
-      }
+      const int64_t tm_max = fitting_tile_m(g, tk, tn, hw, pb);
+      if (tm_max == 0) continue;
+      try_tiles(tm_max, tk, tn, true);
+      // Where m lies along an array edge (os: rows, is: columns), the largest m-tile
+      // that is a multiple of the edge may beat the largest one with more trips.
+      if (!m_spatial || tm_max >= g.m) continue;
+      const int64_t by_rows = tm_max / hw.rows * hw.rows, by_cols = tm_max / hw.cols * hw.cols;
+      if (by_rows > 0 && by_rows < tm_max) try_tiles(by_rows, tk, tn, false);
+      if (by_cols > 0 && by_cols < tm_max && by_cols != by_rows) try_tiles(by_cols, tk, tn, false);
     }
   }
   // Buffers below validate()'s minimum: stream element by element rather than fail.
   if (s.num_flows > 0 && s.flows[0].cycles == std::numeric_limits<int64_t>::max()) {
-    offer(s, traffic(gb, g.m, g.k, g.n, kOrders[0]), 1, 1, 1, 0, hw, exposed);
+    const std::array<Traffic, kOrders.size()> t{traffic(gb, g.m, g.k, g.n, kOrders[0])};
+    offer(s, g, t, 1, 1, 1, 1, 1, hw, exposed);
   }
 }
 
@@ -463,6 +618,7 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
 }
 
 const char* loop_order_name(int order) {
+  if (order == kStreamingOrder) return "stream";
   return kOrders[static_cast<size_t>(std::clamp(order, 0, 5))].name;
 }
 

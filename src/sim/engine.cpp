@@ -46,7 +46,8 @@ struct Demand {
 };
 
 int64_t buffer_bytes(const arch::Buffers& b, int64_t kib) {
-  // A unified buffer is shared equally by the three operands (a fixed partition).
+  // A unified buffer is shared equally by the three operands (a fixed partition) unless
+  // the mapping partitions it (stream_capacities()).
   return (b.unified ? b.unified_kib : kib) * 1024 / (b.unified ? 3 : 1);
 }
 
@@ -96,12 +97,26 @@ class GemmRun {
 };
 
 // Bytes each operand stream may hold in flight: a buffer half when double buffered
-// (SCALE-Sim's active_buf_frac = 0.5: one half in use, one being filled or drained).
-std::array<double, kStreams> stream_capacities(const arch::Buffers& buf) {
+// (SCALE-Sim's active_buf_frac = 0.5: one half in use, one being filled or drained). A
+// unified buffer is split in proportion to the mapping's tiles when it asks for that.
+std::array<double, kStreams> stream_capacities(const arch::Buffers& buf, const GemmProblem& problem,
+                                               const arch::Precision& p, const Mapping& mapping) {
   const double half = buf.double_buffered ? 0.5 : 1.0;
-  const double in = half * static_cast<double>(buffer_bytes(buf, buf.input_kib));
-  const double w = half * static_cast<double>(buffer_bytes(buf, buf.weight_kib));
-  const double out = half * static_cast<double>(buffer_bytes(buf, buf.output_kib));
+  double in = half * static_cast<double>(buffer_bytes(buf, buf.input_kib));
+  double w = half * static_cast<double>(buffer_bytes(buf, buf.weight_kib));
+  double out = half * static_cast<double>(buffer_bytes(buf, buf.output_kib));
+  if (buf.unified && mapping.unified_by_tiles) {
+    const workload::Gemm& g = problem.gemm;
+    const auto dim = [](int64_t tile, int64_t whole) { return static_cast<double>(tile > 0 ? std::min(tile, whole) : whole); };
+    const double tm = dim(mapping.tile_m, g.m), tk = dim(mapping.tile_k, g.k), tn = dim(mapping.tile_n, g.n);
+    const double a = tm * tk * static_cast<double>(p.input_bytes);
+    const double b = tk * tn * static_cast<double>(g.b_is_weight ? p.weight_bytes : p.input_bytes);
+    const double c = tm * tn * static_cast<double>(p.accumulator_bytes);
+    const double total = half * static_cast<double>(buf.unified_kib * 1024);
+    in = total * a / (a + b + c);
+    w = total * b / (a + b + c);
+    out = total * c / (a + b + c);
+  }
   return {in, w, out, out};
 }
 
@@ -116,9 +131,9 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel,
                                         : accel.precision.input_bytes),
       acc_bytes_(accel.precision.accumulator_bytes),
       out_bytes_(accel.precision.output_bytes),
-      chunk_cap_(stream_capacities(accel.buffers)),
+      chunk_cap_(stream_capacities(accel.buffers, problem, accel.precision, options.mapping)),
       double_buffered_(accel.buffers.double_buffered),
-      folds_(make_folds(problem.gemm, shape_, options.mapping)),
+      folds_(make_folds(problem.gemm, shape_, options.mapping, arrays_)),
       a_tiles_(chunk_cap_[kStreamA], folds_.size()),
       b_tiles_(chunk_cap_[kStreamB], folds_.size()) {
   // What stays on chip between folds is what fits in the half in use.

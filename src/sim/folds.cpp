@@ -46,6 +46,25 @@ void tile_folds(const ArrayShape& s, int64_t inst, Range m, Range k, Range n,
   }
 }
 
+// Fewer folds than arrays: each fold's streamed dimension is cut into `split` pieces
+// that run side by side on arrays holding the same stationary operand (data
+// parallelism), so no array idles while another streams the whole fold.
+std::vector<Fold> split_streams(const std::vector<Fold>& folds, const ArrayShape& s, int64_t ways) {
+  std::vector<Fold> out;
+  for (const Fold& f : folds) {
+    const bool os = s.dataflow == Dataflow::kOs, is = s.dataflow == Dataflow::kIs;
+    const Range stream = os ? Range{f.k0, f.k_len} : is ? Range{f.n0, f.n_len} : Range{f.m0, f.m_len};
+    for (Range piece : split(stream, (stream.len + ways - 1) / ways)) {
+      Fold p = f;
+      if (os) p.k0 = piece.begin, p.k_len = piece.len;
+      else if (is) p.n0 = piece.begin, p.n_len = piece.len;
+      else p.m0 = piece.begin, p.m_len = piece.len;
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
 // Position of each of 'm', 'k', 'n' in the loop order (0 = outermost).
 std::array<int, 3> loop_positions(const std::string& order) {
   std::array<int, 3> pos{-1, -1, -1};
@@ -93,7 +112,7 @@ FoldTiming fold_timing(const ArrayShape& shape, const Fold& fold) {
 }
 
 std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape,
-                             const Mapping& mapping) {
+                             const Mapping& mapping, int64_t arrays) {
   const std::array<int, 3> pos = loop_positions(mapping.loop_order);
   const std::array<int64_t, 3> dim{gemm.m, gemm.k, gemm.n};
   const std::array<int64_t, 3> tile{mapping.tile_m, mapping.tile_k, mapping.tile_n};
@@ -113,6 +132,9 @@ std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape
       for (idx[loops[1]] = 0; idx[loops[1]] < tiles[loops[1]].size(); ++idx[loops[1]])
         for (idx[loops[2]] = 0; idx[loops[2]] < tiles[loops[2]].size(); ++idx[loops[2]])
           tile_folds(shape, inst, tiles[0][idx[0]], tiles[1][idx[1]], tiles[2][idx[2]], folds);
+  }
+  if (arrays > 1 && !folds.empty() && static_cast<int64_t>(folds.size()) < arrays) {
+    folds = split_streams(folds, shape, arrays / static_cast<int64_t>(folds.size()));
   }
   for (Fold& f : folds) {
     f.first_k = f.k0 == 0;

@@ -59,7 +59,7 @@ FoldTiming fold_timing(const ArrayShape& shape, const Fold& fold);
 // The folds of all instances of a GEMM under a mapping, in execution order. Throws
 // InputError for a bad loop order.
 std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape,
-                             const Mapping& mapping);
+                             const Mapping& mapping, int64_t arrays = 1);
 
 // Marks folds whose partial sums must go through DRAM: an output block stays in the
 // output SRAM between two contributions only if the output blocks touched in between

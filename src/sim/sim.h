@@ -23,6 +23,10 @@ struct Mapping {
   arch::Dataflow dataflow = arch::Dataflow::kAuto;
   int64_t tile_m = 0, tile_k = 0, tile_n = 0;
   std::string loop_order = "nkm";  // tile loops, outermost first; a permutation of "mkn"
+  // A unified buffer is split equally among the three operands, or, when set, in
+  // proportion to the bytes of this mapping's input, weight and accumulator tiles (as a
+  // compiler would allocate it for these tiles).
+  bool unified_by_tiles = false;
 };
 
 // SCALE-Sim's address offsets (config.cfg IfmapOffset, FilterOffset, OfmapOffset);
