@@ -179,6 +179,30 @@ dram: {bandwidth_gb_per_s: 1024}
   EXPECT_NEAR(measured, speedup, speedup * 0.01);
 }
 
+TEST(StudyCli, FitModelWritesOnnxForAnOnnxInput) {
+  fs::path arch = write_file("arch64_onnx.yaml", R"yaml(
+name: square64
+tensor_unit: {rows: 64, cols: 64, dataflow: ws}
+buffers: {input_kib: 1024, weight_kib: 1024, output_kib: 1024}
+dram: {bandwidth_gb_per_s: 1024}
+)yaml");
+  const std::string model = std::string(ACCELDSE_SOURCE_DIR) + "/tests/data/fit_residual.onnx";
+  fs::path out = temp_path("residual_fit.onnx");
+  Json fit = run_json("fit-model --arch " + arch.string() + " --model " + model + " --out " + out.string());
+  ASSERT_TRUE(fit.is_object());
+  EXPECT_FALSE(fit["changes"].empty());
+  EXPECT_EQ(fit["output"], out.string());
+  ASSERT_TRUE(fs::exists(out));
+  Json after = run_json("evaluate --arch " + arch.string() + " --model " + out.string());
+  ASSERT_TRUE(after.contains("totals"));
+  const double predicted = fit["cycles_after"].get<double>();
+  EXPECT_NEAR(after["totals"]["cycles"].get<double>(), predicted, predicted * 0.01);
+  Json shown = run_json("model show " + out.string());
+  ASSERT_TRUE(shown.contains("totals"));
+  EXPECT_EQ(shown["totals"]["params"], fit["params_after"]);
+  EXPECT_EQ(shown["totals"]["macs"], fit["macs_after"]);
+}
+
 TEST(StudyCli, FitModelBadInputExitsTwo) {
   Output tolerance = run("fit-model --arch edge_32x32 --model alexnet --tolerance 150");
   EXPECT_EQ(tolerance.code, 2);
@@ -186,7 +210,12 @@ TEST(StudyCli, FitModelBadInputExitsTwo) {
   EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --tolerance -1").code, 2);
   EXPECT_EQ(run("fit-model --arch edge_32x32 --model no_such_net").code, 2);
   EXPECT_EQ(run("fit-model --model alexnet").code, 2);  // no design to fit to
-  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --out x.onnx").code, 2);
+  // ONNX output needs an ONNX input; refused before the search.
+  Output onnx_out = run("fit-model --arch edge_32x32 --model alexnet --out " + temp_path("x.onnx").string());
+  EXPECT_EQ(onnx_out.code, 2);
+  EXPECT_NE(onnx_out.err.find("only for an ONNX input"), std::string::npos) << onnx_out.err;
+  EXPECT_FALSE(fs::exists(temp_path("x.onnx")));
+  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --out " + temp_path("x.txt").string()).code, 2);
 }
 
 TEST(StudyCli, SuggestArrayJson) {

@@ -110,6 +110,24 @@ TEST(Fit, ResidualAddTiesChannels) {
   reimported_cycles(r, accel);
 }
 
+TEST(Fit, ABiasAddedAfterAProjectionFollowsItsWidth) {
+  // An ONNX MatMul + Add imports as a linear layer without bias and an add owning the 65
+  // bias values; when the width becomes 64 so does the bias.
+  NetworkBuilder b("bias", "<test>");
+  b.add_input("x", {1, 256, 256});
+  Attrs proj = none("linear");
+  proj.out_features = 65;
+  b.add_op("proj", "linear", {"x"}, proj);
+  b.add_op("proj_bias", "add", {"proj"}, none("add"), {}, 65);
+  Attrs out = none("linear");
+  out.out_features = 10;
+  b.add_op("out", "linear", {"proj_bias"}, out);
+  FitResult r = fit_network(b.finish(), array64(), FitOptions{10});
+  ASSERT_NE(find_change(r, "proj", "out_features"), nullptr);
+  EXPECT_EQ(r.fitted.ops[1].params, 64);
+  EXPECT_EQ(r.params_after, 256 * 64 + 64 + 64 * 10);
+}
+
 TEST(Fit, ChannelsTiedToTheNetworkInputStay) {
   NetworkBuilder b("in", "<test>");
   b.add_input("x", {1, 65, 28, 28});

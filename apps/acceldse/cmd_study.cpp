@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -548,14 +549,43 @@ void print_fit_csv(std::ostream& os, const dse::FitResult& r) {
   }
 }
 
-void write_fitted(const dse::FitResult& r, const std::string& path) {
+std::string lower_extension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+// The network was read from ONNX: a file named .onnx (built-in models are YAML).
+bool is_onnx_file(const std::string& model) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(model, ec) && lower_extension(model) == ".onnx";
+}
+
+// --out is YAML, or ONNX when the input was ONNX (the input file with resized weights).
+void check_fit_out(const FitArgs& args) {
+  std::string ext = lower_extension(args.out);
   if (ext == ".onnx") {
-    throw InputError("<command line>", "--out", "ONNX output is not supported yet; write the fitted network as .yaml");
+    if (!is_onnx_file(args.model)) {
+      throw InputError("<command line>", "--out",
+                       "ONNX output is written only for an ONNX input (it is that file with resized weights); '" +
+                           args.model + "' is not an .onnx file, so write the fitted network as .yaml");
+    }
+    return;
   }
-  if (ext != ".yaml" && ext != ".yml") throw InputError("<command line>", "--out", "expected a .yaml file, got '" + path + "'");
-  std::ofstream file(path);
-  if (!file || !(file << workload::to_yaml(r.fitted)) || !file.flush()) throw InputError(path, "", "cannot write the fitted network");
+  if (ext != ".yaml" && ext != ".yml") {
+    throw InputError("<command line>", "--out", "expected a .yaml file (or .onnx for an ONNX input), got '" + args.out + "'");
+  }
+}
+
+void write_fitted(const dse::FitResult& r, const FitArgs& args) {
+  if (lower_extension(args.out) == ".onnx") {
+    workload::save_resized_onnx(args.model, r.fitted, args.out);
+    return;
+  }
+  std::ofstream file(args.out);
+  if (!file || !(file << workload::to_yaml(r.fitted)) || !file.flush()) {
+    throw InputError(args.out, "", "cannot write the fitted network");
+  }
 }
 
 void run_fit(const FitArgs& args) {
@@ -566,15 +596,12 @@ void run_fit(const FitArgs& args) {
   }
   arch::Accelerator accel = arch::load_accelerator(args.arch);
   dse::NetworkPtr net = load_model(args.model, "--model");
-  if (!args.out.empty()) {  // fail on a bad path before the search, not after
-    std::string ext = std::filesystem::path(args.out).extension().string();
-    if (ext == ".onnx") throw InputError("<command line>", "--out", "ONNX output is not supported yet; write the fitted network as .yaml");
-  }
+  if (!args.out.empty()) check_fit_out(args);  // fail on a bad path before the search, not after
   dse::FitResult r = dse::fit_network(*net, accel, dse::FitOptions{args.tolerance_pct});
   r.fitted.name = net->name + "_fit";
   r.fitted.description = (net->description.empty() ? net->name : net->description) + "; widths fitted to " +
                          (accel.name.empty() ? args.arch : accel.name) + " by acceldse fit-model";
-  if (!args.out.empty()) write_fitted(r, args.out);
+  if (!args.out.empty()) write_fitted(r, args);
   std::string arch_name = accel.name.empty() ? args.arch : accel.name;
   if (args.format == "json") std::cout << fit_json(r, args, net->name, arch_name).dump(2) << "\n";
   else if (args.format == "csv") print_fit_csv(std::cout, r);
@@ -641,7 +668,7 @@ void add_fit_command(CLI::App& app) {
   cmd->add_option("--arch", args->arch, "The design to fit to (built-in name or file); with --suggest-array, the base");
   cmd->add_option("--model", args->model, "The network to fit (built-in name or file)");
   cmd->add_option("--tolerance", args->tolerance_pct, "Largest change of a width and of the parameter count, percent (default 10)");
-  cmd->add_option("--out", args->out, "Write the fitted network as YAML");
+  cmd->add_option("--out", args->out, "Write the fitted network as YAML (.yaml), or as ONNX (.onnx) when --model is an ONNX file");
   cmd->add_option("--format", args->format, "table|csv|json (default table)");
   cmd->add_option("--html", args->html, "Also write the HTML report (fit_html) to FILE; not with --suggest-array");
   cmd->add_flag("--suggest-array", args->suggest_array, "Suggest the rows x cols that best fit --models as they are");

@@ -463,10 +463,38 @@ std::optional<int64_t> label_value(const Label& l, const std::vector<int64_t>& v
   return l.factor.apply(values[static_cast<size_t>(l.var)]);
 }
 
+// Parameters of an op with no formula for them (the constant operand of an element-wise
+// op: a bias added after a MatMul, PRelu slopes, a concatenated class token): their
+// elements span some axes of the output, so they follow those axes' sizes. The axes are
+// the ones whose sizes multiply to the count; when several sets do, the innermost (biases
+// are trailing). Unchanged when no set does.
+int64_t broadcast_params_after(int64_t params, const Shape& before, const Shape& after) {
+  if (before.size() != after.size() || before.size() > 20) return params;
+  std::optional<uint32_t> best;
+  for (uint32_t mask = 0; mask < (uint32_t{1} << before.size()); ++mask) {
+    int64_t product = 1;
+    bool relevant = true;
+    for (size_t a = 0; a < before.size() && relevant; ++a) {
+      if (!(mask >> a & 1)) continue;
+      relevant = before[a] > 1;  // unit axes add nothing and would only repeat a set
+      product *= before[a];
+      relevant = relevant && product <= params;
+    }
+    if (relevant && product == params && (!best || mask > *best)) best = mask;  // higher axes weigh more
+  }
+  if (!best) return params;
+  int64_t out = 1;
+  for (size_t a = 0; a < after.size(); ++a) {
+    if (*best >> a & 1) out *= after[a];
+  }
+  return out;
+}
+
 // An op that owned an explicit parameter count keeps its ratio to the default one.
-int64_t params_after(const Op& before, int64_t default_before, int64_t default_after) {
+int64_t params_after(const Op& before, int64_t default_before, int64_t default_after, const Shape& out_before,
+                     const Shape& out_after) {
   if (before.params == default_before) return default_after;
-  if (default_before == 0) return before.params;
+  if (default_before == 0) return broadcast_params_after(before.params, out_before, out_after);
   return static_cast<int64_t>(static_cast<double>(before.params) * static_cast<double>(default_after) /
                               static_cast<double>(default_before));
 }
@@ -505,8 +533,11 @@ bool reinfer(Network& out, const Network& before, const ChannelGraph& g, const s
     }
     std::vector<Shape> shapes = workload::infer_output_shapes("<fit>", op.name, op.type, in_after, op.attrs);
     for (size_t k = 0; k < shapes.size() && k < op.outputs.size(); ++k) out.tensors[static_cast<size_t>(op.outputs[k])].shape = shapes[k];
+    const Shape no_output;
+    const Shape& out_before = op.outputs.empty() ? no_output : before.tensors[static_cast<size_t>(op.outputs[0])].shape;
+    const Shape& out_after = op.outputs.empty() ? no_output : out.tensors[static_cast<size_t>(op.outputs[0])].shape;
     op.params = params_after(before.ops[i], workload::default_params(op.type, in_before, before.ops[i].attrs),
-                             workload::default_params(op.type, in_after, op.attrs));
+                             workload::default_params(op.type, in_after, op.attrs), out_before, out_after);
   }
   for (size_t t = 0; t < out.tensors.size(); ++t) {
     const Shape& s = out.tensors[t].shape;

@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "common/error.h"
+#include "workload/onnx_model.h"
 #include "workload/onnx_proto.h"
 #include "workload/onnx_tensor.h"
 #include "workload/workload.h"
@@ -42,7 +43,9 @@ std::string read_bytes(const std::string& path) {
   return bytes;
 }
 
-onnx::ModelProto parse_model(const std::string& path) {
+}  // namespace
+
+onnx::ModelProto onnx_detail::parse_model_file(const std::string& path) {
   std::string bytes = read_bytes(path);
   if (bytes.empty()) throw InputError(path, "", "the file is empty; expected an ONNX model");
   // Protobuf cannot parse messages of 2 GB or more; ONNX stores such weights externally.
@@ -60,6 +63,8 @@ onnx::ModelProto parse_model(const std::string& path) {
   }
   return model;
 }
+
+namespace {
 
 // --- nodes -----------------------------------------------------------------------------
 
@@ -303,7 +308,8 @@ class Importer {
         options_(options),
         b_(std::filesystem::path(file_).stem().string(), file_) {}
 
-  Network run();
+  // Fills `names` (if given) with what the ONNX names became.
+  Network run(ImportNames* names = nullptr);
 
  private:
   using FoldFn = std::vector<ConstTensor> (Importer::*)(const Node&);
@@ -320,6 +326,7 @@ class Importer {
   void import_node(const Node& n);
   void note_unmodelled_outputs(const Node& n);
   Network finish();
+  void record_names(ImportNames& names) const;
 
   // tensors
   bool is_const(const std::string& name) const { return !name.empty() && consts_.count(name) > 0; }
@@ -611,7 +618,7 @@ void Importer::note_unmodelled_outputs(const Node& n) {
   }
 }
 
-Network Importer::run() {
+Network Importer::run(ImportNames* names) {
   read_opset();
   load_initializers();
   add_inputs();
@@ -624,7 +631,30 @@ Network Importer::run() {
       throw InputError(file_, place(n), e.what());
     }
   }
+  if (names) record_names(*names);
   return finish();
+}
+
+void Importer::record_names(ImportNames& names) const {
+  names.node_ops.clear();
+  for (const Node& n : nodes_) names.node_ops.push_back(n.name);
+  names.activations.clear();
+  auto note = [&](const std::string& name) {
+    if (name.empty() || consts_.count(name)) return;
+    auto a = alias_.find(name);
+    const std::string& resolved = a != alias_.end() ? a->second : name;
+    if (b_.has_tensor(resolved)) names.activations[name] = resolved;
+  };
+  for (const auto& v : g_.input()) note(v.name());
+  for (const auto& p : g_.node()) {
+    for (const auto& o : p.output()) note(o);
+  }
+  names.constants.clear();
+  names.int_values.clear();
+  for (const auto& [name, c] : consts_) {
+    names.constants[name] = c.shape;
+    if (c.known && !c.is_float) names.int_values[name] = c.i;
+  }
 }
 
 Network Importer::finish() {
@@ -1686,13 +1716,17 @@ const std::unordered_map<std::string, Importer::MapFn>& Importer::map_table() {
 
 }  // namespace
 
-Network load_onnx(const std::string& path, const LoadOptions& options) {
-  onnx::ModelProto model = parse_model(path);
+Network onnx_detail::import_model(const onnx::ModelProto& model, const std::string& file,
+                                 const LoadOptions& options, ImportNames* names) {
   try {
-    return Importer(model, path, options).run();
+    return Importer(model, file, options).run(names);
   } catch (const FoldError& e) {
-    throw InputError(path, "", e.what());
+    throw InputError(file, "", e.what());
   }
+}
+
+Network load_onnx(const std::string& path, const LoadOptions& options) {
+  return onnx_detail::import_model(onnx_detail::parse_model_file(path), path, options);
 }
 
 }  // namespace acceldse::workload

@@ -1,6 +1,6 @@
 #pragma once
-// Reading ONNX protobuf messages: node attributes and tensor payloads. Internal to
-// onnx_import.cpp.
+// Reading ONNX protobuf messages: node attributes and tensor payloads. Internal to the
+// ONNX importer and the resized-model writer (onnx_import.cpp, onnx_export.cpp).
 #include <onnx/onnx_pb.h>
 
 #include <bit>

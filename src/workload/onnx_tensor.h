@@ -489,6 +489,7 @@ struct ElementOp {
 };
 
 inline ConstTensor elementwise(const std::vector<const ConstTensor*>& ins, const ElementOp& op) {
+  if (ins.empty()) throw FoldError("the operation has no inputs");
   Shape out;
   bool known = true, is_float = false;
   for (const auto* t : ins) {

@@ -203,6 +203,22 @@ Network load_onnx(const std::string& path, const LoadOptions& options = {});
 Network load_scalesim_csv(const std::string& path, const LoadOptions& options = {});
 std::string to_yaml(const Network& net);
 
+// Writes `resized` -- the network load_onnx(original_path, options) gives, with other
+// widths (as fit-model changes them: output channels, features, hidden and head sizes)
+// -- as an ONNX model: the original file with every weight, bias and normalisation
+// parameter whose shape changes resized and freshly initialised (weights
+// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from a generator seeded by the tensor's name;
+// biases 0; norm scales 1, shifts and running means 0, running variances 1), unchanged
+// tensors kept bit for bit, the attributes and shape literals that spell a width (Conv
+// group, LSTM/GRU hidden_size, Split sizes, Reshape/Expand targets, Slice bounds)
+// rewritten and value_info updated. Opset, inputs, outputs and node order stay. The model
+// is imported again before it is written and must give `resized` layer for layer:
+// InputError, and no file, if a changed width hides in a value that cannot be rewritten
+// (computed rather than stored, or shared with a node that keeps its width), or if
+// `resized` does not come from the file.
+void save_resized_onnx(const std::string& original_path, const Network& resized,
+                       const std::string& out_path, const LoadOptions& options = {});
+
 // --- Built-in suite (models/*.yaml) --------------------------------------------------
 struct SuiteEntry {
   std::string name;

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes the small ONNX models the importer tests load (tests/test_workload_onnx.cpp).
+"""Writes the small ONNX models the importer tests load (tests/test_workload_onnx.cpp) and
+the one fit-model's ONNX output is tested on (fit_residual.onnx, tests/test_dse_study_fit.cpp).
 
 Run with Debian's python3-onnx:  /usr/bin/python3 tests/data/make_onnx.py
 Each model passes onnx.checker and carries the value_info of ONNX's own shape inference,
@@ -148,6 +149,42 @@ def tiny_attention():
     save(graph, 17, "tiny_attention.onnx")
 
 
+def fit_residual():
+    """A residual block whose width, 65, is one more than a 64-wide array takes: conv with
+    bias, batch norm, depthwise conv (group = channels), 1x1 conv, batch norm, residual
+    add, global pooling and a Gemm head (transB). fit-model makes every 65 a 64 together;
+    the head's 10 classes are an output and stay."""
+    n = helper.make_node
+    c = 65
+    nodes = [
+        n("Conv", ["x", "a_w", "a_b"], ["a"], name="conv_a", pads=[1, 1, 1, 1]),
+        n("BatchNormalization", ["a", "bna_s", "bna_b", "bna_m", "bna_v"], ["an"], name="bn_a"),
+        n("Relu", ["an"], ["ra"], name="relu_a"),
+        n("Conv", ["ra", "dw_w"], ["d"], name="dw", group=c, pads=[1, 1, 1, 1]),
+        n("Conv", ["d", "b_w"], ["b"], name="conv_b"),
+        n("BatchNormalization", ["b", "bnb_s", "bnb_b", "bnb_m", "bnb_v"], ["bn"], name="bn_b"),
+        n("Add", ["bn", "ra"], ["s"], name="residual"),
+        n("Relu", ["s"], ["r"], name="relu"),
+        n("GlobalAveragePool", ["r"], ["g"], name="gap"),
+        n("Flatten", ["g"], ["f"], name="flatten"),
+        n("Gemm", ["f", "fc_w", "fc_b"], ["logits"], name="fc", transB=1),
+    ]
+    ones = lambda name: numpy_helper.from_array(np.ones(c, dtype=np.float32), name)
+    inits = [
+        weight("a_w", (c, 8, 3, 3)), weight("a_b", (c,)),
+        weight("bna_s", (c,)), weight("bna_b", (c,)), weight("bna_m", (c,)), ones("bna_v"),
+        weight("dw_w", (c, 1, 3, 3)), weight("b_w", (c, c, 1, 1)),
+        weight("bnb_s", (c,)), weight("bnb_b", (c,)), weight("bnb_m", (c,)), ones("bnb_v"),
+        weight("fc_w", (10, c)), weight("fc_b", (10,)),
+    ]
+    graph = helper.make_graph(
+        nodes, "fit_residual",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 56, 56])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 10])], inits)
+    save(graph, 13, "fit_residual.onnx")
+
+
 if __name__ == "__main__":
     tiny_cnn()
     tiny_attention()
+    fit_residual()
