@@ -8,6 +8,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium   # headless end-to-end tests of the HTML reports
+  python3-onnx  # onnx.checker on the ONNX files fit-model writes (tests)
 )
 missing=()
 for p in "${packages[@]}"; do
