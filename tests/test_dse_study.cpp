@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "common/error.h"
 #include "dse/study.h"
@@ -37,6 +38,20 @@ TEST(SuiteChoice, OptimaAndGeomeanByHand) {
   // sqrt(0.75/0.5 * 0.75/1) = sqrt(1.125).
   EXPECT_NEAR(imp[0], 50.0, 1e-9);
   EXPECT_NEAR(imp[1], (std::sqrt(1.125) - 1) * 100, 1e-9);
+}
+
+TEST(SuiteChoice, ImprovementLeavesOutNetworksAnOptimumCannotRun) {
+  // Rows: network 0's optimum (cannot run network 1 within the budget: NaN), network
+  // 1's optimum, the selected design.
+  const double na = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<std::vector<double>> cross{{1, na}, {0.5, 1}, {0.8, 0.9}};
+  std::vector<double> imp = suite_improvement_pct(cross, {});
+  EXPECT_NEAR(imp[0], (0.8 / 1 - 1) * 100, 1e-9);  // network 0 only: the optimum wins there
+  EXPECT_NEAR(imp[1], (std::sqrt(0.8 / 0.5 * 0.9 / 1) - 1) * 100, 1e-9);
+  // Weights follow the networks that are kept.
+  imp = suite_improvement_pct(cross, std::vector<double>{3, 1});
+  EXPECT_NEAR(imp[0], -20.0, 1e-9);
+  EXPECT_NEAR(imp[1], (std::pow(std::pow(1.6, 3) * 0.9, 0.25) - 1) * 100, 1e-9);
 }
 
 TEST(SuiteChoice, WeightsMoveTheGeomeanDesign) {

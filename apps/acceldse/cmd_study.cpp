@@ -204,6 +204,15 @@ struct SuiteRun {
   int threads;
 };
 
+// A cross-matrix row's weighted geomean, or `none` when the design cannot run every
+// network within the constraints.
+std::string row_geomean(const dse::SuiteDesign& d, const dse::SuiteResult& r, const char* format, const char* none) {
+  for (double v : d.relative) {
+    if (std::isnan(v)) return none;
+  }
+  return fmt::format(fmt::runtime(format), dse::geometric_mean(d.relative, r.weights));
+}
+
 Json suite_json(const SuiteRun& run) {
   const dse::SuiteResult& r = run.result;
   Json designs = Json::object(), cross = Json::object(), improvement = Json::object(), best = Json::object();
@@ -216,7 +225,7 @@ Json suite_json(const SuiteRun& run) {
     designs[d.label] = Json{{"params", params_json(run.space, d.design)}, {"area_mm2", d.metrics.front().area_mm2},
                             {"metrics", metrics}};
     Json row = Json::object();
-    for (size_t n = 0; n < r.networks.size(); ++n) row[r.networks[n]] = d.relative[n];
+    for (size_t n = 0; n < r.networks.size(); ++n) row[r.networks[n]] = finite_or_null(d.relative[n]);
     cross[d.label] = row;
   }
   for (size_t n = 0; n < r.networks.size(); ++n) {
@@ -252,8 +261,8 @@ void print_suite_csv(std::ostream& os, const SuiteRun& run) {
   for (size_t i = 0; i < r.designs.size(); ++i) {
     const dse::SuiteDesign& d = r.designs[i];
     std::vector<std::string> row{csv_field(d.label)};
-    for (double v : d.relative) row.push_back(fmt::format("{:.17g}", v));
-    row.push_back(fmt::format("{:.17g}", dse::geometric_mean(d.relative, r.weights)));
+    for (double v : d.relative) row.push_back(std::isnan(v) ? "" : fmt::format("{:.17g}", v));
+    row.push_back(row_geomean(d, r, "{:.17g}", ""));
     row.push_back(i < r.improvement_pct.size() ? fmt::format("{:.17g}", r.improvement_pct[i]) : "");
     row.push_back(fmt::format("{:.17g}", d.metrics.front().area_mm2));
     for (size_t p = 0; p < run.space.parameters().size(); ++p) row.push_back(csv_field(run.space.value(d.design, p)));
@@ -273,13 +282,20 @@ void print_suite_table(std::ostream& os, const SuiteRun& run) {
   header.insert(header.end(), r.networks.begin(), r.networks.end());
   header.push_back("geomean");
   std::vector<std::vector<std::string>> rows;
+  bool any_infeasible = false;
   for (const dse::SuiteDesign& d : r.designs) {
     std::vector<std::string> row{d.label == "geomean" ? "geomean (selected)" : d.label + " optimum"};
-    for (double v : d.relative) row.push_back(fmt::format("{:.3f}", v));
-    row.push_back(fmt::format("{:.3f}", dse::geometric_mean(d.relative, r.weights)));
+    for (double v : d.relative) {
+      row.push_back(std::isnan(v) ? "-" : fmt::format("{:.3f}", v));
+      any_infeasible = any_infeasible || std::isnan(v);
+    }
+    row.push_back(row_geomean(d, r, "{:.3f}", "-"));
     rows.push_back(std::move(row));
   }
   print_table(os, header, rows);
+  if (any_infeasible) {
+    os << "  - : the design breaks a constraint when it runs that network (left out of its improvement)\n";
+  }
   os << "\n(b) Geometric-mean improvement of the selected design over each network's optimum, across the suite\n";
   rows.clear();
   for (size_t n = 0; n < r.networks.size(); ++n) {

@@ -63,7 +63,9 @@ struct SuiteDesign {
   std::string label;             // a network's name (its own optimum) or "geomean"
   Design design;
   std::vector<Metrics> metrics;  // every network on this design, in network order
-  std::vector<double> relative;  // cross-matrix row: perf / the network's own best
+  // Cross-matrix row: perf / the network's own best; NaN where this design breaks a
+  // constraint when it runs that network.
+  std::vector<double> relative;
 };
 
 struct SuiteResult {

@@ -73,11 +73,14 @@ std::vector<double> suite_improvement_pct(const std::vector<std::vector<double>>
   if (cross.empty()) return out;
   const std::vector<double>& selected = cross.back();
   for (size_t n = 0; n + 1 < cross.size(); ++n) {
-    std::vector<double> ratio;
+    // Networks that optimum cannot run within the constraints (NaN) are left out.
+    std::vector<double> ratio, used_weights;
     for (size_t m = 0; m < selected.size(); ++m) {
+      if (std::isnan(cross[n][m])) continue;
       ratio.push_back(cross[n][m] > 0 ? selected[m] / cross[n][m] : std::numeric_limits<double>::infinity());
+      used_weights.push_back(weights.empty() ? 1.0 : weights[m]);
     }
-    out.push_back((geometric_mean(ratio, weights) - 1) * 100);
+    out.push_back((geometric_mean(ratio, used_weights) - 1) * 100);
   }
   return out;
 }
@@ -117,7 +120,9 @@ SuiteDesign make_row(const std::string& label, size_t d, const study_detail::Spa
   row.design = space.design_at(d);
   for (size_t n = 0; n < perf.size(); ++n) {
     row.metrics.push_back(m.metrics[n][d]);
-    row.relative.push_back(perf[n][d] / best_perf[n]);
+    // A design that breaks a constraint when it runs this network (e.g. a power budget)
+    // has no comparable performance for it.
+    row.relative.push_back(m.feasible[n][d] ? perf[n][d] / best_perf[n] : std::numeric_limits<double>::quiet_NaN());
   }
   return row;
 }

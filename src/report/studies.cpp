@@ -91,7 +91,8 @@ std::string heat_map(const std::vector<std::string>& designs, const std::vector<
   for (const auto& d : designs) {
     for (const auto& n : networks) {
       const json* row = matrix.contains(d) ? &matrix[d] : nullptr;
-      if (row && row->is_object() && row->contains(n)) values.push_back(cell_value((*row)[n]));
+      if (!row || !row->is_object() || !row->contains(n)) continue;
+      if (const double v = cell_value((*row)[n]); std::isfinite(v)) values.push_back(v);
     }
   }
   Scale colour = fit_scale(values, 0, 1, {false, 20, false, 0});
@@ -104,13 +105,19 @@ std::string heat_map(const std::vector<std::string>& designs, const std::vector<
                             escape(ellipsize(designs[r], 26)));
     double log_sum = 0;
     size_t n_pos = 0;
+    bool complete = true;
     for (size_t c = 0; c < networks.size(); ++c) {
       if (!row || !row->contains(networks[c])) continue;
       double v = cell_value((*row)[networks[c]]);
-      if (!std::isfinite(v)) continue;
+      double x = box.x0() + static_cast<double>(c) * cw;
+      if (!std::isfinite(v)) {  // null: the design breaks a constraint on that network
+        complete = false;
+        svg.body += fmt::format(R"(<rect class="cell na" x="{}" y="{}" width="{}" height="{}" fill="#eeeeee"><title>{} on {}: breaks a constraint</title></rect>)",
+                                px(x), px(y), px(cw), px(kCellH), escape(networks[c]), escape(designs[r]));
+        continue;
+      }
       if (v > 0) { log_sum += std::log(v); ++n_pos; }
       std::string fill = sequential_colour(colour(v));
-      double x = box.x0() + static_cast<double>(c) * cw;
       svg.body += fmt::format(R"(<rect class="cell{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} on {}: {}</title></rect>)",
                               designs[r] == selected ? " sel" : "", px(x), px(y), px(cw), px(kCellH), fill,
                               escape(networks[c]), escape(designs[r]), num(v));
@@ -120,7 +127,7 @@ std::string heat_map(const std::vector<std::string>& designs, const std::vector<
       }
     }
     // The suite criterion is the geometric mean over networks, so show it per row.
-    if (n_pos > 0) {
+    if (n_pos > 0 && complete) {
       svg.body += fmt::format(R"(<text x="{}" y="{}">geomean {}</text>)", px(box.x1() + 8), px(y + kCellH / 2 + 4),
                               fixed2(std::exp(log_sum / static_cast<double>(n_pos))));
     }
