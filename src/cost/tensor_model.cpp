@@ -460,8 +460,10 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
   const auto try_tiles = [&](int64_t tm_max, int64_t tk, int64_t tn, bool prune) {
     const int64_t trips_m = ceil_div(g.m, tm_max), trips_k = ceil_div(g.k, tk), trips_n = ceil_div(g.n, tn);
     // (With several arrays more, smaller tiles can balance better: no pruning.)
-    if (prune && hw.arrays == 1 && tried.dominated(trips_m, trips_k, trips_n)) return;
-    tried.add(trips_m, trips_k, trips_n);
+    if (prune) {
+      if (hw.arrays == 1 && tried.dominated(trips_m, trips_k, trips_n)) return;
+      tried.add(trips_m, trips_k, trips_n);
+    }
     const double bursts = static_cast<double>(trips_m * trips_k * trips_n) * gb.count;
     if (hopeless(s, gb, bursts, hw, exposed)) return;
     std::array<Traffic, kOrders.size()> t;
