@@ -141,6 +141,47 @@ TEST(CostDepthwise, VectorUnitChosenWhenFaster) {
   EXPECT_EQ(t.cycles, 413632);
 }
 
+TEST(CostTiling, EveryTileRunsItsOwnFolds) {
+  const detail::HwParams hw = detail::make_hw_params(make_accel(32, 32, Dataflow::kWs));
+  const workload::Gemm g{.m = 1000, .k = 64, .n = 96, .count = 1};
+  // ws: k on rows (2 folds), n on columns (3 folds), m streamed; fill 2R + C - 2 = 94.
+  EXPECT_EQ(detail::tiled_array_cycles(g, Dataflow::kWs, hw, 1000, 64, 96), 6 * (94 + 1000));
+  // Four m-tiles: every fold pays its fill four times.
+  EXPECT_EQ(detail::tiled_array_cycles(g, Dataflow::kWs, hw, 250, 64, 96), 6 * (4 * 94 + 1000));
+  // n-tiles of 48 on 32 columns: each tile needs 2 column folds, the second half idle.
+  EXPECT_EQ(detail::tiled_array_cycles(g, Dataflow::kWs, hw, 1000, 64, 48), 2 * 4 * (94 + 1000));
+  // k-tiles of 32 (multiples of the rows) cost nothing extra.
+  EXPECT_EQ(detail::tiled_array_cycles(g, Dataflow::kWs, hw, 1000, 32, 96), 6 * (94 + 1000));
+  // os: m on rows, k streamed (fill R + C - 2 = 62): m-tiles of 50 need 2 row folds each
+  // (20 tiles, 40 folds) where the whole m needs 32.
+  EXPECT_EQ(detail::tiled_array_cycles(g, Dataflow::kOs, hw, 1000, 64, 96), 32 * 3 * (62 + 64));
+  EXPECT_EQ(detail::tiled_array_cycles(g, Dataflow::kOs, hw, 50, 64, 96), 40 * 3 * (62 + 64));
+}
+
+TEST(CostTiling, UntiledScheduleRefetchesWhatDoesNotFit) {
+  // ws on 32x32, int8, 64 KiB buffers (32 KiB halves), acc 4 bytes.
+  arch::Accelerator a = make_accel(32, 32, Dataflow::kWs);
+  detail::HwParams hw = detail::make_hw_params(a);
+  // A = 256 x 64 = 16 KiB fits: read once; partial sums 256 x 32 x 4 = 32 KiB fit.
+  detail::TileTraffic t = detail::streaming_tile_traffic({.m = 256, .k = 64, .n = 96, .count = 1}, Dataflow::kWs, hw);
+  EXPECT_EQ(t.a_reads, 256 * 64);
+  EXPECT_EQ(t.b_reads, 64 * 96);
+  EXPECT_EQ(t.c_reads, 0);
+  EXPECT_EQ(t.c_writes, 256 * 96);
+  // m = 1024: A (64 KiB) no longer fits, so it is read once per column fold (3); the
+  // partial sums of a column fold (128 KiB) spill between the 2 row folds.
+  t = detail::streaming_tile_traffic({.m = 1024, .k = 64, .n = 96, .count = 1}, Dataflow::kWs, hw);
+  EXPECT_EQ(t.a_reads, 3 * 1024 * 64);
+  EXPECT_EQ(t.b_reads, 64 * 96);
+  EXPECT_EQ(t.c_reads, 1024 * 96 * 4);
+  EXPECT_EQ(t.c_writes, 1024 * 96 + 1024 * 96 * 4);
+  // os: outputs finish in the PEs; B's 64 x 32 column slice fits, A is re-read per column fold.
+  t = detail::streaming_tile_traffic({.m = 1024, .k = 64, .n = 96, .count = 1}, Dataflow::kOs, hw);
+  EXPECT_EQ(t.a_reads, 3 * 1024 * 64);
+  EXPECT_EQ(t.b_reads, 64 * 96);
+  EXPECT_EQ(t.c_writes, 1024 * 96);
+}
+
 TEST(CostAttention, ActivationTimesActivation) {
   // Q K^T of 12 heads: 12 GEMMs of m=128, k=64, n=128 whose B is an activation, so it
   // is read at input precision (2 bytes), not weight precision (1 byte).
@@ -180,6 +221,7 @@ TEST(CostTiling, SmallBuffersCostMoreTrafficThanCompulsory) {
   const int64_t folds = (1024 / 32) * (1024 / 32), m_tiles = (1024 + t.tile_m - 1) / t.tile_m;
   EXPECT_EQ(whole.compute_cycles, folds * (94 + 1024));
   EXPECT_EQ(tiled.compute_cycles, folds * (m_tiles * 94 + 1024));
+  EXPECT_GT(m_tiles, 1) << t.to_string();  // tiles beat refetching A per column fold
   EXPECT_GT(tiled.cycles, whole.cycles);
   // The chosen tile fits half of each 8 KiB buffer (double buffered).
   const auto& m = tiled.mapping;

@@ -112,7 +112,7 @@ int64_t spatial_folds(int64_t dim, int64_t tile, int64_t edge) {
 // folds, and every fold pays the fill (preload, skew, drain) again, so cutting the
 // streamed dimension adds a fill per extra tile. With the whole GEMM as one tile this
 // is SCALE-Sim's count.
-int64_t tiled_array_cycles(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tm, int64_t tk, int64_t tn) {
+int64_t tile_cycles(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tm, int64_t tk, int64_t tn) {
   const std::array<int64_t, 3> dim{g.m, g.k, g.n}, tile{tm, tk, tn};
   const Placement p = placement(d);
   const FoldTiming whole = fold_timing(g, d, hw);
@@ -316,8 +316,9 @@ int64_t m_tile_for(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tm_bal
 // Offers the tiles (one m-tile per dataflow: m_tile_for()) in every loop order to every
 // dataflow; each keeps what is better for it. `t` is per loop order; it depends only
 // on the trip counts, which all dataflows share.
-void offer(SearchSpace& s, const Gemm& g, const std::array<Traffic, kOrders.size()>& t, int num_orders,
-           int64_t tm_balanced, int64_t tm_max, int64_t tk, int64_t tn, const HwParams& hw, int64_t exposed) {
+void offer(SearchSpace& s, const Gemm& g, const std::array<Traffic, kOrders.size()>& t, int64_t tm_balanced,
+           int64_t tm_max, int64_t tk, int64_t tn, const HwParams& hw, int64_t exposed) {
+  constexpr int num_orders = static_cast<int>(kOrders.size());
   std::array<double, kOrders.size()> dram{}, pj{};
   std::array<int64_t, kOrders.size()> dram_int{};
   for (int o = 0; o < num_orders; ++o) {
@@ -328,7 +329,7 @@ void offer(SearchSpace& s, const Gemm& g, const std::array<Traffic, kOrders.size
   for (int i = 0; i < s.num_flows; ++i) {
     DataflowState& st = s.flows[i];
     const int64_t tm = m_tile_for(g, st.dataflow, hw, tm_balanced, tm_max);
-    const int64_t compute = std::max(tiled_array_cycles(g, st.dataflow, hw, tm, tk, tn), st.port_cycles);
+    const int64_t compute = std::max(tile_cycles(g, st.dataflow, hw, tm, tk, tn), st.port_cycles);
     for (int o = 0; o < num_orders; ++o) {
       const int64_t cycles = combine(compute, dram_int[o], exposed, hw);
       if (cycles < st.cycles || (cycles == st.cycles && pj[o] < st.pj)) {
@@ -450,6 +451,8 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
   const GemmBytes gb = gemm_bytes(g, hw, pb, res);
   const int64_t exposed = ceil_to_int(hw.exposed_latency_cycles());
+  // First, so that every dataflow has a mapping (whatever the buffers) and the tile
+  // search a bound to prune against.
   offer_streaming(s, g, hw, gb, pb, exposed);
   std::array<int64_t, kMaxCandidates> ks{}, ns{};
   const int nk = tile_candidates(g.k, hw.rows, ks);
@@ -468,7 +471,7 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
     if (hopeless(s, gb, bursts, hw, exposed)) return;
     std::array<Traffic, kOrders.size()> t;
     for (size_t o = 0; o < kOrders.size(); ++o) t[o] = traffic(gb, trips_m, trips_k, trips_n, kOrders[o]);
-    offer(s, g, t, static_cast<int>(kOrders.size()), ceil_div(g.m, trips_m), tm_max, tk, tn, hw, exposed);
+    offer(s, g, t, ceil_div(g.m, trips_m), tm_max, tk, tn, hw, exposed);
   };
   for (int ik = 0; ik < nk; ++ik) {
     for (int in = 0; in < nn; ++in) {
@@ -483,11 +486,6 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
       if (by_rows > 0 && by_rows < tm_max) try_tiles(by_rows, tk, tn, false);
       if (by_cols > 0 && by_cols < tm_max && by_cols != by_rows) try_tiles(by_cols, tk, tn, false);
     }
-  }
-  // Buffers below validate()'s minimum: stream element by element rather than fail.
-  if (s.num_flows > 0 && s.flows[0].cycles == std::numeric_limits<int64_t>::max()) {
-    const std::array<Traffic, kOrders.size()> t{traffic(gb, g.m, g.k, g.n, kOrders[0])};
-    offer(s, g, t, 1, 1, 1, 1, 1, hw, exposed);
   }
 }
 
@@ -617,6 +615,17 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
     return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
   }
   return {};
+}
+
+int64_t tiled_array_cycles(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tile_m, int64_t tile_k,
+                           int64_t tile_n) {
+  return tile_cycles(g, d, hw, tile_m, tile_k, tile_n);
+}
+
+TileTraffic streaming_tile_traffic(const Gemm& g, Dataflow d, const HwParams& hw) {
+  const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
+  const Traffic t = streaming_traffic(g, d, hw, gemm_bytes(g, hw, pb, Residency{}), pb);
+  return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
 }
 
 const char* loop_order_name(int order) {

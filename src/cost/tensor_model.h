@@ -64,7 +64,13 @@ struct TileTraffic {
 TileTraffic tile_traffic(const workload::Gemm& gemm, const HwParams& hw, int64_t tile_m, int64_t tile_k,
                          int64_t tile_n, const std::string& loop_order);
 
-// "mkn", "nkm", ...: outer-to-inner loop order over tiles, by index.
+// Array cycles of a GEMM run tile by tile (each tile its own folds and fills), and
+// DRAM traffic of SCALE-Sim's untiled schedule under a dataflow. Exposed for tests.
+int64_t tiled_array_cycles(const workload::Gemm& gemm, arch::Dataflow dataflow, const HwParams& hw, int64_t tile_m,
+                           int64_t tile_k, int64_t tile_n);
+TileTraffic streaming_tile_traffic(const workload::Gemm& gemm, arch::Dataflow dataflow, const HwParams& hw);
+
+// "mkn", "nkm", "stream", ...: outer-to-inner loop order over tiles, by index.
 const char* loop_order_name(int order);
 
 }  // namespace acceldse::cost::detail
