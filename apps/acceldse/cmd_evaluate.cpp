@@ -21,6 +21,8 @@ namespace acceldse::cli {
 namespace {
 
 using nlohmann::json;
+using report::csv_field;
+using report::grouped;
 
 constexpr const char* kDefaultArch = "edge_32x32";
 
@@ -36,17 +38,6 @@ struct EvaluateOptions {
 // Formatting helpers
 // ---------------------------------------------------------------------------------
 
-// 1234567 -> "1,234,567".
-std::string grouped(int64_t value) {
-  const std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return value < 0 ? "-" + out : out;
-}
-
 // Engineering notation with an SI prefix: 0.00123 s -> "1.23 ms".
 std::string si(double value, const std::string& unit) {
   static const std::pair<double, const char*> kPrefixes[] = {
@@ -61,13 +52,6 @@ std::string si(double value, const std::string& unit) {
 std::string mapping_text(const cost::OpCost& c) {
   if (c.fused) return "fused";
   return c.mapping.to_string();
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return quoted + "\"";
 }
 
 // Per-layer columns shared by the table and CSV: name, op and the cost figures.
@@ -86,26 +70,6 @@ std::vector<LayerRow> layer_rows(const workload::Network& net, const cost::Netwo
 // ---------------------------------------------------------------------------------
 // Table
 // ---------------------------------------------------------------------------------
-
-void print_table_rows(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& numeric) {
-  std::vector<size_t> width(numeric.size(), 0);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (size_t r = 0; r < rows.size(); ++r) {
-    std::string line;
-    for (size_t c = 0; c < rows[r].size(); ++c) {
-      line += numeric[c] ? fmt::format("{:>{}}", rows[r][c], width[c]) : fmt::format("{:<{}}", rows[r][c], width[c]);
-      line += "  ";
-    }
-    std::cout << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
-    if (r == 0 || r + 2 == rows.size()) {  // rules under the header and above the total
-      std::string rule;
-      for (size_t w : width) rule += std::string(w, '-') + "  ";
-      std::cout << rule.substr(0, rule.find_last_not_of(' ') + 1) << "\n";
-    }
-  }
-}
 
 void print_area_and_energy(const cost::NetworkCost& nc) {
   const cost::Area& a = nc.area;
@@ -129,16 +93,18 @@ void print_table(const workload::Network& net, const arch::Accelerator& accel, i
                            accel.tensor.arrays > 1 ? fmt::format(" x{}", accel.tensor.arrays) : "",
                            arch::to_string(accel.tensor.dataflow), accel.clock_ghz, accel.dram.bandwidth_gb_per_s,
                            accel.dram.stall_free ? " (stall-free)" : "");
-  std::vector<std::vector<std::string>> rows{{"layer", "op", "cycles", "compute", "stall", "vector", "bound", "util",
-                                              "MACs", "DRAM bytes", "energy", "mapping"}};
+  report::TextTable table{.header = {"layer", "op", "cycles", "compute", "stall", "vector", "bound", "util", "MACs",
+                                     "DRAM bytes", "energy", "mapping"},
+                          .numeric = {false, false, true, true, true, true, false, true, true, true, true, false},
+                          .rule_before_last = true};  // a rule above the total
   for (const LayerRow& r : layer_rows(net, nc)) {
     const cost::OpCost& c = *r.cost;
-    rows.push_back({r.name, r.op, grouped(c.cycles), grouped(c.compute_cycles), grouped(c.stall_cycles),
+    table.rows.push_back({r.name, r.op, grouped(c.cycles), grouped(c.compute_cycles), grouped(c.stall_cycles),
                     grouped(c.vector_cycles), cost::to_string(c.bound), fmt::format("{:.1f}%", 100 * c.utilization),
                     grouped(c.macs), grouped(c.dram_bytes()), si(c.energy.total_pj() * 1e-12, "J"),
                     r.name == "total" ? "" : mapping_text(c)});
   }
-  print_table_rows(rows, {false, false, true, true, true, true, false, true, true, true, true, false});
+  table.print(std::cout);
   const cost::OpCost& t = nc.totals;
   std::cout << "\n"
             << fmt::format("latency:     {} ({} cycles), {} bound\n", si(nc.latency_s, "s"), grouped(t.cycles),

@@ -27,6 +27,7 @@ namespace acceldse::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using report::csv_field;
 
 struct ExploreArgs {
   std::string model, arch, space, objective, strategy = "grid", budget, db, format = "table", html;
@@ -88,36 +89,9 @@ std::vector<std::pair<std::string, std::string>> design_params(const dse::Design
   return out;
 }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string number_text(double v) {
   if (std::isnan(v)) return "";
   return fmt::format("{:.6g}", v);
-}
-
-// Prints rows with columns padded to their widest cell; numbers right-aligned.
-void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  auto line = [&](const std::vector<std::string>& row) {
-    std::string text;
-    for (size_t c = 0; c < row.size(); ++c) {
-      bool numeric = !row[c].empty() && (std::isdigit(static_cast<unsigned char>(row[c][0])) || row[c][0] == '-');
-      text += numeric ? fmt::format("{:>{}}", row[c], width[c]) : fmt::format("{:<{}}", row[c], width[c]);
-      if (c + 1 < row.size()) text += "  ";
-    }
-    std::cout << "  " << text << "\n";
-  };
-  line(header);
-  for (const auto& row : rows) line(row);
 }
 
 const std::vector<std::string> kTableMetrics{"latency_ms", "area_mm2", "energy_uj", "power_w", "util"};
@@ -317,7 +291,7 @@ void print_explore_table(const ExploreRun& run) {
     row.insert(row.end(), cells.begin(), cells.end());
     rows.push_back(std::move(row));
   }
-  print_table(header, rows);
+  report::TextTable{.header = header, .rows = rows, .indent = "  ", .rule = false}.print(std::cout);
   if (r.sensitivity.empty()) return;
   std::cout << "\nSensitivity around the best (" << space.objective().metric() << " relative to the best; * = infeasible, x = invalid)\n";
   double best = objective_value(space.objective(), *r.best);
@@ -484,7 +458,7 @@ void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, 
     cells.insert(cells.end(), m.begin(), m.end());
     table.push_back(std::move(cells));
   }
-  print_table(header, table);
+  report::TextTable{.header = header, .rows = table, .indent = "  ", .rule = false}.print(std::cout);
 }
 
 void run_results(const ResultsArgs& args) {

@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "common/error.h"
+#include "report/report.h"
 #include "workload/workload.h"
 
 namespace acceldse::cli {
@@ -22,60 +23,12 @@ namespace wl = acceldse::workload;
 using nlohmann::json;
 
 const char* const kCommandLine = "<command line>";
+using report::csv_field;
+using report::grouped;
 
 // ---------------------------------------------------------------------------------
 // Output helpers
 // ---------------------------------------------------------------------------------
-
-// 1234567 -> "1,234,567": MAC and parameter counts are long.
-std::string grouped(int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return value < 0 ? "-" + out : out;
-}
-
-// A plain text table: left-aligned text columns, right-aligned number columns.
-struct Table {
-  std::vector<std::string> header;
-  std::vector<bool> numeric;  // per column
-  std::vector<std::vector<std::string>> rows;
-
-  void print(std::ostream& out) const {
-    std::vector<size_t> width(header.size());
-    for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-    for (const auto& row : rows) {
-      for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-    }
-    print_row(out, header, width);
-    std::string rule;
-    for (size_t c = 0; c < width.size(); ++c) rule += std::string(width[c], '-') + "  ";
-    out << rule.substr(0, rule.find_last_not_of(' ') + 1) << "\n";
-    for (const auto& row : rows) print_row(out, row, width);
-  }
-
- private:
-  void print_row(std::ostream& out, const std::vector<std::string>& row,
-                 const std::vector<size_t>& width) const {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      line += numeric[c] ? fmt::format("{:>{}}", row[c], width[c])
-                         : fmt::format("{:<{}}", row[c], width[c]);
-      line += "  ";
-    }
-    out << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
-  }
-};
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 void print_csv_row(std::ostream& out, const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << csv_field(fields[i]);
@@ -86,10 +39,6 @@ std::vector<std::string> shapes_of(const wl::Network& net, const std::vector<int
   std::vector<std::string> shapes;
   for (int id : tensors) shapes.push_back(wl::shape_to_string(net.tensors[id].shape));
   return shapes;
-}
-
-std::string joined(const std::vector<std::string>& items, const char* separator) {
-  return fmt::format("{}", fmt::join(items, separator));
 }
 
 // ---------------------------------------------------------------------------------
@@ -151,14 +100,13 @@ std::vector<SuiteRow> load_suite() {
 
 // The first input's shape; models with many inputs (KV caches) would drown the table.
 std::string brief_shapes(const std::vector<std::string>& shapes) {
-  if (shapes.size() <= 1) return joined(shapes, "");
+  if (shapes.size() <= 1) return report::join(shapes, "");
   return fmt::format("{} +{} more", shapes.front(), shapes.size() - 1);
 }
 
 void print_suite_table(const std::vector<SuiteRow>& rows) {
-  Table table{{"name", "domain", "input shape", "GMACs", "params M", "paper suite"},
-              {false, false, false, true, true, false},
-              {}};
+  report::TextTable table{.header = {"name", "domain", "input shape", "GMACs", "params M", "paper suite"},
+                          .numeric = {false, false, false, true, true, false}};
   for (const SuiteRow& r : rows) {
     table.rows.push_back({r.entry.name, r.entry.domain, brief_shapes(r.input_shapes),
                           fmt::format("{:.3f}", r.totals.macs / 1e9),
@@ -171,7 +119,7 @@ void print_suite_table(const std::vector<SuiteRow>& rows) {
 void print_suite_csv(const std::vector<SuiteRow>& rows) {
   print_csv_row(std::cout, {"name", "domain", "input_shapes", "macs", "params", "paper_suite"});
   for (const SuiteRow& r : rows) {
-    print_csv_row(std::cout, {r.entry.name, r.entry.domain, joined(r.input_shapes, ";"),
+    print_csv_row(std::cout, {r.entry.name, r.entry.domain, report::join(r.input_shapes, ";"),
                               std::to_string(r.totals.macs), std::to_string(r.totals.params),
                               r.entry.paper_suite ? "true" : "false"});
   }
@@ -254,7 +202,7 @@ std::string tensor_list(const wl::Network& net, const std::vector<int>& ids) {
     items.push_back(fmt::format("{} {}", net.tensors[id].name,
                                 wl::shape_to_string(net.tensors[id].shape)));
   }
-  return joined(items, ", ");
+  return report::join(items, ", ");
 }
 
 // Layers, MACs and vector ops per op class: where the work is.
@@ -269,9 +217,8 @@ void print_op_mix(const std::vector<LayerRow>& rows, const wl::Totals& totals) {
     m.macs += r.macs;
     m.vector_ops += r.vector_ops;
   }
-  Table table{{"op class", "layers", "MACs", "% MACs", "vector ops"},
-              {false, true, true, true, true},
-              {}};
+  report::TextTable table{.header = {"op class", "layers", "MACs", "% MACs", "vector ops"},
+                          .numeric = {false, true, true, true, true}};
   for (const auto& [name, m] : mix) {
     double share = totals.macs > 0 ? 100.0 * m.macs / totals.macs : 0.0;
     table.rows.push_back({name, std::to_string(m.layers), grouped(m.macs),
@@ -285,13 +232,12 @@ void print_show_table(const wl::Network& net, const std::vector<LayerRow>& rows)
   wl::Totals t = wl::totals(net);
   std::cout << fmt::format("{}: {} layers\ninputs:  {}\noutputs: {}\n\n", net.name, t.ops,
                            tensor_list(net, net.inputs), tensor_list(net, net.outputs));
-  Table table{{"#", "name", "op", "input shape", "output shape", "MACs", "params", "bytes"},
-              {true, false, false, false, false, true, true, true},
-              {}};
+  report::TextTable table{.header = {"#", "name", "op", "input shape", "output shape", "MACs", "params", "bytes"},
+                          .numeric = {true, false, false, false, false, true, true, true}};
   for (size_t i = 0; i < rows.size(); ++i) {
     const LayerRow& r = rows[i];
-    table.rows.push_back({std::to_string(i), r.op->name, r.op->type, joined(r.inputs, ", "),
-                          joined(r.outputs, ", "), grouped(r.macs), grouped(r.params),
+    table.rows.push_back({std::to_string(i), r.op->name, r.op->type, report::join(r.inputs, ", "),
+                          report::join(r.outputs, ", "), grouped(r.macs), grouped(r.params),
                           grouped(r.bytes)});
   }
   table.rows.push_back({"", "total", "", "", "", grouped(t.macs), grouped(t.params),
@@ -306,8 +252,8 @@ void print_show_csv(const std::vector<LayerRow>& rows) {
   print_csv_row(std::cout, {"name", "op", "inputs", "outputs", "macs", "params", "vector_ops",
                             "bytes"});
   for (const LayerRow& r : rows) {
-    print_csv_row(std::cout, {r.op->name, r.op->type, joined(r.inputs, ";"),
-                              joined(r.outputs, ";"), std::to_string(r.macs),
+    print_csv_row(std::cout, {r.op->name, r.op->type, report::join(r.inputs, ";"),
+                              report::join(r.outputs, ";"), std::to_string(r.macs),
                               std::to_string(r.params), std::to_string(r.vector_ops),
                               std::to_string(r.bytes)});
   }

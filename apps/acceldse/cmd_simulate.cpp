@@ -17,42 +17,24 @@
 #include "commands.h"
 #include "common/error.h"
 #include "cost/cost.h"
+#include "report/report.h"
 #include "sim/sim.h"
 
 namespace acceldse::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using report::csv_field;
+using report::grouped;
 
 // ---- Small formatting helpers ---------------------------------------------------------
 
-// Left-aligned text columns, right-aligned number columns.
-void print_table(std::ostream& out, const std::vector<std::string>& header,
-                 const std::vector<std::vector<std::string>>& rows, size_t text_columns) {
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-  for (const auto& row : rows)
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  auto line = [&](const std::vector<std::string>& row) {
-    std::string text;
-    for (size_t c = 0; c < row.size(); ++c) {
-      text += c < text_columns ? fmt::format("{:<{}}  ", row[c], width[c])
-                               : fmt::format("{:>{}}  ", row[c], width[c]);
-    }
-    out << text.substr(0, text.find_last_not_of(' ') + 1) << "\n";
-  };
-  line(header);
-  std::string rule;
-  for (size_t w : width) rule += std::string(w, '-') + "  ";
-  out << rule.substr(0, rule.find_last_not_of(' ') + 1) << "\n";
-  for (const auto& row : rows) line(row);
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
+// The first `text_columns` columns are text, the others numbers.
+void print_table(std::ostream& out, std::vector<std::string> header, std::vector<std::vector<std::string>> rows,
+                 size_t text_columns) {
+  std::vector<bool> numeric(header.size(), true);
+  std::fill_n(numeric.begin(), std::min(text_columns, numeric.size()), false);
+  report::TextTable{.header = std::move(header), .numeric = std::move(numeric), .rows = std::move(rows)}.print(out);
 }
 
 void print_csv(std::ostream& out, const std::vector<std::string>& header,
@@ -139,16 +121,6 @@ Json layer_json(const sim::LayerResult& r) {
          {"tensor_unit", r.tensor_unit}};
   j.update(result_json(r));
   return j;
-}
-
-// 1234567 -> "1,234,567" (no locale: the output must not depend on the machine).
-std::string grouped(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return v < 0 ? "-" + out : out;
 }
 
 std::vector<std::string> table_cells(const sim::LayerResult& r) {

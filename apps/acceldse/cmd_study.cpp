@@ -29,6 +29,8 @@ namespace acceldse::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using report::csv_field;
+using report::join;
 
 // ---- Shared ---------------------------------------------------------------------------------
 
@@ -158,39 +160,6 @@ std::string params_text(const dse::DesignSpace& space, const dse::Design& design
 
 Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string join(const std::vector<std::string>& cells, const std::string& sep = ",") {
-  std::string out;
-  for (size_t i = 0; i < cells.size(); ++i) out += (i ? sep : "") + cells[i];
-  return out;
-}
-
-// Columns padded to their widest cell; numbers right-aligned.
-void print_table(std::ostream& os, const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  auto line = [&](const std::vector<std::string>& row) {
-    std::string text;
-    for (size_t c = 0; c < row.size(); ++c) {
-      bool numeric = !row[c].empty() && (std::isdigit(static_cast<unsigned char>(row[c][0])) || row[c][0] == '-' || row[c][0] == '+');
-      text += numeric ? fmt::format("{:>{}}", row[c], width[c]) : fmt::format("{:<{}}", row[c], width[c]);
-      if (c + 1 < row.size()) text += "  ";
-    }
-    os << "  " << text << "\n";
-  };
-  line(header);
-  for (const auto& row : rows) line(row);
-}
-
 // ---- suite ----------------------------------------------------------------------------------
 
 struct SuiteArgs : SpaceArgs {
@@ -292,7 +261,7 @@ void print_suite_table(std::ostream& os, const SuiteRun& run) {
     row.push_back(row_geomean(d, r, "{:.3f}", "-"));
     rows.push_back(std::move(row));
   }
-  print_table(os, header, rows);
+  report::TextTable{.header = header, .rows = rows, .indent = "  ", .rule = false}.print(os);
   if (any_infeasible) {
     os << "  - : the design breaks a constraint when it runs that network (left out of its improvement)\n";
   }
@@ -301,7 +270,7 @@ void print_suite_table(std::ostream& os, const SuiteRun& run) {
   for (size_t n = 0; n < r.networks.size(); ++n) {
     rows.push_back({r.networks[n], fmt::format("{:+.1f}%", r.improvement_pct[n]), params_text(run.space, r.designs[n].design)});
   }
-  print_table(os, {"optimum of", "improvement", "its design"}, rows);
+  report::TextTable{.header = {"optimum of", "improvement", "its design"}, .rows = rows, .indent = "  ", .rule = false}.print(os);
   const dse::SuiteDesign& s = r.selected();
   os << "\n(c) Selected design: " << params_text(run.space, s.design) << "\n";
   os << fmt::format("    area {:.4g} mm2; weighted geomean of relative performance {:.3f}\n", s.metrics.front().area_mm2,
@@ -429,7 +398,7 @@ void print_plan(std::ostream& os, const dse::DesignSpace& space, const dse::Coru
   os << "\n";
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < plan.networks.size(); ++i) rows.push_back(share_cells(plan.networks[i], in.targets[i]));
-  print_table(os, {"network", "target", "inf/s", "latency_ms", "array", "buffer_kib", "dram_gb/s", "time", "meets"}, rows);
+  report::TextTable{.header = {"network", "target", "inf/s", "latency_ms", "array", "buffer_kib", "dram_gb/s", "time", "meets"}, .rows = rows, .indent = "  ", .rule = false}.print(os);
 }
 
 void print_corun_table(std::ostream& os, const dse::DesignSpace& space, const dse::CorunResult& r, const CorunInput& in) {
@@ -549,7 +518,7 @@ void print_fit_table(std::ostream& os, const dse::FitResult& r, const FitArgs& a
   std::vector<std::vector<std::string>> rows;
   for (const dse::FitChange& c : r.changes) rows.push_back({c.layer, c.field, values_text(c.old_value), values_text(c.new_value), c.reason});
   if (rows.empty()) os << "No change within the tolerance makes the network faster on this design.\n";
-  else print_table(os, {"layer", "field", "old", "new", "why"}, rows);
+  else report::TextTable{.header = {"layer", "field", "old", "new", "why"}, .rows = rows, .indent = "  ", .rule = false}.print(os);
   os << fmt::format("\npredicted speed-up {:.4f}x: {} -> {} cycles ({:.6g} -> {:.6g} ms)\n", r.speedup(), r.cycles_before,
                     r.cycles_after, r.latency_before_s * 1e3, r.latency_after_s * 1e3);
   os << fmt::format("MACs {} -> {} ({:+.2f}%), parameters {} -> {} ({:+.2f}%)\n", r.macs_before, r.macs_after,
@@ -675,7 +644,7 @@ void run_suggest_array(const FitArgs& args) {
   }
   std::cout << fmt::format("Array shapes of {} {} PEs for {} networks, best geomean latency first ({} candidates, top {})\n",
                            args.exact ? "exactly" : "at most", pes, networks.size(), found.size(), std::min(args.top, found.size()));
-  print_table(std::cout, header, rows);
+  report::TextTable{.header = header, .rows = rows, .indent = "  ", .rule = false}.print(std::cout);
 }
 
 void add_fit_command(CLI::App& app) {

@@ -4,7 +4,10 @@
 // page: no external scripts, styles, fonts or images, so it opens offline.
 // Missing or malformed keys never throw: the affected plot or table is replaced by a
 // note saying what was missing.
+#include <cstdint>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,5 +37,30 @@ std::string fit_html(const nlohmann::json& fit);
 
 // Writes `html` to `path`; throws acceldse::InputError naming the path if it cannot.
 void write_html(const std::string& path, const std::string& html);
+
+// ---- Plain text and CSV for the command line ----------------------------------------
+
+// 1234567 -> "1,234,567" (no locale: the output must not depend on the machine).
+std::string grouped(int64_t value);
+
+// One CSV field, quoted (RFC 4180) when it holds a comma, a quote or a newline.
+std::string csv_field(const std::string& text);
+
+// Cells joined by `separator` as they are (quote CSV fields first).
+std::string join(const std::vector<std::string>& cells, const std::string& separator = ",");
+
+// A table with every column as wide as its widest cell: text left-aligned, numbers
+// right-aligned; trailing spaces trimmed.
+struct TextTable {
+  std::vector<std::string> header{};
+  // Per column, true for right alignment. Empty: a cell is a number when it starts
+  // with a digit, '-' or '+'.
+  std::vector<bool> numeric{};
+  std::vector<std::vector<std::string>> rows{};
+  std::string indent{};            // before every line
+  bool rule = true;                // dashes under the header
+  bool rule_before_last = false;   // and above the last row (a total)
+  void print(std::ostream& out) const;
+};
 
 }  // namespace acceldse::report
