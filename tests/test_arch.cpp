@@ -259,6 +259,8 @@ TEST(ArchRoundTrip, EditedSpecs) {
   set_parameter(a, "clock_ghz", "0.123456789012345");
   set_parameter(a, "dram_gb_per_s", "1e-3");
   set_parameter(a, "dram_stall_free", "true");
+  set_parameter(a, "tiling", "false");
+  EXPECT_FALSE(a.tensor.tiling);
   set_parameter(a, "tech.mac_energy_pj.int8", "0.25");
   set_parameter(a, "tech.vector_op_energy_pj", "1.5");
   set_parameter(a, "dataflow", "is");
@@ -281,7 +283,7 @@ std::string good_value(const std::string& name) {
   if (name == "dataflow") return "os";
   if (name == "precision") return "bf16";
   if (name == "technology") return "16nm";
-  if (name == "double_buffered" || name == "keep_activations_on_chip") return "false";
+  if (name == "double_buffered" || name == "keep_activations_on_chip" || name == "tiling") return "false";
   if (name == "dram_stall_free" || name == "dram_bandwidth_per_operand") return "true";
   if (name == "clock_ghz") return "0.5";
   if (name.rfind("tech.", 0) == 0) return "1.5";

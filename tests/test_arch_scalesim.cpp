@@ -116,6 +116,7 @@ TEST(ArchScaleSim, FieldMeanings) {
   EXPECT_EQ(a.tensor.rows, 16);  // ArrayHeight
   EXPECT_EQ(a.tensor.cols, 8);   // ArrayWidth
   EXPECT_EQ(a.tensor.dataflow, Dataflow::kIs);
+  EXPECT_FALSE(a.tensor.tiling);  // SCALE-Sim runs whole layers fold by fold
   EXPECT_EQ(a.buffers.input_kib, 32);
   EXPECT_EQ(a.buffers.weight_kib, 16);
   EXPECT_EQ(a.buffers.output_kib, 8);

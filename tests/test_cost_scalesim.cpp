@@ -132,9 +132,16 @@ TEST(CostScaleSim, UserBandwidthConfigsStallOnlyWhenDramIsShort) {
     SCOPED_TRACE(dir.filename().string());
     const arch::Accelerator accel = arch::load_scalesim_cfg((dir / "config.cfg").string());
     ASSERT_FALSE(accel.dram.stall_free);
-    const workload::Network net = workload::load_scalesim_csv(topology_in(dir).string());
+    ASSERT_FALSE(accel.tensor.tiling);  // SCALE-Sim's untiled schedule, whatever the bandwidth
+    const fs::path topology = topology_in(dir);
+    const workload::Network net = workload::load_scalesim_csv(topology.string());
+    const std::vector<Row> rows = read_topology(topology);
+    size_t row = 0;
     for (const OpCost& c : evaluate_network(net, accel).layers) {
       if (c.macs == 0) continue;
+      ASSERT_LT(row, rows.size());
+      EXPECT_EQ(c.compute_cycles, scalesim_cycles(rows[row++], accel));
+      EXPECT_EQ(c.mapping.loop_order, "stream");
       EXPECT_GE(c.cycles, c.compute_cycles);
       // 10 bytes/cycle per operand stream: no stream can beat its own transfer time.
       EXPECT_GE(static_cast<double>(c.cycles), static_cast<double>(c.dram_write_bytes) / 10.0);

@@ -80,6 +80,7 @@ TensorUnit read_tensor(const Reader& r) {
     const std::string text = r.text("dataflow", "");
     if (!detail::parse_dataflow(text, t.dataflow)) detail::fail(r.at("dataflow"), "expected ws, os, is or auto, got '" + text + "'");
   }
+  t.tiling = r.flag("tiling", t.tiling);
   return t;
 }
 
@@ -182,7 +183,7 @@ Accelerator read_spec(const YAML::Node& root, const std::string& file_label, Lin
   detail::require_map(root, top.where, kTopKeys);
   Accelerator a;
   a.name = top.text("name", std::filesystem::path(file_label).stem().string());
-  if (top.has("tensor_unit")) a.tensor = read_tensor(top.section("tensor_unit", {"rows", "cols", "arrays", "dataflow"}));
+  if (top.has("tensor_unit")) a.tensor = read_tensor(top.section("tensor_unit", {"rows", "cols", "arrays", "dataflow", "tiling"}));
   if (top.has("vector_unit")) a.vector = read_vector(top.section("vector_unit", {"lanes", "ops_per_lane_per_cycle"}));
   if (top.has("buffers")) {
     a.buffers = read_buffers(top.section("buffers", {"input_kib", "weight_kib", "output_kib", "unified_kib",
@@ -272,7 +273,8 @@ std::string to_yaml(const Accelerator& a) {
   out << YAML::Key << "name" << YAML::Value << a.name;
   out << YAML::Key << "tensor_unit" << YAML::Value << YAML::BeginMap << YAML::Key << "rows" << YAML::Value
       << a.tensor.rows << YAML::Key << "cols" << YAML::Value << a.tensor.cols << YAML::Key << "arrays" << YAML::Value
-      << a.tensor.arrays << YAML::Key << "dataflow" << YAML::Value << to_string(a.tensor.dataflow) << YAML::EndMap;
+      << a.tensor.arrays << YAML::Key << "dataflow" << YAML::Value << to_string(a.tensor.dataflow) << YAML::Key
+      << "tiling" << YAML::Value << a.tensor.tiling << YAML::EndMap;
   out << YAML::Key << "vector_unit" << YAML::Value << YAML::BeginMap << YAML::Key << "lanes" << YAML::Value
       << a.vector.lanes << YAML::Key << "ops_per_lane_per_cycle" << YAML::Value << a.vector.ops_per_lane_per_cycle
       << YAML::EndMap;

@@ -45,6 +45,9 @@ struct TensorUnit {
   int64_t cols = 32;
   int64_t arrays = 1;  // identical arrays working on independent tiles
   Dataflow dataflow = Dataflow::kWs;
+  // false: every GEMM runs SCALE-Sim's untiled schedule (what SCALE-Sim configs mean);
+  // true: the mapper may also cut GEMMs into buffer-sized tiles.
+  bool tiling = true;
   bool operator==(const TensorUnit&) const = default;
 };
 

@@ -125,6 +125,7 @@ std::vector<std::pair<std::string, Setter>> make_setters() {
       {"cols", positive_int(FIELD(a.tensor.cols))},
       {"arrays", positive_int(FIELD(a.tensor.arrays))},
       {"dataflow", set_dataflow},
+      {"tiling", boolean(FIELD(a.tensor.tiling))},
       {"vector_lanes", positive_int(FIELD(a.vector.lanes))},
       {"vector_ops_per_lane_per_cycle", positive_int(FIELD(a.vector.ops_per_lane_per_cycle))},
       {"input_kib", split_kib(&Buffers::input_kib)},

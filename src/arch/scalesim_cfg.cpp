@@ -209,6 +209,7 @@ void read_array(const Ini& ini, Accelerator& a) {
   a.tensor.rows = to_int(ini, arch, require(ini, arch, "arrayheight", "ArrayHeight"), 1);
   a.tensor.cols = to_int(ini, arch, require(ini, arch, "arraywidth", "ArrayWidth"), 1);
   a.tensor.arrays = 1;
+  a.tensor.tiling = false;  // SCALE-Sim walks the folds of whole layers
   const Entry& df = require(ini, arch, "dataflow", "Dataflow (os, ws or is)");
   if (!detail::parse_dataflow(df.value, a.tensor.dataflow) || a.tensor.dataflow == Dataflow::kAuto) {
     throw InputError(ini.file, entry_place(arch, df), "expected os, ws or is, got '" + df.value + "'");

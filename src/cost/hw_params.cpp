@@ -76,6 +76,7 @@ HwParams make_hw_params(const arch::Accelerator& accel) {
   p.cols = std::max<int64_t>(1, accel.tensor.cols);
   p.arrays = std::max<int64_t>(1, accel.tensor.arrays);
   p.dataflow = accel.tensor.dataflow;
+  p.tiling = accel.tensor.tiling;
   p.vector_ops_per_cycle =
       std::max<int64_t>(1, accel.vector.lanes * accel.vector.ops_per_lane_per_cycle);
   p.input_bytes = std::max(1, accel.precision.input_bytes);

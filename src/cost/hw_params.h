@@ -14,6 +14,7 @@ struct HwParams {
   // Tensor unit.
   int64_t rows = 1, cols = 1, arrays = 1;
   arch::Dataflow dataflow = arch::Dataflow::kWs;
+  bool tiling = true;  // false: SCALE-Sim's untiled schedule only
   // Vector unit: element operations per cycle over all lanes.
   int64_t vector_ops_per_cycle = 1;
   // Precision, bytes per element.

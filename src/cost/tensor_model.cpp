@@ -454,6 +454,7 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
   // First, so that every dataflow has a mapping (whatever the buffers) and the tile
   // search a bound to prune against.
   offer_streaming(s, g, hw, gb, pb, exposed);
+  if (!hw.tiling) return;
   std::array<int64_t, kMaxCandidates> ks{}, ns{};
   const int nk = tile_candidates(g.k, hw.rows, ks);
   const int nn = tile_candidates(g.n, hw.cols, ns);
