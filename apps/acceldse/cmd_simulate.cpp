@@ -213,6 +213,7 @@ void run_simulate(const SimulateArgs& a) {
     options.mapping.tile_m = a.tile[0];
     options.mapping.tile_k = a.tile[1];
     options.mapping.tile_n = a.tile[2];
+    options.mapping.unified_by_tiles = true;
   }
   options.mapping.loop_order = a.loop_order;
   sim::NetworkResult result;
