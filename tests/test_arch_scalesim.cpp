@@ -5,6 +5,7 @@
 
 #include "arch/arch.h"
 #include "test_arch_util.h"
+#include "scalesim_inputs.h"
 
 namespace acceldse::arch {
 namespace {
@@ -44,6 +45,7 @@ Expected expected_from_folder(const std::string& folder) {
 }
 
 TEST(ArchScaleSim, EverySharedConfigLoads) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   const auto configs = shared_configs();
   ASSERT_GE(configs.size(), 50u) << "expected the SCALE-Sim inputs under " << ACCELDSE_SHARED_DIR;
   for (const auto& path : configs) {
@@ -77,6 +79,7 @@ TEST(ArchScaleSim, EverySharedConfigLoads) {
 }
 
 TEST(ArchScaleSim, RunNameAndDirectCall) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   const fs::path path = fs::path(ACCELDSE_SHARED_DIR) / "scalesim" / "ws_32x32_userbw10__conv_test" / "config.cfg";
   const Accelerator a = load_scalesim_cfg(path.string());
   EXPECT_EQ(a.name, "ws_32x32_userbw10");

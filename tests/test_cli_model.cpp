@@ -1,6 +1,7 @@
 // `acceldse models` and `acceldse model show`, run as a user would: the built binary,
 // its exit code, stdout and stderr.
 #include <gtest/gtest.h>
+#include "scalesim_inputs.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -159,6 +160,7 @@ TEST_F(CliModel, ShowCsvBatchAndInputShape) {
 }
 
 TEST_F(CliModel, ShowScaleSimTopology) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   std::string csv = ACCELDSE_SHARED_DIR "/scalesim/os_32x32__conv_test/topology_test.csv";
   Result r = run("model show '" + csv + "' --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "workload/workload.h"
+#include "scalesim_inputs.h"
 
 namespace {
 
@@ -725,6 +726,7 @@ TEST(WorkloadYamlErrors, InconsistentShapes) {
 // --- SCALE-Sim topologies ------------------------------------------------------------
 
 TEST(WorkloadScaleSim, ConvolutionTopology) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   Network net = load_scalesim_csv(kShared + "/os_32x32__conv_test/topology_test.csv");
   ASSERT_EQ(net.ops.size(), 1u);
   const Op& op = net.ops[0];
@@ -736,6 +738,7 @@ TEST(WorkloadScaleSim, ConvolutionTopology) {
 }
 
 TEST(WorkloadScaleSim, ConvolutionRowsAreIndependentAndSizedAsScaleSim) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   Network net = load_scalesim_csv(kShared + "/default_scale__alexnet/topology_alexnet.csv");
   ASSERT_EQ(net.ops.size(), 5u);
   EXPECT_EQ(net.inputs.size(), 5u);
@@ -754,6 +757,7 @@ TEST(WorkloadScaleSim, ConvolutionRowsAreIndependentAndSizedAsScaleSim) {
 }
 
 TEST(WorkloadScaleSim, GemmTopology) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   // "Test 1, 128, 64, 256," with no final newline: M = 128, N = 64, K = 256.
   Network net = load_scalesim_csv(kShared + "/is_32x32__gemm_test_mnk_input/topology_test_mnk_input.csv");
   ASSERT_EQ(net.ops.size(), 1u);
@@ -766,6 +770,7 @@ TEST(WorkloadScaleSim, GemmTopology) {
 }
 
 TEST(WorkloadScaleSim, GemmTopologyWithCrLf) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   Network net = load_scalesim_csv(kShared + "/ws_32x32__gemm_NCF/topology_NCF.csv");
   ASSERT_EQ(net.ops.size(), 12u);
   EXPECT_EQ(net.ops[9].name, "10");
@@ -778,6 +783,7 @@ TEST(WorkloadScaleSim, GemmTopologyWithCrLf) {
 }
 
 TEST(WorkloadScaleSim, EverySharedTopologyLoads) {
+  SKIP_WITHOUT_SCALESIM_INPUTS();
   int files = 0;
   for (const auto& entry : fs::recursive_directory_iterator(kShared)) {
     if (entry.path().extension() != ".csv") continue;
