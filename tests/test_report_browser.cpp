@@ -175,13 +175,25 @@ TEST_F(ReportBrowser, Corun) { check_page("corun", corun_html(corun_doc()), 1560
 TEST_F(ReportBrowser, Fit) { check_page("fit", fit_html(fit_doc()), 1020); }
 TEST_F(ReportBrowser, Store) { check_page("store", store_html(exploration_doc(3000, true, false))); }
 
-// The fastest of `tries` --dump-dom runs of `page`.
-BrowserRun fastest_open(const fs::path& page, int tries) {
-  BrowserRun best;
-  best.seconds = INFINITY;
-  for (int i = 0; i < tries; ++i) {
-    BrowserRun run = run_chromium(page, "--dump-dom");
-    if (run.seconds < best.seconds) best = std::move(run);
+// What `page` costs beyond `blank`, in the least disturbed of `rounds` back-to-back pairs
+// of --dump-dom runs: the load of a shared machine drifts, so each page run is compared
+// with a blank run taken right after it.
+struct PageCost {
+  double seconds = INFINITY, cpu_seconds = INFINITY;  // wall beyond blank; the page's CPU
+  BrowserRun page, blank;                              // the pair that gave `seconds`
+};
+
+PageCost page_cost(const fs::path& page, const fs::path& blank, int rounds) {
+  PageCost best;
+  for (int i = 0; i < rounds; ++i) {
+    BrowserRun p = run_chromium(page, "--dump-dom");
+    BrowserRun b = run_chromium(blank, "--dump-dom");
+    best.cpu_seconds = std::min(best.cpu_seconds, p.cpu_seconds);
+    if (p.seconds - b.seconds < best.seconds) {
+      best.seconds = p.seconds - b.seconds;
+      best.page = std::move(p);
+      best.blank = std::move(b);
+    }
   }
   return best;
 }
@@ -194,17 +206,17 @@ TEST_F(ReportBrowser, TenThousandDesignExplorationLoadsInUnderThreeSeconds) {
   // blank page measured the same way tells the browser's own start-up cost apart.
   fs::path blank = artifacts_dir() / "blank.html";
   write_html(blank.string(), "<!DOCTYPE html><title>blank</title><p>blank</p>");
-  BrowserRun page = fastest_open(artifacts_dir() / "exploration-10k.html", 2);
-  BrowserRun empty = fastest_open(blank, 2);
+  const PageCost cost = page_cost(artifacts_dir() / "exploration-10k.html", blank, 3);
+  const BrowserRun& page = cost.page;
   std::string ready = attribute(page.dom.substr(std::min(page.dom.size(), page.dom.find("<html"))), "data-ready");
   std::cout << "[ info ] 10,000-design page, " << html.size() / 1024 << " KiB: headless Chromium --dump-dom "
-            << page.seconds << " s wall, " << page.cpu_seconds << " s CPU (blank page: " << empty.seconds
-            << " s wall, " << empty.cpu_seconds << " s CPU); page script done " << ready << " ms after navigation\n";
+            << page.seconds << " s wall (blank page right after: " << cost.blank.seconds << " s), least browser CPU "
+            << cost.cpu_seconds << " s; page script done " << ready << " ms after navigation\n";
   // A user's browser is already running: the page's load time is what it adds to a
   // blank page's run. Its CPU time is held to the budget too, since on a machine shared
   // with parallel builds and tests wall time also measures the machine.
-  EXPECT_LT(page.seconds - empty.seconds, 3.0);
-  EXPECT_LT(page.cpu_seconds, 3.0);
+  EXPECT_LT(cost.seconds, 3.0);
+  EXPECT_LT(cost.cpu_seconds, 3.0);
 }
 
 }  // namespace
