@@ -2,6 +2,7 @@
 // its exit code, stdout and stderr.
 #include <gtest/gtest.h>
 #include "scalesim_inputs.h"
+#include "cli_run.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,18 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Result = ::acceldse::test::CliResult;
+using ::acceldse::test::slurp;
 
 class CliModel : public ::testing::Test {
  protected:
@@ -57,17 +48,8 @@ class CliModel : public ::testing::Test {
     return (dir_ / name).string();
   }
 
-  // Runs `acceldse ARGS` with an optional environment prefix (e.g. "X=1").
-  Result run(const std::string& args, const std::string& env = "") const {
-    fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    std::string command = env + " '" ACCELDSE_BINARY "' " + args + " >'" + out.string() +
-                          "' 2>'" + err.string() + "'";
-    int status = std::system(command.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+  ::acceldse::test::CliResult run(const std::string& args, const std::string& env = "") const {
+    return ::acceldse::test::run_acceldse(args, dir_ / "run", env);
   }
 
   fs::path dir_;

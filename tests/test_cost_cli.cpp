@@ -9,23 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include "cli_run.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Result {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Result = ::acceldse::test::CliResult;
+using ::acceldse::test::slurp;
 
 class CliEvaluate : public ::testing::Test {
  protected:
@@ -44,16 +35,7 @@ class CliEvaluate : public ::testing::Test {
     return (dir_ / name).string();
   }
 
-  Result run(const std::string& args) const {
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    const std::string cmd = std::string(ACCELDSE_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
+  Result run(const std::string& args) const { return ::acceldse::test::run_acceldse(args, dir_ / "run"); }
 
   fs::path dir_;
 };

@@ -15,17 +15,15 @@
 #include <thread>
 
 #include "dse/dse.h"
+#include "cli_run.h"
 
 namespace acceldse::dse {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
+using ::acceldse::test::CliResult;
+using ::acceldse::test::slurp;
 
 fs::path temp_path(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("acceldse_cli_" + std::to_string(::getpid()) + "_" + name);
@@ -33,23 +31,11 @@ fs::path temp_path(const std::string& name) {
   return p;
 }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Output run(const std::string& args) {
-  fs::path out = temp_path("stdout"), err = temp_path("stderr");
-  std::string command = std::string(ACCELDSE_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  int status = std::system(command.c_str());
-  return Output{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
+CliResult run(const std::string& args) { return ::acceldse::test::run_acceldse(args, temp_path("run")); }
 
 Json run_json(const std::string& args) {
-  Output o = run(args + " --format json");
-  EXPECT_EQ(o.code, 0) << o.err;
+  CliResult o = run(args + " --format json");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
   return Json::parse(o.out);
 }
 
@@ -87,47 +73,47 @@ TEST(DseCli, ExploreJsonHasTheDocumentedShape) {
 
 TEST(DseCli, CsvAndTableFormats) {
   fs::path space = write_space("formats", kSmallSpace);
-  Output csv = run("explore --model alexnet --space " + space.string() + " --format csv");
-  ASSERT_EQ(csv.code, 0) << csv.err;
+  CliResult csv = run("explore --model alexnet --space " + space.string() + " --format csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(csv.out.rfind("kind,parameter,rows,cols,weight_kib,latency_s", 0), 0u) << csv.out;
   EXPECT_NE(csv.out.find("\nbest,"), std::string::npos);
-  Output table = run("explore --model alexnet --space " + space.string());
-  ASSERT_EQ(table.code, 0) << table.err;
+  CliResult table = run("explore --model alexnet --space " + space.string());
+  ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("Best design:"), std::string::npos);
   EXPECT_TRUE(table.err.empty()) << "stderr is not a terminal, so no progress bar: " << table.err;
 }
 
 TEST(DseCli, BadInputsExitWithCode2AndNameTheProblem) {
   fs::path unknown = write_space("unknown", "parameters:\n  rowz: [8, 16]\n");
-  Output o = run("explore --model alexnet --space " + unknown.string());
-  EXPECT_EQ(o.code, 2);
+  CliResult o = run("explore --model alexnet --space " + unknown.string());
+  EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find(unknown.string()), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("rowz"), std::string::npos) << o.err;
 
   fs::path malformed = write_space("malformed", "parameters:\n  rows: [8, 16\n");
   o = run("explore --model alexnet --space " + malformed.string());
-  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find("malformed.yaml"), std::string::npos) << o.err;
 
   fs::path empty = write_space("empty", "parameters:\n  rows: {min: 64, max: 8, step: 8}\n");
   o = run("explore --model alexnet --space " + empty.string());
-  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find("parameters.rows"), std::string::npos) << o.err;
 
   fs::path space = write_space("infeasible", kSmallSpace);
   o = run("explore --model alexnet --space " + space.string() + " --area-max 0.000001");
-  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find("area_mm2 <= 1e-06"), std::string::npos) << o.err;
 
-  EXPECT_EQ(run("explore --model alexnet --space " + space.string() + " --budget soon").code, 2);
-  EXPECT_EQ(run("explore --model alexnet --space " + space.string() + " --strategy magic").code, 2);
-  EXPECT_EQ(run("explore --model alexnet --space " + space.string() + " --resume").code, 2);
+  EXPECT_EQ(run("explore --model alexnet --space " + space.string() + " --budget soon").exit_code, 2);
+  EXPECT_EQ(run("explore --model alexnet --space " + space.string() + " --strategy magic").exit_code, 2);
+  EXPECT_EQ(run("explore --model alexnet --space " + space.string() + " --resume").exit_code, 2);
 }
 
 TEST(DseCli, ResultsQueriesTheStore) {
   fs::path space = write_space("results", kSmallSpace);
   fs::path db = temp_path("results.db");
-  ASSERT_EQ(run("explore --model alexnet --space " + space.string() + " --db " + db.string()).code, 0);
+  ASSERT_EQ(run("explore --model alexnet --space " + space.string() + " --db " + db.string()).exit_code, 0);
   Json top = run_json("results --db " + db.string() + " --top 3");
   EXPECT_EQ(top["matched"], 18);
   ASSERT_EQ(top["designs"].size(), 3u);
@@ -143,7 +129,7 @@ TEST(DseCli, ResultsQueriesTheStore) {
       EXPECT_FALSE(dominates(vb, va));
     }
   }
-  EXPECT_EQ(run("results --db " + db.string() + " --where 'speed > 1'").code, 2);
+  EXPECT_EQ(run("results --db " + db.string() + " --where 'speed > 1'").exit_code, 2);
 }
 
 // The real thing: SIGKILL a run writing to a store, resume it, and compare with a run

@@ -13,12 +13,15 @@
 #include <sstream>
 
 #include "test_dse_study_util.h"
+#include "cli_run.h"
 
 namespace acceldse::dse {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
+using ::acceldse::test::CliResult;
+using ::acceldse::test::slurp;
 using namespace study_test;
 
 // Removes this process's temporary files when the test program ends.
@@ -34,33 +37,16 @@ class TempCleanup : public ::testing::Environment {
 };
 const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new TempCleanup);
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
-
 fs::path temp_path(const std::string& name) {
   return fs::temp_directory_path() / ("acceldse_study_" + std::to_string(::getpid()) + "_" + name);
 }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Output run(const std::string& args) {
-  fs::path out = temp_path("stdout"), err = temp_path("stderr");
-  std::string command = std::string(ACCELDSE_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  int status = std::system(command.c_str());
-  return Output{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
+CliResult run(const std::string& args) { return ::acceldse::test::run_acceldse(args, temp_path("run")); }
 
 Json run_json(const std::string& args) {
-  Output o = run(args + " --format json");
-  EXPECT_EQ(o.code, 0) << o.err;
-  return o.code == 0 ? Json::parse(o.out) : Json();
+  CliResult o = run(args + " --format json");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  return o.exit_code == 0 ? Json::parse(o.out) : Json();
 }
 
 fs::path write_file(const std::string& name, const std::string& text) {
@@ -136,12 +122,12 @@ TEST(StudyCli, SuiteInfeasibleCellsAreNullAndLeftOut) {
 
 TEST(StudyCli, SuiteTableAndCsvAndOut) {
   Files f;
-  Output table = run("suite --models " + f.models() + " --space " + f.space.string());
-  EXPECT_EQ(table.code, 0) << table.err;
+  CliResult table = run("suite --models " + f.models() + " --space " + f.space.string());
+  EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("(c) Selected design"), std::string::npos);
   fs::path csv = temp_path("suite.csv");
-  Output o = run("suite --models " + f.models() + " --space " + f.space.string() + " --format csv --out " + csv.string());
-  EXPECT_EQ(o.code, 0) << o.err;
+  CliResult o = run("suite --models " + f.models() + " --space " + f.space.string() + " --format csv --out " + csv.string());
+  EXPECT_EQ(o.exit_code, 0) << o.err;
   std::string text = slurp(csv);
   EXPECT_EQ(text.rfind("design,tall,wide,geomean_relative,improvement_pct,area_mm2", 0), 0u) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
@@ -150,15 +136,15 @@ TEST(StudyCli, SuiteTableAndCsvAndOut) {
 TEST(StudyCli, SuiteBadInputExitsTwo) {
   Files f;
   std::string space = " --space " + f.space.string();
-  Output unknown = run("suite --models " + f.tall.string() + ",no_such_net" + space);
-  EXPECT_EQ(unknown.code, 2);
+  CliResult unknown = run("suite --models " + f.tall.string() + ",no_such_net" + space);
+  EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("unknown model 'no_such_net'"), std::string::npos) << unknown.err;
-  Output weights = run("suite --models " + f.models() + space + " --weights 1,2,3");
-  EXPECT_EQ(weights.code, 2);
+  CliResult weights = run("suite --models " + f.models() + space + " --weights 1,2,3");
+  EXPECT_EQ(weights.exit_code, 2);
   EXPECT_NE(weights.err.find("3 weights for 2 networks"), std::string::npos) << weights.err;
-  EXPECT_EQ(run("suite --models " + f.models() + space + " --objective pareto").code, 2);
-  EXPECT_EQ(run("suite --models " + f.models() + space + " --area-max -3").code, 2);
-  EXPECT_EQ(run("suite --models " + f.models() + space + " --format xml").code, 2);
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --objective pareto").exit_code, 2);
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --area-max -3").exit_code, 2);
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --format xml").exit_code, 2);
 }
 
 TEST(StudyCli, CorunJsonAndErrors) {
@@ -174,11 +160,11 @@ TEST(StudyCli, CorunJsonAndErrors) {
     for (const char* key : {"pes", "buffer_kib", "dram_gb_per_s", "time"}) EXPECT_TRUE(n["share"].contains(key)) << key;
   }
   EXPECT_EQ(j["alternatives"].size(), 2u);
-  Output unreachable = run("corun --models " + f.tall.string() + ":1e12/s --space " + f.space.string());
-  EXPECT_EQ(unreachable.code, 2);
+  CliResult unreachable = run("corun --models " + f.tall.string() + ":1e12/s --space " + f.space.string());
+  EXPECT_EQ(unreachable.exit_code, 2);
   EXPECT_NE(unreachable.err.find("throughput target"), std::string::npos) << unreachable.err;
-  EXPECT_EQ(run("corun --models " + f.tall.string() + ":fast --space " + f.space.string()).code, 2);
-  EXPECT_EQ(run("corun --models " + models + " --space " + f.space.string() + " --mode sometimes").code, 2);
+  EXPECT_EQ(run("corun --models " + f.tall.string() + ":fast --space " + f.space.string()).exit_code, 2);
+  EXPECT_EQ(run("corun --models " + models + " --space " + f.space.string() + " --mode sometimes").exit_code, 2);
 }
 
 TEST(StudyCli, FitModelWritesYamlThatEvaluateReproduces) {
@@ -238,18 +224,18 @@ dram: {bandwidth_gb_per_s: 1024}
 }
 
 TEST(StudyCli, FitModelBadInputExitsTwo) {
-  Output tolerance = run("fit-model --arch edge_32x32 --model alexnet --tolerance 150");
-  EXPECT_EQ(tolerance.code, 2);
+  CliResult tolerance = run("fit-model --arch edge_32x32 --model alexnet --tolerance 150");
+  EXPECT_EQ(tolerance.exit_code, 2);
   EXPECT_NE(tolerance.err.find("between 0 and 100"), std::string::npos) << tolerance.err;
-  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --tolerance -1").code, 2);
-  EXPECT_EQ(run("fit-model --arch edge_32x32 --model no_such_net").code, 2);
-  EXPECT_EQ(run("fit-model --model alexnet").code, 2);  // no design to fit to
+  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --tolerance -1").exit_code, 2);
+  EXPECT_EQ(run("fit-model --arch edge_32x32 --model no_such_net").exit_code, 2);
+  EXPECT_EQ(run("fit-model --model alexnet").exit_code, 2);  // no design to fit to
   // ONNX output needs an ONNX input; refused before the search.
-  Output onnx_out = run("fit-model --arch edge_32x32 --model alexnet --out " + temp_path("x.onnx").string());
-  EXPECT_EQ(onnx_out.code, 2);
+  CliResult onnx_out = run("fit-model --arch edge_32x32 --model alexnet --out " + temp_path("x.onnx").string());
+  EXPECT_EQ(onnx_out.exit_code, 2);
   EXPECT_NE(onnx_out.err.find("only for an ONNX input"), std::string::npos) << onnx_out.err;
   EXPECT_FALSE(fs::exists(temp_path("x.onnx")));
-  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --out " + temp_path("x.txt").string()).code, 2);
+  EXPECT_EQ(run("fit-model --arch edge_32x32 --model alexnet --out " + temp_path("x.txt").string()).exit_code, 2);
 }
 
 TEST(StudyCli, SuggestArrayJson) {
@@ -258,7 +244,7 @@ TEST(StudyCli, SuggestArrayJson) {
   ASSERT_TRUE(j.is_object());
   ASSERT_EQ(j["candidates"].size(), 3u);
   for (const Json& c : j["candidates"]) EXPECT_EQ(c["pes"], 512);
-  EXPECT_EQ(run("fit-model --suggest-array --models " + f.models() + " --pes 4").code, 2);
+  EXPECT_EQ(run("fit-model --suggest-array --models " + f.models() + " --pes 4").exit_code, 2);
 }
 
 }  // namespace

@@ -68,18 +68,9 @@ Json metrics_json(const dse::Metrics& metrics) {
   return out;
 }
 
-// Numbers stay numbers in JSON so scripts need not parse them.
-Json value_json(const std::string& value) {
-  char* end = nullptr;
-  double number = std::strtod(value.c_str(), &end);
-  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(number)) return value;
-  if (number == std::round(number) && std::abs(number) < 9e15) return static_cast<int64_t>(number);
-  return number;
-}
-
 Json params_json(const std::vector<std::pair<std::string, std::string>>& params) {
   Json out = Json::object();
-  for (const auto& [name, value] : params) out[name] = value_json(value);
+  for (const auto& [name, value] : params) out[name] = report::json_value(value);
   return out;
 }
 
@@ -195,12 +186,12 @@ Json sensitivity_json(const ExploreRun& run) {
     Json points = Json::array();
     for (const dse::SensitivityPoint& p : s.points) {
       double v = objective_value(objective, p.evaluation);
-      Json point{{"value", value_json(p.value)}, {"valid", p.evaluation.valid()}, {"feasible", p.evaluation.feasible()}};
+      Json point{{"value", report::json_value(p.value)}, {"valid", p.evaluation.valid()}, {"feasible", p.evaluation.feasible()}};
       point["objective"] = std::isnan(v) ? Json(nullptr) : Json(v);
       point["relative"] = std::isnan(v) || best == 0 ? Json(nullptr) : Json(v / best);
       points.push_back(std::move(point));
     }
-    out.push_back(Json{{"parameter", s.parameter}, {"best_value", value_json(s.points[s.best_index].value)}, {"points", points}});
+    out.push_back(Json{{"parameter", s.parameter}, {"best_value", report::json_value(s.points[s.best_index].value)}, {"points", points}});
   }
   return out;
 }
@@ -367,7 +358,7 @@ std::vector<ResultRow> filtered_rows(const ResultsArgs& args) {
     ResultRow row{std::move(d), {}};
     row.params = row.design.params();
     for (const auto& kv : row.params) {
-      if (value_json(kv.second).is_number()) numeric_names.insert(kv.first);
+      if (report::json_value(kv.second).is_number()) numeric_names.insert(kv.first);
     }
     rows.push_back(std::move(row));
   }
@@ -385,7 +376,7 @@ std::vector<ResultRow> filtered_rows(const ResultsArgs& args) {
     for (size_t i = values.size(); i < names.size(); ++i) {
       double v = std::numeric_limits<double>::quiet_NaN();  // parameter absent: comparisons fail
       for (const auto& kv : row.params) {
-        if (kv.first == names[i] && value_json(kv.second).is_number()) v = std::stod(kv.second);
+        if (kv.first == names[i] && report::json_value(kv.second).is_number()) v = std::stod(kv.second);
       }
       values.push_back(v);
     }

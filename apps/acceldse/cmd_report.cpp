@@ -25,15 +25,6 @@ struct ReportArgs {
   std::string db, out, model;
 };
 
-// Numbers stay numbers, as in `results --format json`.
-json value_json(const std::string& value) {
-  char* end = nullptr;
-  double number = std::strtod(value.c_str(), &end);
-  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(number)) return value;
-  if (number == std::round(number) && std::abs(number) < 9e15) return static_cast<int64_t>(number);
-  return number;
-}
-
 bool is_integer_metric(const std::string& name) { return name == "cycles" || name == "pes" || name == "dram_bytes"; }
 
 json store_json(const ReportArgs& args) {
@@ -43,7 +34,7 @@ json store_json(const ReportArgs& args) {
   for (const dse::StoredDesign& d : store.all(args.model)) {
     if (!d.error.empty()) continue;
     json params = json::object();
-    for (const auto& [name, value] : d.params()) params[name] = value_json(value);
+    for (const auto& [name, value] : d.params()) params[name] = report::json_value(value);
     json metrics = json::object();
     for (const std::string& name : dse::metric_names()) {
       double v = *dse::metric_value(d.metrics, name);

@@ -135,18 +135,9 @@ void clear_progress() {
   if (::isatty(STDERR_FILENO)) std::cerr << "\r\033[K" << std::flush;
 }
 
-// Numbers stay numbers in JSON so scripts need not parse them.
-Json value_json(const std::string& value) {
-  char* end = nullptr;
-  double number = std::strtod(value.c_str(), &end);
-  if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(number)) return value;
-  if (number == std::round(number) && std::abs(number) < 9e15) return static_cast<int64_t>(number);
-  return number;
-}
-
 Json params_json(const dse::DesignSpace& space, const dse::Design& design) {
   Json out = Json::object();
-  for (size_t i = 0; i < space.parameters().size(); ++i) out[space.parameters()[i].name] = value_json(space.value(design, i));
+  for (size_t i = 0; i < space.parameters().size(); ++i) out[space.parameters()[i].name] = report::json_value(space.value(design, i));
   return out;
 }
 

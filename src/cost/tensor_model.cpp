@@ -111,11 +111,11 @@ int64_t spatial_folds(int64_t dim, int64_t tile, int64_t edge) {
 // Array cycles of all instances of a GEMM run tile by tile: every tile runs its own
 // folds, and every fold pays the fill (preload, skew, drain) again, so cutting the
 // streamed dimension adds a fill per extra tile. With the whole GEMM as one tile this
-// is SCALE-Sim's count.
-int64_t tile_cycles(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tm, int64_t tk, int64_t tn) {
+// is SCALE-Sim's count. `whole`: fold_timing() of the untiled GEMM under `d`.
+int64_t tile_cycles(const Gemm& g, Dataflow d, const FoldTiming& whole, const HwParams& hw, int64_t tm, int64_t tk,
+                    int64_t tn) {
   const std::array<int64_t, 3> dim{g.m, g.k, g.n}, tile{tm, tk, tn};
   const Placement p = placement(d);
-  const FoldTiming whole = fold_timing(g, d, hw);
   const int64_t folds_2d = spatial_folds(dim[p.rows], tile[p.rows], hw.rows) *
                            spatial_folds(dim[p.cols], tile[p.cols], hw.cols);
   const int64_t stream_trips = ceil_div(dim[p.stream], tile[p.stream]);
@@ -240,8 +240,8 @@ struct DataflowState {
   Dataflow dataflow = Dataflow::kWs;
   int64_t compute_floor = 0;  // of the untiled GEMM: on one array no tiling is faster
   int64_t port_cycles = 0;    // what the buffer ports allow (0 when unlimited)
+  FoldTiming folds;           // of the untiled GEMM
   ArraySram sram;
-  double array_pj = 0;  // SRAM energy of the array-side accesses
   // Best so far.
   int64_t cycles = std::numeric_limits<int64_t>::max();
   double pj = std::numeric_limits<double>::infinity();
@@ -265,13 +265,10 @@ void init_flows(const Gemm& g, const HwParams& hw, SearchSpace& s) {
     DataflowState& st = s.flows[s.num_flows++];
     st = DataflowState{};
     st.dataflow = d;
-    const FoldTiming f = fold_timing(g, d, hw);
-    st.sram = array_sram(g, d, f, hw);
+    st.folds = fold_timing(g, d, hw);
+    st.sram = array_sram(g, d, st.folds, hw);
     st.port_cycles = port_limited_cycles(0, st.sram, hw);
     st.compute_floor = std::max(array_cycles(g, d, hw), st.port_cycles);
-    st.array_pj = st.sram.input_reads * hw.input_sram_pj_per_byte +
-                  st.sram.weight_reads * hw.weight_sram_pj_per_byte +
-                  (st.sram.output_reads + st.sram.output_writes) * hw.output_sram_pj_per_byte;
   }
 }
 
@@ -329,7 +326,7 @@ void offer(SearchSpace& s, const Gemm& g, const std::array<Traffic, kOrders.size
   for (int i = 0; i < s.num_flows; ++i) {
     DataflowState& st = s.flows[i];
     const int64_t tm = m_tile_for(g, st.dataflow, hw, tm_balanced, tm_max);
-    const int64_t compute = std::max(tile_cycles(g, st.dataflow, hw, tm, tk, tn), st.port_cycles);
+    const int64_t compute = std::max(tile_cycles(g, st.dataflow, st.folds, hw, tm, tk, tn), st.port_cycles);
     for (int o = 0; o < num_orders; ++o) {
       const int64_t cycles = combine(compute, dram_int[o], exposed, hw);
       if (cycles < st.cycles || (cycles == st.cycles && pj[o] < st.pj)) {
@@ -395,8 +392,8 @@ StreamFit stream_capacity(const HwParams& hw) {
   return {hw.input_tile_bytes, hw.weight_tile_bytes, hw.output_tile_bytes};
 }
 
-Traffic streaming_traffic(const Gemm& g, Dataflow d, const HwParams& hw, const GemmBytes& gb, double pb) {
-  const FoldTiming f = fold_timing(g, d, hw);
+Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const HwParams& hw, const GemmBytes& gb,
+                          double pb) {
   const StreamFit cap = stream_capacity(hw);
   const auto fits = [](double bytes, double capacity) { return bytes <= capacity; };
   const double pa = static_cast<double>(hw.input_bytes), acc = static_cast<double>(hw.acc_bytes);
@@ -432,7 +429,7 @@ void offer_streaming(SearchSpace& s, const Gemm& g, const HwParams& hw, const Ge
                      int64_t exposed) {
   for (int i = 0; i < s.num_flows; ++i) {
     DataflowState& st = s.flows[i];
-    const Traffic t = streaming_traffic(g, st.dataflow, hw, gb, pb);
+    const Traffic t = streaming_traffic(g, st.dataflow, st.folds, hw, gb, pb);
     const double dram = hw.dram_cycles(t.a_reads, t.b_reads, t.c_reads + t.c_writes, t.bursts);
     const double pj = traffic_pj(t, hw);
     const int64_t cycles = combine(st.compute_floor, ceil_to_int(dram), exposed, hw);
@@ -620,12 +617,12 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
 
 int64_t tiled_array_cycles(const Gemm& g, Dataflow d, const HwParams& hw, int64_t tile_m, int64_t tile_k,
                            int64_t tile_n) {
-  return tile_cycles(g, d, hw, tile_m, tile_k, tile_n);
+  return tile_cycles(g, d, fold_timing(g, d, hw), hw, tile_m, tile_k, tile_n);
 }
 
 TileTraffic streaming_tile_traffic(const Gemm& g, Dataflow d, const HwParams& hw) {
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
-  const Traffic t = streaming_traffic(g, d, hw, gemm_bytes(g, hw, pb, Residency{}), pb);
+  const Traffic t = streaming_traffic(g, d, fold_timing(g, d, hw), hw, gemm_bytes(g, hw, pb, Residency{}), pb);
   return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
 }
 

@@ -46,6 +46,10 @@ std::string grouped(int64_t value);
 // One CSV field, quoted (RFC 4180) when it holds a comma, a quote or a newline.
 std::string csv_field(const std::string& text);
 
+// A parameter value for JSON: numbers stay numbers ("64" -> 64, "0.5" -> 0.5), so
+// scripts need not parse them; anything else stays a string.
+nlohmann::ordered_json json_value(const std::string& text);
+
 // Cells joined by `separator` as they are (quote CSV fields first).
 std::string join(const std::vector<std::string>& cells, const std::string& separator = ",");
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 
 #include "report/report.h"
 #include "report/text.h"
@@ -16,6 +18,14 @@ std::string csv_field(const std::string& text) {
   std::string quoted = "\"";
   for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
   return quoted + "\"";
+}
+
+nlohmann::ordered_json json_value(const std::string& text) {
+  char* end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(number)) return text;
+  if (number == std::round(number) && std::abs(number) < 9e15) return static_cast<int64_t>(number);
+  return number;
 }
 
 std::string join(const std::vector<std::string>& cells, const std::string& separator) {
