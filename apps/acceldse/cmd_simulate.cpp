@@ -213,7 +213,6 @@ void run_simulate(const SimulateArgs& a) {
     options.mapping.tile_m = a.tile[0];
     options.mapping.tile_k = a.tile[1];
     options.mapping.tile_n = a.tile[2];
-    options.mapping.unified_by_tiles = true;
   }
   options.mapping.loop_order = a.loop_order;
   sim::NetworkResult result;
@@ -321,14 +320,12 @@ sim::Mapping sim_mapping(const ValidateArgs& a, arch::Dataflow dataflow, const c
   s.dataflow = dataflow;
   if (a.mapping == "cost") {  // replay the analytical model's tiles and loop order
     s.dataflow = m.dataflow;
-    s.tile_m = m.tile_m;
-    s.tile_k = m.tile_k;
-    s.tile_n = m.tile_n;
-    // "stream" is one whole tile walked fold by fold: the simulator's default order,
-    // with the operands streaming through equal shares of a unified buffer.
+    // "stream" is SCALE-Sim's untiled fold walk: the simulator's default (no tiles).
     if (!m.loop_order.empty() && m.loop_order != "stream") {
+      s.tile_m = m.tile_m;
+      s.tile_k = m.tile_k;
+      s.tile_n = m.tile_n;
       s.loop_order = m.loop_order;
-      s.unified_by_tiles = true;
     }
   }
   return s;

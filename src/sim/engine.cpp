@@ -105,7 +105,7 @@ std::array<double, kStreams> stream_capacities(const arch::Buffers& buf, const G
   double in = half * static_cast<double>(buffer_bytes(buf, buf.input_kib));
   double w = half * static_cast<double>(buffer_bytes(buf, buf.weight_kib));
   double out = half * static_cast<double>(buffer_bytes(buf, buf.output_kib));
-  if (buf.unified && mapping.unified_by_tiles) {
+  if (buf.unified && mapping.tiled()) {
     const workload::Gemm& g = problem.gemm;
     const auto dim = [](int64_t tile, int64_t whole) { return static_cast<double>(tile > 0 ? std::min(tile, whole) : whole); };
     const double tm = dim(mapping.tile_m, g.m), tk = dim(mapping.tile_k, g.k), tn = dim(mapping.tile_n, g.n);

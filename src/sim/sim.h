@@ -17,16 +17,15 @@ namespace acceldse::sim {
 // How the GEMMs of an op are cut into tiles and in which order the tiles run. Within a
 // tile the array works fold by fold exactly as SCALE-Sim does (column folds outer, row
 // folds inner). Zero tile sizes mean the whole dimension; the default is therefore
-// SCALE-Sim's untiled schedule.
+// SCALE-Sim's untiled schedule. A unified buffer is split equally among the three
+// operands untiled, and in proportion to the bytes of the input, weight and accumulator
+// tiles when tiled (as a compiler would allocate it for those tiles).
 struct Mapping {
   // kAuto: the accelerator's dataflow; if that is auto too, the fastest of ws/os/is.
   arch::Dataflow dataflow = arch::Dataflow::kAuto;
   int64_t tile_m = 0, tile_k = 0, tile_n = 0;
   std::string loop_order = "nkm";  // tile loops, outermost first; a permutation of "mkn"
-  // A unified buffer is split equally among the three operands, or, when set, in
-  // proportion to the bytes of this mapping's input, weight and accumulator tiles (as a
-  // compiler would allocate it for these tiles).
-  bool unified_by_tiles = false;
+  bool tiled() const { return tile_m > 0 || tile_k > 0 || tile_n > 0; }
 };
 
 // SCALE-Sim's address offsets (config.cfg IfmapOffset, FilterOffset, OfmapOffset);
