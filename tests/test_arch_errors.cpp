@@ -84,8 +84,8 @@ TEST(ArchErrors, UnifiedAndSplitTogether) {
 }
 
 TEST(ArchErrors, NegativeOverride) {
-  expect_bad("name: x\ntechnology_overrides:\n  dram_energy_pj_per_byte: -3\n",
-             {"technology_overrides.dram_energy_pj_per_byte (line 3)", "negative"});
+  expect_bad("name: x\ntechnology_overrides:\n  dram:\n    device_energy_pj_per_bit: -3\n",
+             {"technology_overrides.dram.device_energy_pj_per_bit", "negative"});
   expect_bad("technology_overrides: {mac_energy_pj: {int8: 0}}\n", {"technology_overrides.mac_energy_pj.int8", "greater than 0"});
 }
 
@@ -127,7 +127,7 @@ TEST(ArchErrors, MinimalSpecUsesDefaults) {
   const Accelerator a = load_accelerator_yaml_text("name: tiny\n", "tiny.yaml");
   EXPECT_EQ(a.tensor.rows, 32);
   EXPECT_EQ(a.technology_name, "45nm");
-  const Accelerator unnamed = load_accelerator_yaml_text("clock_ghz: 2\n", "dir/unnamed.yaml");
+  const Accelerator unnamed = load_accelerator_yaml_text("clock_ghz: 1.2\n", "dir/unnamed.yaml");
   EXPECT_EQ(unnamed.name, "unnamed");
 }
 

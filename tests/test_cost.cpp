@@ -367,7 +367,8 @@ TEST(CostNetwork, ActivationFusedIntoConv) {
               static_cast<double>(nc.totals.macs) / (1024.0 * static_cast<double>(nc.totals.cycles)), 1e-12);
   EXPECT_NEAR(nc.latency_s, static_cast<double>(nc.totals.cycles) * 1e-9, 1e-15);
   EXPECT_NEAR(nc.throughput_per_s, 1.0 / nc.latency_s, 1e-6);
-  EXPECT_NEAR(nc.power_w, nc.totals.energy.total_pj() * 1e-12 / nc.latency_s, 1e-9);
+  EXPECT_NEAR(nc.power_w, nc.totals.energy.chip_pj() * 1e-12 / nc.latency_s, 1e-9);
+  EXPECT_NEAR(nc.dram_power_w, nc.totals.energy.dram_pj * 1e-12 / nc.latency_s, 1e-9);  // no background here
   EXPECT_NEAR(nc.area.total_mm2(), area(a).total_mm2(), 1e-12);
   // Leakage is charged for the op's own cycles: none for the hidden relu.
   EXPECT_DOUBLE_EQ(relu.energy.leakage_pj, 0);

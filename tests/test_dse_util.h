@@ -21,7 +21,7 @@ parameters:
   weight_kib: [32, 64, 128, 256]
   dram_gb_per_s: [6.4, 12.8, 25.6]
 constraints:
-  - area_mm2 <= 1.5
+  - area_mm2 <= 8
 objective: latency
 )yaml";
 

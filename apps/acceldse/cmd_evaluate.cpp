@@ -74,16 +74,20 @@ std::vector<LayerRow> layer_rows(const workload::Network& net, const cost::Netwo
 void print_area_and_energy(const cost::NetworkCost& nc) {
   const cost::Area& a = nc.area;
   std::cout << fmt::format(
-      "area:        {:.3f} mm2 (PEs {:.3f}, registers {:.3f}, SRAM in/weight/out {:.3f}/{:.3f}/{:.3f}, "
-      "vector {:.3f}, interconnect {:.3f})\n",
-      a.total_mm2(), a.pe_mm2, a.register_mm2, a.input_sram_mm2, a.weight_sram_mm2, a.output_sram_mm2,
-      a.vector_mm2, a.interconnect_mm2);
+      "area:        {:.3f} mm2, core {:.3f} (MACs {:.3f}, registers {:.3f}, PE storage {:.3f}, array control {:.3f}, "
+      "SRAM in/weight/out {:.3f}/{:.3f}/{:.3f}, vector {:.3f}, network {:.3f}, clock tree {:.3f}, whitespace {:.3f}), "
+      "I/O {:.3f} (DRAM PHY {:.3f}, host {:.3f})\n",
+      a.total_mm2(), a.core_mm2(), a.pe_mm2, a.register_mm2, a.pe_storage_mm2, a.array_control_mm2, a.input_sram_mm2,
+      a.weight_sram_mm2, a.output_sram_mm2, a.vector_mm2, a.interconnect_mm2, a.clock_tree_mm2, a.whitespace_mm2,
+      a.io_mm2(), a.dram_phy_mm2, a.host_interface_mm2);
   const cost::Energy& e = nc.totals.energy;
+  const auto j = [](double pj) { return si(pj * 1e-12, "J"); };
   std::cout << fmt::format(
-      "energy:      {} (MAC {}, registers {}, SRAM in/weight/out {}/{}/{}, DRAM {}, vector {}, leakage {})\n",
-      si(e.total_pj() * 1e-12, "J"), si(e.mac_pj * 1e-12, "J"), si(e.register_pj * 1e-12, "J"),
-      si(e.input_sram_pj * 1e-12, "J"), si(e.weight_sram_pj * 1e-12, "J"), si(e.output_sram_pj * 1e-12, "J"),
-      si(e.dram_pj * 1e-12, "J"), si(e.vector_pj * 1e-12, "J"), si(e.leakage_pj * 1e-12, "J"));
+      "energy:      {}, chip {} (MAC {}, registers {}, PE storage {}, SRAM in/weight/out {}/{}/{}, network {}, "
+      "vector {}, clock {}, leakage {}, I/O {}), DRAM {} (access {}, background {})\n",
+      j(e.total_pj()), j(e.chip_pj()), j(e.mac_pj), j(e.register_pj), j(e.pe_storage_pj), j(e.input_sram_pj),
+      j(e.weight_sram_pj), j(e.output_sram_pj), j(e.noc_pj), j(e.vector_pj), j(e.clock_pj), j(e.leakage_pj),
+      j(e.io_pj), j(e.dram_side_pj()), j(e.dram_pj), j(e.dram_background_pj));
 }
 
 void print_table(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
@@ -113,7 +117,8 @@ void print_table(const workload::Network& net, const arch::Accelerator& accel, i
             << fmt::format("utilization: {:.1f}% of {} PEs\n", 100 * t.utilization, grouped(accel.pes()))
             << fmt::format("DRAM:        {} read, {} written\n", si(static_cast<double>(t.dram_read_bytes), "B"),
                            si(static_cast<double>(t.dram_write_bytes), "B"))
-            << fmt::format("power:       {}\n", si(nc.power_w, "W"));
+            << fmt::format("power:       chip {} at {:.3g} V, DRAM {}\n", si(nc.power_w, "W"), nc.vdd_v,
+                           si(nc.dram_power_w, "W"));
   print_area_and_energy(nc);
 }
 
@@ -146,6 +151,12 @@ json energy_json(const cost::Energy& e) {
           {"dram_pj", e.dram_pj},
           {"vector_pj", e.vector_pj},
           {"leakage_pj", e.leakage_pj},
+          {"pe_storage_pj", e.pe_storage_pj},
+          {"noc_pj", e.noc_pj},
+          {"clock_pj", e.clock_pj},
+          {"io_pj", e.io_pj},
+          {"dram_background_pj", e.dram_background_pj},
+          {"chip_pj", e.chip_pj()},
           {"total_pj", e.total_pj()}};
 }
 
@@ -157,6 +168,13 @@ json area_json(const cost::Area& a) {
           {"output_sram_mm2", a.output_sram_mm2},
           {"vector_mm2", a.vector_mm2},
           {"interconnect_mm2", a.interconnect_mm2},
+          {"pe_storage_mm2", a.pe_storage_mm2},
+          {"array_control_mm2", a.array_control_mm2},
+          {"clock_tree_mm2", a.clock_tree_mm2},
+          {"whitespace_mm2", a.whitespace_mm2},
+          {"dram_phy_mm2", a.dram_phy_mm2},
+          {"host_interface_mm2", a.host_interface_mm2},
+          {"core_mm2", a.core_mm2()},
           {"total_mm2", a.total_mm2()}};
 }
 
@@ -212,7 +230,11 @@ json arch_params_json(const arch::Accelerator& a) {
           {"dram_bytes_per_cycle", a.dram_bytes_per_cycle()},
           {"dram_stall_free", a.dram.stall_free},
           {"precision", a.precision.mac_type()},
-          {"technology", a.technology.name}};
+          {"technology", a.technology.name},
+          {"dram_type", a.dram.type},
+          {"dram_channels", arch::dram_channels(a)},
+          {"host_interface", a.host_interface},
+          {"vdd_v", arch::operating_vdd(a)}};
 }
 
 json evaluate_json(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
@@ -221,6 +243,8 @@ json evaluate_json(const workload::Network& net, const arch::Accelerator& accel,
   totals["latency_s"] = nc.latency_s;
   totals["throughput_per_s"] = nc.throughput_per_s;
   totals["power_w"] = nc.power_w;
+  totals["dram_power_w"] = nc.dram_power_w;
+  totals["idle_power_w"] = cost::idle_power_w(accel);
   totals["area_mm2"] = nc.area.total_mm2();
   totals["area"] = area_json(nc.area);
   json layers = json::array();

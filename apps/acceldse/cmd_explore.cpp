@@ -159,10 +159,15 @@ Json breakdown_json(const cost::NetworkCost& cost) {
               {"dram_read_bytes", t.dram_read_bytes}, {"dram_write_bytes", t.dram_write_bytes},
               {"energy_pj", {{"mac", e.mac_pj}, {"register", e.register_pj}, {"input_sram", e.input_sram_pj},
                              {"weight_sram", e.weight_sram_pj}, {"output_sram", e.output_sram_pj},
-                             {"dram", e.dram_pj}, {"vector", e.vector_pj}, {"leakage", e.leakage_pj}}},
+                             {"dram", e.dram_pj}, {"vector", e.vector_pj}, {"leakage", e.leakage_pj},
+                             {"pe_storage", e.pe_storage_pj}, {"noc", e.noc_pj}, {"clock", e.clock_pj},
+                             {"io", e.io_pj}, {"dram_background", e.dram_background_pj}}},
               {"area_mm2", {{"pe", a.pe_mm2}, {"register", a.register_mm2}, {"input_sram", a.input_sram_mm2},
                             {"weight_sram", a.weight_sram_mm2}, {"output_sram", a.output_sram_mm2},
-                            {"vector", a.vector_mm2}, {"interconnect", a.interconnect_mm2}}},
+                            {"vector", a.vector_mm2}, {"interconnect", a.interconnect_mm2},
+                            {"pe_storage", a.pe_storage_mm2}, {"array_control", a.array_control_mm2},
+                            {"clock_tree", a.clock_tree_mm2}, {"whitespace", a.whitespace_mm2},
+                            {"dram_phy", a.dram_phy_mm2}, {"host_interface", a.host_interface_mm2}}},
               {"layers_by_bound", bound}};
 }
 

@@ -12,5 +12,6 @@ void add_simulate_commands(CLI::App& app);  // simulate, validate
 void add_explore_commands(CLI::App& app);   // explore, results
 void add_study_commands(CLI::App& app);     // suite, corun, fit-model
 void add_report_command(CLI::App& app);     // report
+void add_calibrate_command(CLI::App& app);  // calibrate
 
 }  // namespace acceldse::cli

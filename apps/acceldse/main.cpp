@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   acceldse::cli::add_explore_commands(app);
   acceldse::cli::add_study_commands(app);
   acceldse::cli::add_report_command(app);
+  acceldse::cli::add_calibrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

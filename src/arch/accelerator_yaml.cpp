@@ -81,6 +81,7 @@ TensorUnit read_tensor(const Reader& r) {
     if (!detail::parse_dataflow(text, t.dataflow)) detail::fail(r.at("dataflow"), "expected ws, os, is or auto, got '" + text + "'");
   }
   t.tiling = r.flag("tiling", t.tiling);
+  t.pe_local_bytes = r.integer("pe_local_bytes", t.pe_local_bytes);
   return t;
 }
 
@@ -117,6 +118,7 @@ Dram read_dram(const Reader& r) {
   d.latency_ns = r.number("latency_ns", d.latency_ns);
   d.stall_free = r.flag("stall_free", d.stall_free);
   d.bandwidth_per_operand = r.flag("bandwidth_per_operand", d.bandwidth_per_operand);
+  d.type = r.text("type", d.type);
   return d;
 }
 
@@ -160,8 +162,9 @@ std::map<std::string, double> read_overrides(const Reader& r) {
   for (const auto& entry : r.node) {
     const std::string field = entry.first.Scalar();
     const Where at = r.at(field.c_str());
-    if (field == "mac_area_um2" || field == "mac_energy_pj") {
-      detail::require_map(entry.second, at, detail::mac_type_names());
+    if (field == "mac_area_um2" || field == "mac_energy_pj" || field == "dram" || field == "host") {
+      if (field.starts_with("mac")) detail::require_map(entry.second, at, detail::mac_type_names());
+      if (!entry.second.IsMap()) detail::fail(at, "expected a map of FIELD: number");
       for (const auto& mac : entry.second) {
         const Where mac_at = at.child(mac.first.Scalar(), mac.second);
         r.lines.note(mac_at);
@@ -176,22 +179,24 @@ std::map<std::string, double> read_overrides(const Reader& r) {
 
 const std::vector<std::string> kTopKeys = {"name",      "tensor_unit", "vector_unit", "buffers",
                                            "dram",      "clock_ghz",   "precision",   "technology",
-                                           "technology_overrides"};
+                                           "technology_overrides", "supply_v", "host_interface"};
 
 Accelerator read_spec(const YAML::Node& root, const std::string& file_label, LineMap& lines) {
   const Reader top{root, Where{file_label, "", 0}, lines};
   detail::require_map(root, top.where, kTopKeys);
   Accelerator a;
   a.name = top.text("name", std::filesystem::path(file_label).stem().string());
-  if (top.has("tensor_unit")) a.tensor = read_tensor(top.section("tensor_unit", {"rows", "cols", "arrays", "dataflow", "tiling"}));
+  if (top.has("tensor_unit")) a.tensor = read_tensor(top.section("tensor_unit", {"rows", "cols", "arrays", "dataflow", "tiling", "pe_local_bytes"}));
   if (top.has("vector_unit")) a.vector = read_vector(top.section("vector_unit", {"lanes", "ops_per_lane_per_cycle"}));
   if (top.has("buffers")) {
     a.buffers = read_buffers(top.section("buffers", {"input_kib", "weight_kib", "output_kib", "unified_kib",
                                                      "read_bytes_per_cycle", "write_bytes_per_cycle", "double_buffered",
                                                      "keep_activations_on_chip"}));
   }
-  if (top.has("dram")) a.dram = read_dram(top.section("dram", {"bandwidth_gb_per_s", "latency_ns", "stall_free", "bandwidth_per_operand"}));
+  if (top.has("dram")) a.dram = read_dram(top.section("dram", {"bandwidth_gb_per_s", "latency_ns", "stall_free", "bandwidth_per_operand", "type"}));
   a.clock_ghz = top.number("clock_ghz", a.clock_ghz);
+  a.supply_v = top.number("supply_v", a.supply_v);
+  a.host_interface = top.text("host_interface", a.host_interface);
   if (top.has("precision")) a.precision = read_precision(root["precision"], top.at("precision"), lines);
   a.technology_name = top.text("technology", a.technology_name);
   if (top.has("technology_overrides")) {
@@ -274,7 +279,8 @@ std::string to_yaml(const Accelerator& a) {
   out << YAML::Key << "tensor_unit" << YAML::Value << YAML::BeginMap << YAML::Key << "rows" << YAML::Value
       << a.tensor.rows << YAML::Key << "cols" << YAML::Value << a.tensor.cols << YAML::Key << "arrays" << YAML::Value
       << a.tensor.arrays << YAML::Key << "dataflow" << YAML::Value << to_string(a.tensor.dataflow) << YAML::Key
-      << "tiling" << YAML::Value << a.tensor.tiling << YAML::EndMap;
+      << "tiling" << YAML::Value << a.tensor.tiling << YAML::Key << "pe_local_bytes" << YAML::Value
+      << a.tensor.pe_local_bytes << YAML::EndMap;
   out << YAML::Key << "vector_unit" << YAML::Value << YAML::BeginMap << YAML::Key << "lanes" << YAML::Value
       << a.vector.lanes << YAML::Key << "ops_per_lane_per_cycle" << YAML::Value << a.vector.ops_per_lane_per_cycle
       << YAML::EndMap;
@@ -283,8 +289,11 @@ std::string to_yaml(const Accelerator& a) {
   emit_number(out, "bandwidth_gb_per_s", a.dram.bandwidth_gb_per_s);
   emit_number(out, "latency_ns", a.dram.latency_ns);
   out << YAML::Key << "stall_free" << YAML::Value << a.dram.stall_free << YAML::Key << "bandwidth_per_operand"
-      << YAML::Value << a.dram.bandwidth_per_operand << YAML::EndMap;
+      << YAML::Value << a.dram.bandwidth_per_operand << YAML::Key << "type" << YAML::Value << a.dram.type
+      << YAML::EndMap;
   emit_number(out, "clock_ghz", a.clock_ghz);
+  emit_number(out, "supply_v", a.supply_v);
+  out << YAML::Key << "host_interface" << YAML::Value << a.host_interface;
   emit_precision(out, a.precision);
   out << YAML::Key << "technology" << YAML::Value << a.technology_name;
   emit_overrides(out, a.technology_overrides);

@@ -116,6 +116,8 @@ void resolve_technology(Accelerator& accel, const std::string& file_label) {
                                                            join(technology_names(), ", ")));
   }
   accel.technology = load_technology(accel.technology_name);
+  accel.technology.dram = load_interface(accel.dram.type, "dram", "dram.type", file_label);
+  accel.technology.host = load_interface(accel.host_interface, "host", "host_interface", file_label);
   apply_technology_overrides(accel.technology, accel.technology_overrides, file_label);
 }
 

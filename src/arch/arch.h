@@ -12,6 +12,21 @@ namespace acceldse::arch {
 enum class Dataflow { kWs, kOs, kIs, kAuto };
 const char* to_string(Dataflow dataflow);  // "ws", "os", "is", "auto"
 
+// An off-chip interface (tech/interfaces/NAME.yaml): a DRAM type (one channel = one
+// PHY + controller) or a host link. Every field's citation is in `sources`.
+struct OffChipInterface {
+  std::string name = "none";  // "ddr4", "hbm2", "pcie3_x16", "none"
+  std::string kind = "none";  // "dram", "host" or "none"
+  double channel_gb_per_s = 0;          // dram: peak bandwidth of one channel
+  double area_mm2 = 0;                  // per channel (dram) or whole link (host): PHY + controller
+  double static_mw = 0;                 // per channel: PHY bias, DLL, termination, controller idle
+  double phy_energy_pj_per_bit = 0;     // on-chip side, per bit moved
+  double device_energy_pj_per_bit = 0;  // dram: the DRAM devices (core + their I/O), per bit
+  double device_background_mw = 0;      // dram: per channel, devices' standby + refresh
+  std::map<std::string, std::string> sources;
+  bool operator==(const OffChipInterface&) const = default;
+};
+
 // Area and energy of one technology node. Every field's citation is in `sources`
 // (field name -> source), loaded from tech/NAME.yaml.
 struct Technology {
@@ -29,11 +44,45 @@ struct Technology {
   double sram_energy_pj_per_byte_ref = 0;
   double sram_ref_kib = 8;
   double sram_energy_exponent = 0.5;
-  double dram_energy_pj_per_byte = 0;
   double vector_lane_area_um2 = 0;     // one lane, one op/cycle, incl. its registers
   double vector_op_energy_pj = 0;
-  double interconnect_area_fraction = 0;  // wiring/control as a fraction of PE+SRAM area
-  double leakage_mw_per_mm2 = 0;
+  double interconnect_area_fraction = 0;  // on-chip network: a fraction of PE+SRAM area
+  double leakage_mw_per_mm2 = 0;          // at vdd_nominal_v
+  // PE-local storage (scratchpad / register file inside each PE), per byte.
+  double register_file_area_um2_per_byte = 0;
+  double register_file_energy_pj_per_byte = 0;
+  double pe_control_area_fraction = 0;  // array control (sequencers, valid bits) per PE datapath
+  // Placement density of standard-cell logic: cell area / the area it occupies.
+  double cell_utilization = 1;
+  // Floorplan share that no block claims (routing channels, power grid, whitespace);
+  // core area = blocks / (1 - this).
+  double whitespace_fraction = 0;
+  // SRAM buffers are built from banks of at most sram_bank_kib; each bank adds its
+  // periphery (decoders, sense amplifiers, I/O). Reaching a bank costs wire energy.
+  double sram_bank_kib = 0;  // 0: one bank (hand-built tables)
+  double sram_bank_periphery_mm2 = 0;
+  double wire_energy_pj_per_byte_mm = 0;
+  // Clock distribution: tree area as a fraction of logic area, and energy per mm2 of
+  // clocked logic per cycle (flop clock pins + tree), paid every cycle, busy or not.
+  double clock_tree_area_fraction = 0;
+  double clock_energy_pj_per_mm2_cycle = 0;
+  // Voltage and frequency. Energies above hold at vdd_nominal_v; a design runs at
+  // vdd_nominal_v unless its clock needs more (alpha-power law, anchored at
+  // fmax_nominal_ghz) or its spec sets supply_v. fmax_nominal_ghz = 0: no V-f model.
+  double vdd_nominal_v = 1;
+  double vdd_min_v = 0;
+  double vdd_max_v = 1;
+  double vth_v = 0;
+  double alpha_power = 1.3;
+  double fmax_nominal_ghz = 0;
+  double leakage_voltage_exponent = 0;  // leakage power ~ (V / vdd_nominal_v)^this
+  // Logic area grows with the clock above fmax_nominal_ghz (deeper pipelines, upsized
+  // gates): factor 1 + timing_area_slope * (clock / fmax_nominal_ghz - 1).
+  double timing_area_slope = 0;
+  // Off-chip interfaces of the design, resolved from tech/interfaces/ by the spec's
+  // dram.type and host_interface (not part of tech/NODE.yaml).
+  OffChipInterface dram;
+  OffChipInterface host;
   // Citation per field: "node_nm", "sram_area_mm2_per_kib", ..., and per MAC entry
   // "mac_energy_pj.int8" (or one "mac_energy_pj" entry covering the whole map).
   std::map<std::string, std::string> sources;
@@ -48,6 +97,9 @@ struct TensorUnit {
   // false: every GEMM runs SCALE-Sim's untiled schedule (what SCALE-Sim configs mean);
   // true: the mapper may also cut GEMMs into buffer-sized tiles.
   bool tiling = true;
+  // Storage inside each PE beyond its pipeline registers (e.g. Eyeriss's 0.5 KB
+  // scratchpads): area per byte, and each MAC reads/writes its operands there.
+  int64_t pe_local_bytes = 0;
   bool operator==(const TensorUnit&) const = default;
 };
 
@@ -88,6 +140,9 @@ struct Dram {
   // output writes) separately instead of being shared, as SCALE-Sim gives each of its
   // three SRAMs its own DRAM interface of `Bandwidth` words/cycle.
   bool bandwidth_per_operand = false;
+  // Memory type (tech/interfaces/TYPE.yaml): sets PHY area, power and energy per bit;
+  // channels = ceil(bandwidth / the type's channel bandwidth).
+  std::string type = "lpddr4";
   bool operator==(const Dram&) const = default;
 };
 
@@ -111,6 +166,9 @@ struct Accelerator {
   Buffers buffers;
   Dram dram;
   double clock_ghz = 1.0;
+  // Supply voltage; 0 = the node's nominal supply, raised as far as the clock needs.
+  double supply_v = 0;
+  std::string host_interface = "none";  // tech/interfaces/NAME.yaml of kind host, or none
   Precision precision;
   std::string technology_name = "45nm";
   // technology_overrides from the spec, by field ("sram_area_mm2_per_kib") or MAC entry
@@ -130,6 +188,16 @@ Accelerator load_accelerator_yaml_text(const std::string& text, const std::strin
 Accelerator load_scalesim_cfg(const std::string& path);
 std::string to_yaml(const Accelerator& accel);
 std::vector<std::string> builtin_accelerators();  // names in archs/
+
+// Voltage and frequency (alpha-power law, Sakurai & Newton 1990): the highest clock
+// `tech` reaches at supply `vdd_v`, and the supply a design runs at (spec's supply_v, or
+// vdd_nominal_v raised until clock_ghz is reached, capped at vdd_max_v).
+double max_clock_ghz(const Technology& tech, double vdd_v);
+double operating_vdd(const Accelerator& accel);
+// Number of DRAM channels (PHY + controller instances) the bandwidth needs.
+int64_t dram_channels(const Accelerator& accel);
+// Names in tech/interfaces/ of the given kind ("dram" or "host").
+std::vector<std::string> interface_names(const std::string& kind);
 
 // Technology tables in tech/NAME.yaml.
 Technology load_technology(const std::string& name);

@@ -28,7 +28,13 @@ std::optional<Problem> find_problem(const Accelerator& accel);
 // True if tech/NAME.yaml exists (without listing the directory).
 bool is_technology(const std::string& name);
 
-// Resolves accel.technology from technology_name and technology_overrides.
+// An interface of tech/interfaces/ of `kind` ("dram" or "host"; host "none" is an empty
+// one); InputError at `place` of `file_label` for an unknown name.
+OffChipInterface load_interface(const std::string& name, const std::string& kind, const std::string& place,
+                                const std::string& file_label);
+
+// Resolves accel.technology from technology_name, the DRAM type, the host interface and
+// technology_overrides.
 void resolve_technology(Accelerator& accel, const std::string& file_label);
 
 }  // namespace acceldse::arch::detail

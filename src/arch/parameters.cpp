@@ -28,6 +28,16 @@ Setter positive_int(Field field) {
 }
 
 template <typename Field>
+Setter nonnegative_int(Field field) {
+  return [field](Accelerator& a, const std::string& text) -> std::string {
+    int64_t value = 0;
+    if (!detail::parse_int(text, value) || value < 0) return "expected a whole number >= 0, got '" + text + "'";
+    field(a) = value;
+    return "";
+  };
+}
+
+template <typename Field>
 Setter real(Field field, bool zero_allowed) {
   return [field, zero_allowed](Accelerator& a, const std::string& text) -> std::string {
     double value = 0;
@@ -90,9 +100,11 @@ std::string set_precision(Accelerator& a, const std::string& text) {
   return "";
 }
 
-std::string set_technology(Accelerator& a, const std::string& text) {
+// Sets a field the resolved technology depends on, then resolves it again.
+template <typename Field>
+std::string resolve_with(Accelerator& a, Field field, const std::string& text) {
   Accelerator resolved = a;
-  resolved.technology_name = text;
+  field(resolved) = text;
   try {
     detail::resolve_technology(resolved, "<parameter>");
   } catch (const InputError& e) {
@@ -100,6 +112,16 @@ std::string set_technology(Accelerator& a, const std::string& text) {
   }
   a = std::move(resolved);
   return "";
+}
+
+std::string set_technology(Accelerator& a, const std::string& text) {
+  return resolve_with(a, [](Accelerator& x) -> std::string& { return x.technology_name; }, text);
+}
+std::string set_dram_type(Accelerator& a, const std::string& text) {
+  return resolve_with(a, [](Accelerator& x) -> std::string& { return x.dram.type; }, text);
+}
+std::string set_host_interface(Accelerator& a, const std::string& text) {
+  return resolve_with(a, [](Accelerator& x) -> std::string& { return x.host_interface; }, text);
 }
 
 // Overrides the resolved table in place; technology_overrides keeps it for to_yaml.
@@ -147,11 +169,21 @@ std::vector<std::pair<std::string, Setter>> make_setters() {
       {"output_bytes", bytes(FIELD(a.precision.output_bytes))},
       {"accumulator_bytes", bytes(FIELD(a.precision.accumulator_bytes))},
       {"technology", set_technology},
+      {"dram_type", set_dram_type},
+      {"host_interface", set_host_interface},
+      {"supply_v", real(FIELD(a.supply_v), true)},
+      {"pe_local_bytes", nonnegative_int(FIELD(a.tensor.pe_local_bytes))},
   };
   for (const auto& field : technology_numeric_fields()) {
     if (field == "mac_area_um2" || field == "mac_energy_pj") {
       for (const char* type : {"int8", "int16", "int32", "fp16", "bf16", "fp32"}) {
         const std::string key = field + "." + type;
+        s.emplace_back("tech." + key, tech_override(key));
+      }
+    } else if (field == "dram" || field == "host") {
+      for (const char* name : {"channel_gb_per_s", "area_mm2", "static_mw", "phy_energy_pj_per_bit",
+                               "device_energy_pj_per_bit", "device_background_mw"}) {
+        const std::string key = field + "." + name;
         s.emplace_back("tech." + key, tech_override(key));
       }
     } else {

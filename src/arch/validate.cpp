@@ -115,6 +115,52 @@ Found memory_and_clock_problem(const Accelerator& a) {
   return rate_problem("clock_ghz", a.clock_ghz, false);
 }
 
+// Fractions and voltages of the table (after overrides) must describe a real process.
+Found technology_problem(const Technology& t) {
+  const auto bad = [](const char* field, const std::string& what) {
+    return Problem{std::string("technology_overrides.") + field, what};
+  };
+  if (t.cell_utilization <= 0 || t.cell_utilization > 1) return bad("cell_utilization", "expected a fraction in (0, 1]");
+  if (t.whitespace_fraction >= 1) return bad("whitespace_fraction", "expected a fraction below 1");
+  if (!(t.vdd_min_v <= t.vdd_nominal_v && t.vdd_nominal_v <= t.vdd_max_v)) {
+    return bad("vdd_nominal_v", fmt::format("expected vdd_min_v <= vdd_nominal_v <= vdd_max_v, got {} V, {} V, {} V",
+                                            t.vdd_min_v, t.vdd_nominal_v, t.vdd_max_v));
+  }
+  if (t.vth_v >= t.vdd_min_v && t.fmax_nominal_ghz > 0) {
+    return bad("vth_v", fmt::format("expected a threshold below vdd_min_v ({} V), got {} V", t.vdd_min_v, t.vth_v));
+  }
+  return std::nullopt;
+}
+
+// The clock must be reachable: at the spec's supply, or at the node's highest one.
+Found voltage_problem(const Accelerator& a) {
+  const Technology& t = a.technology;
+  if (auto p = technology_problem(t)) return p;
+  if (a.supply_v != 0) {
+    if (!std::isfinite(a.supply_v) || a.supply_v < t.vdd_min_v || a.supply_v > t.vdd_max_v) {
+      return Problem{"supply_v", fmt::format("expected a supply from {} V to {} V (technology '{}'), got {} V",
+                                             t.vdd_min_v, t.vdd_max_v, a.technology_name, a.supply_v)};
+    }
+  }
+  const double vdd_v = a.supply_v > 0 ? a.supply_v : std::max(t.vdd_max_v, t.vdd_nominal_v);
+  const double reach_ghz = max_clock_ghz(t, vdd_v);
+  if (a.clock_ghz > reach_ghz * (1 + 1e-9)) {
+    return Problem{"clock_ghz", fmt::format("{} GHz is above what technology '{}' reaches at {} {} V ({:.3g} GHz); "
+                                            "lower the clock{}",
+                                            a.clock_ghz, a.technology_name, a.supply_v > 0 ? "the spec's supply" : "its highest supply",
+                                            vdd_v, reach_ghz, a.supply_v > 0 ? " or raise supply_v" : " or pick a faster node")};
+  }
+  return std::nullopt;
+}
+
+Found pe_storage_problem(const Accelerator& a) {
+  const int64_t bytes = a.tensor.pe_local_bytes;
+  if (bytes < 0 || bytes > (int64_t{1} << 24)) {
+    return Problem{"tensor_unit.pe_local_bytes", fmt::format("expected a whole number from 0 to {}, got {}", int64_t{1} << 24, bytes)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 namespace detail {
@@ -125,6 +171,8 @@ std::optional<Problem> find_problem(const Accelerator& a) {
   if (auto p = precision_problem(a.precision)) return p;
   if (auto p = buffer_problem(a)) return p;
   if (auto p = memory_and_clock_problem(a)) return p;
+  if (auto p = pe_storage_problem(a)) return p;
+  if (auto p = voltage_problem(a)) return p;
   return mac_problem(a);
 }
 

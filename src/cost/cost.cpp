@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "common/error.h"
 #include "cost/hw_params.h"
 #include "cost/op_cost.h"
@@ -43,50 +46,118 @@ std::string Mapping::to_string() const {
 }
 
 double Energy::total_pj() const {
-  return mac_pj + register_pj + input_sram_pj + weight_sram_pj + output_sram_pj + dram_pj + vector_pj +
-         leakage_pj;
+  return mac_pj + register_pj + pe_storage_pj + input_sram_pj + weight_sram_pj + output_sram_pj + noc_pj +
+         dram_pj + vector_pj + leakage_pj + clock_pj + io_pj + dram_background_pj;
 }
 
 Energy& Energy::operator+=(const Energy& other) {
   mac_pj += other.mac_pj;
   register_pj += other.register_pj;
+  pe_storage_pj += other.pe_storage_pj;
   input_sram_pj += other.input_sram_pj;
   weight_sram_pj += other.weight_sram_pj;
   output_sram_pj += other.output_sram_pj;
+  noc_pj += other.noc_pj;
   dram_pj += other.dram_pj;
   vector_pj += other.vector_pj;
   leakage_pj += other.leakage_pj;
+  clock_pj += other.clock_pj;
+  io_pj += other.io_pj;
+  dram_background_pj += other.dram_background_pj;
   return *this;
 }
 
 double Area::total_mm2() const {
-  return pe_mm2 + register_mm2 + input_sram_mm2 + weight_sram_mm2 + output_sram_mm2 + vector_mm2 +
-         interconnect_mm2;
+  return logic_mm2() + sram_mm2() + interconnect_mm2 + clock_tree_mm2 + whitespace_mm2 + io_mm2();
 }
 
-Area area(const arch::Accelerator& accel) {
+namespace {
+
+// Logic sized for a clock above the node's nominal one needs deeper pipelines and
+// bigger gates (arch.h: timing_area_slope).
+double timing_area_factor(const arch::Accelerator& accel) {
+  const arch::Technology& t = accel.technology;
+  if (t.fmax_nominal_ghz <= 0) return 1.0;
+  return 1.0 + t.timing_area_slope * std::max(0.0, accel.clock_ghz / t.fmax_nominal_ghz - 1.0);
+}
+
+void add_tensor_area(const arch::Accelerator& accel, double logic_scale, Area& a) {
   const arch::Technology& t = accel.technology;
   const arch::Precision& p = accel.precision;
   const double pes = static_cast<double>(accel.pes());
-  Area a;
-  a.pe_mm2 = pes * mac_area_um2(accel) * kMm2PerUm2;
+  a.pe_mm2 = pes * mac_area_um2(accel) * kMm2PerUm2 * logic_scale;
   // Each PE holds its two operands and its partial sum in pipeline registers.
   const double register_bytes = static_cast<double>(p.input_bytes + p.weight_bytes + p.accumulator_bytes);
-  a.register_mm2 = pes * register_bytes * t.register_area_um2_per_byte * kMm2PerUm2;
+  a.register_mm2 = pes * register_bytes * t.register_area_um2_per_byte * kMm2PerUm2 * logic_scale;
+  a.pe_storage_mm2 = pes * static_cast<double>(accel.tensor.pe_local_bytes) * t.register_file_area_um2_per_byte *
+                     kMm2PerUm2 / t.cell_utilization;
+  a.array_control_mm2 = t.pe_control_area_fraction * (a.pe_mm2 + a.register_mm2);
+}
+
+void add_buffer_area(const arch::Accelerator& accel, Area& a) {
+  const arch::Technology& t = accel.technology;
   const arch::Buffers& b = accel.buffers;
+  const auto sram = [&](int64_t kib) { return detail::sram_area_mm2(t, static_cast<double>(kib)); };
   if (b.unified) {
-    a.input_sram_mm2 = static_cast<double>(b.unified_kib) * t.sram_area_mm2_per_kib;
+    a.input_sram_mm2 = sram(b.unified_kib);
   } else {
-    a.input_sram_mm2 = static_cast<double>(b.input_kib) * t.sram_area_mm2_per_kib;
-    a.weight_sram_mm2 = static_cast<double>(b.weight_kib) * t.sram_area_mm2_per_kib;
-    a.output_sram_mm2 = static_cast<double>(b.output_kib) * t.sram_area_mm2_per_kib;
+    a.input_sram_mm2 = sram(b.input_kib);
+    a.weight_sram_mm2 = sram(b.weight_kib);
+    a.output_sram_mm2 = sram(b.output_kib);
   }
+}
+
+}  // namespace
+
+Area area(const arch::Accelerator& accel) {
+  const arch::Technology& t = accel.technology;
+  const double logic_scale = timing_area_factor(accel) / t.cell_utilization;
+  Area a;
+  add_tensor_area(accel, logic_scale, a);
+  add_buffer_area(accel, a);
   // A lane's area is quoted for one op per cycle; wider lanes count as several.
   a.vector_mm2 = static_cast<double>(accel.vector.lanes * accel.vector.ops_per_lane_per_cycle) *
-                 t.vector_lane_area_um2 * kMm2PerUm2;
-  const double sram = a.input_sram_mm2 + a.weight_sram_mm2 + a.output_sram_mm2;
-  a.interconnect_mm2 = t.interconnect_area_fraction * (a.pe_mm2 + a.register_mm2 + sram);
+                 t.vector_lane_area_um2 * kMm2PerUm2 * logic_scale;
+  a.interconnect_mm2 = t.interconnect_area_fraction * (a.pe_mm2 + a.register_mm2 + a.pe_storage_mm2 + a.sram_mm2());
+  a.clock_tree_mm2 = t.clock_tree_area_fraction * a.logic_mm2();
+  const double blocks = a.logic_mm2() + a.sram_mm2() + a.interconnect_mm2 + a.clock_tree_mm2;
+  a.whitespace_mm2 = t.whitespace_fraction < 1 ? blocks * t.whitespace_fraction / (1 - t.whitespace_fraction) : 0;
+  a.dram_phy_mm2 = static_cast<double>(arch::dram_channels(accel)) * t.dram.area_mm2;
+  a.host_interface_mm2 = t.host.area_mm2;
   return a;
+}
+
+namespace detail {
+
+DesignPower design_power(const arch::Accelerator& accel, const Area& a) {
+  const arch::Technology& t = accel.technology;
+  const double vdd_v = arch::operating_vdd(accel);
+  const double v_ratio = vdd_v / t.vdd_nominal_v;
+  const double channels = static_cast<double>(arch::dram_channels(accel));
+  DesignPower p;
+  p.vdd_v = vdd_v;
+  p.clock_ghz = accel.clock_ghz > 0 ? accel.clock_ghz : 1.0;
+  // Scratchpads clock only the word they access (counted per access), so the clock
+  // reaches the datapaths, their pipeline registers, control and the vector unit.
+  const double clocked_mm2 = a.logic_mm2() - a.pe_storage_mm2;
+  p.clock_pj_per_cycle = t.clock_energy_pj_per_mm2_cycle * clocked_mm2 * v_ratio * v_ratio;
+  // Leakage is quoted per mm2 of the core (logic and SRAM); the I/O has its own static power.
+  p.leakage_mw = t.leakage_mw_per_mm2 * a.core_mm2() * std::pow(v_ratio, t.leakage_voltage_exponent);
+  p.io_static_mw = channels * t.dram.static_mw + t.host.static_mw;
+  p.dram_background_mw = channels * t.dram.device_background_mw;
+  p.phy_pj_per_byte = 8.0 * t.dram.phy_energy_pj_per_bit;
+  return p;
+}
+
+}  // namespace detail
+
+double idle_power_w(const arch::Accelerator& accel) {
+  const detail::DesignPower p = detail::design_power(accel, area(accel));
+  return (p.clock_pj_per_cycle * p.clock_ghz + p.leakage_mw + p.io_static_mw) * 1e-3;
+}
+
+double dram_idle_power_w(const arch::Accelerator& accel) {
+  return detail::design_power(accel, area(accel)).dram_background_mw * 1e-3;
 }
 
 OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
@@ -100,7 +171,7 @@ OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const a
   detail::OpWork work = detail::describe(net, op);
   work.residency = residency;
   OpCost cost = detail::evaluate_work_cached(work, hw, cache);
-  detail::add_leakage(cost, area(accel).total_mm2(), accel);
+  detail::add_time_energy(cost, detail::design_power(accel, area(accel)));
   return cost;
 }
 

@@ -33,16 +33,25 @@ struct Residency {
   bool operator==(const Residency&) const = default;
 };
 
+// Energy by component, pJ. Chip: everything but the DRAM devices (dram_pj,
+// dram_background_pj). All on-chip figures hold at the design's operating voltage.
 struct Energy {
   double mac_pj = 0;
-  double register_pj = 0;
+  double register_pj = 0;       // PE pipeline registers
+  double pe_storage_pj = 0;     // PE-local scratchpads / register files
   double input_sram_pj = 0;
   double weight_sram_pj = 0;
   double output_sram_pj = 0;
-  double dram_pj = 0;
+  double noc_pj = 0;            // buffers <-> array edges
+  double dram_pj = 0;           // DRAM devices, per byte moved
   double vector_pj = 0;
   double leakage_pj = 0;
+  double clock_pj = 0;          // clock distribution, every cycle
+  double io_pj = 0;             // on-chip DRAM PHY/controller (per bit + static) and host link
+  double dram_background_pj = 0;  // DRAM devices' standby and refresh
   double total_pj() const;
+  double chip_pj() const { return total_pj() - dram_side_pj(); }
+  double dram_side_pj() const { return dram_pj + dram_background_pj; }
   Energy& operator+=(const Energy& other);
 };
 
@@ -65,12 +74,24 @@ struct OpCost {
   Residency residency;  // what the cost assumed (set by the network schedule)
 };
 
+// Area by component, mm2. Logic components include their placement density
+// (cell_utilization) and the timing overhead of a clock above the node's nominal one.
 struct Area {
-  double pe_mm2 = 0;           // MAC units
-  double register_mm2 = 0;     // PE registers
+  double pe_mm2 = 0;           // MAC datapaths
+  double register_mm2 = 0;     // PE pipeline registers
+  double pe_storage_mm2 = 0;   // PE-local scratchpads / register files
+  double array_control_mm2 = 0;
   double input_sram_mm2 = 0, weight_sram_mm2 = 0, output_sram_mm2 = 0;  // unified: all in input
   double vector_mm2 = 0;
-  double interconnect_mm2 = 0;
+  double interconnect_mm2 = 0;  // on-chip network
+  double clock_tree_mm2 = 0;
+  double whitespace_mm2 = 0;    // routing channels, power grid, unclaimed floorplan
+  double dram_phy_mm2 = 0;      // DRAM PHYs + controllers (all channels)
+  double host_interface_mm2 = 0;
+  double logic_mm2() const { return pe_mm2 + register_mm2 + pe_storage_mm2 + array_control_mm2 + vector_mm2; }
+  double sram_mm2() const { return input_sram_mm2 + weight_sram_mm2 + output_sram_mm2; }
+  double io_mm2() const { return dram_phy_mm2 + host_interface_mm2; }
+  double core_mm2() const { return total_mm2() - io_mm2(); }  // without the off-chip interfaces
   double total_mm2() const;
 };
 
@@ -80,7 +101,9 @@ struct NetworkCost {
   Area area;
   double latency_s = 0;
   double throughput_per_s = 0;  // inferences per second (batch / latency)
-  double power_w = 0;           // average: energy / latency
+  double power_w = 0;           // chip, average: chip energy / latency
+  double dram_power_w = 0;      // DRAM devices, average
+  double vdd_v = 0;             // operating supply
 };
 
 // A thread-safe memo of per-operation costs, keyed by the op's shape and only the
@@ -112,5 +135,9 @@ OpCost evaluate_op(const workload::Network& net, const workload::Op& op,
 NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel,
                              CostCache* cache = nullptr);
 Area area(const arch::Accelerator& accel);
+// Power the chip (or the DRAM) draws whether busy or not: leakage, clock, I/O static
+// (DRAM: background), W. Busy power adds the per-operation energy.
+double idle_power_w(const arch::Accelerator& accel);
+double dram_idle_power_w(const arch::Accelerator& accel);
 
 }  // namespace acceldse::cost

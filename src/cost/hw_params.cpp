@@ -45,28 +45,60 @@ void set_buffers(const arch::Buffers& b, HwParams& p) {
   p.sram_write_bytes_per_cycle = b.write_bytes_per_cycle;
 }
 
+// Distance a byte travels between the buffers and the array edge: half the side of
+// the PE array, taken as square.
+double array_reach_mm(const arch::Accelerator& accel) {
+  const double pe_um2 = lookup_mac(accel.technology.mac_area_um2, accel, "mac_area_um2") +
+                        accel.technology.register_file_area_um2_per_byte * static_cast<double>(accel.tensor.pe_local_bytes);
+  return 0.5 * std::sqrt(static_cast<double>(accel.pes()) * pe_um2 * 1e-6);
+}
+
 void set_energy(const arch::Accelerator& accel, HwParams& p) {
   const arch::Technology& t = accel.technology;
   const arch::Buffers& b = accel.buffers;
-  p.mac_pj = lookup_mac(t.mac_energy_pj, accel, "mac_energy_pj");
-  p.register_pj_per_byte = t.register_energy_pj_per_byte;
+  // Dynamic energy goes with the square of the supply (C V^2); the DRAM side does not.
+  const double v = arch::operating_vdd(accel) / t.vdd_nominal_v;
+  const double scale = v * v;
+  p.mac_pj = lookup_mac(t.mac_energy_pj, accel, "mac_energy_pj") * scale;
+  p.register_pj_per_byte = t.register_energy_pj_per_byte * scale;
+  if (accel.tensor.pe_local_bytes > 0) {
+    // Each MAC reads its input, weight and partial sum from the PE's scratchpads and
+    // writes the partial sum back (Eyeriss's row-stationary PE, Chen et al. ISCA 2016).
+    const double bytes = static_cast<double>(accel.precision.input_bytes + accel.precision.weight_bytes +
+                                             2 * accel.precision.accumulator_bytes);
+    p.pe_storage_pj_per_mac = bytes * t.register_file_energy_pj_per_byte * scale;
+  }
+  p.noc_pj_per_byte = t.wire_energy_pj_per_byte_mm * array_reach_mm(accel) * scale;
   if (b.unified) {
-    const double e = sram_pj_per_byte(t, static_cast<double>(b.unified_kib));
+    const double e = sram_pj_per_byte(t, static_cast<double>(b.unified_kib)) * scale;
     p.input_sram_pj_per_byte = p.weight_sram_pj_per_byte = p.output_sram_pj_per_byte = e;
   } else {
-    p.input_sram_pj_per_byte = sram_pj_per_byte(t, static_cast<double>(b.input_kib));
-    p.weight_sram_pj_per_byte = sram_pj_per_byte(t, static_cast<double>(b.weight_kib));
-    p.output_sram_pj_per_byte = sram_pj_per_byte(t, static_cast<double>(b.output_kib));
+    p.input_sram_pj_per_byte = sram_pj_per_byte(t, static_cast<double>(b.input_kib)) * scale;
+    p.weight_sram_pj_per_byte = sram_pj_per_byte(t, static_cast<double>(b.weight_kib)) * scale;
+    p.output_sram_pj_per_byte = sram_pj_per_byte(t, static_cast<double>(b.output_kib)) * scale;
   }
-  p.dram_pj_per_byte = t.dram_energy_pj_per_byte;
-  p.vector_op_pj = t.vector_op_energy_pj;
+  p.dram_pj_per_byte = 8.0 * t.dram.device_energy_pj_per_bit;
+  p.vector_op_pj = t.vector_op_energy_pj * scale;
 }
 
 }  // namespace
 
+double sram_banks(const arch::Technology& tech, double kib) {
+  if (kib <= 0) return 0;
+  return tech.sram_bank_kib > 0 ? std::ceil(kib / tech.sram_bank_kib) : 1.0;
+}
+
+double sram_area_mm2(const arch::Technology& tech, double kib) {
+  return kib * tech.sram_area_mm2_per_kib + sram_banks(tech, kib) * tech.sram_bank_periphery_mm2;
+}
+
 double sram_pj_per_byte(const arch::Technology& tech, double kib) {
   if (kib <= 0 || tech.sram_ref_kib <= 0) return 0;
-  return tech.sram_energy_pj_per_byte_ref * std::pow(kib / tech.sram_ref_kib, tech.sram_energy_exponent);
+  const double bank_kib = kib / sram_banks(tech, kib);
+  const double bank = tech.sram_energy_pj_per_byte_ref * std::pow(bank_kib / tech.sram_ref_kib, tech.sram_energy_exponent);
+  // A bank sits on average half the buffer's side away from its port.
+  const double reach_mm = 0.5 * std::sqrt(sram_area_mm2(tech, kib));
+  return bank + tech.wire_energy_pj_per_byte_mm * reach_mm;
 }
 
 HwParams make_hw_params(const arch::Accelerator& accel) {

@@ -44,6 +44,8 @@ struct HwParams {
   // Energy, pJ.
   double mac_pj = 0;
   double register_pj_per_byte = 0;
+  double pe_storage_pj_per_mac = 0;  // PE-local scratchpad accesses of one MAC (0: none)
+  double noc_pj_per_byte = 0;        // a byte between a buffer and the array edge
   double input_sram_pj_per_byte = 0, weight_sram_pj_per_byte = 0, output_sram_pj_per_byte = 0;
   double dram_pj_per_byte = 0;
   double vector_op_pj = 0;
@@ -79,7 +81,12 @@ inline int64_t overlap_cycles(int64_t work, double dram, bool any_dram, const Hw
 // Throws acceldse::InputError when the technology lacks the MAC type of the precision.
 HwParams make_hw_params(const arch::Accelerator& accel);
 
-// Per-byte access energy of an SRAM macro of `kib` KiB (size-dependent, see arch.h).
+// A buffer of `kib` KiB built from banks of at most tech.sram_bank_kib: its banks, its
+// area (bit arrays + each bank's periphery), and the energy per byte of an access at
+// the node's nominal supply (the bank's access, size-dependent, plus the wire to reach
+// it across the buffer).
+double sram_banks(const arch::Technology& tech, double kib);
+double sram_area_mm2(const arch::Technology& tech, double kib);
 double sram_pj_per_byte(const arch::Technology& tech, double kib);
 
 }  // namespace acceldse::cost::detail

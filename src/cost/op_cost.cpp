@@ -111,9 +111,13 @@ OpCost evaluate_work_cached(const OpWork& work, const HwParams& hw, CostCache* c
   return cost;
 }
 
-void add_leakage(OpCost& cost, double area_mm2, const arch::Accelerator& accel) {
-  const double ns = static_cast<double>(cost.cycles) / (accel.clock_ghz > 0 ? accel.clock_ghz : 1.0);
-  cost.energy.leakage_pj = accel.technology.leakage_mw_per_mm2 * area_mm2 * ns;
+void add_time_energy(OpCost& cost, const DesignPower& power) {
+  const double cycles = static_cast<double>(cost.cycles);
+  const double ns = cycles / power.clock_ghz;
+  cost.energy.leakage_pj = power.leakage_mw * ns;
+  cost.energy.clock_pj = power.clock_pj_per_cycle * cycles;
+  cost.energy.io_pj = power.io_static_mw * ns + power.phy_pj_per_byte * static_cast<double>(cost.dram_bytes());
+  cost.energy.dram_background_pj = power.dram_background_mw * ns;
 }
 
 }  // namespace acceldse::cost::detail

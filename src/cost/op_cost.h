@@ -10,7 +10,20 @@ namespace acceldse::cost::detail {
 OpCost evaluate_work(const OpWork& work, const HwParams& hw);
 OpCost evaluate_work_cached(const OpWork& work, const HwParams& hw, CostCache* cache);
 
-// Static power over the op's duration: mW/mm^2 * mm^2 * ns = pJ.
-void add_leakage(OpCost& cost, double area_mm2, const arch::Accelerator& accel);
+// What a design spends per unit of time or per byte at its pins, independent of the
+// op: clock distribution, leakage, I/O static power, DRAM background, PHY energy.
+struct DesignPower {
+  double vdd_v = 0;
+  double clock_ghz = 1;
+  double clock_pj_per_cycle = 0;
+  double leakage_mw = 0;
+  double io_static_mw = 0;
+  double dram_background_mw = 0;
+  double phy_pj_per_byte = 0;
+};
+DesignPower design_power(const arch::Accelerator& accel, const Area& area);
+
+// Adds the energy of the op's duration (mW x ns = pJ) and of its DRAM bytes at the PHY.
+void add_time_energy(OpCost& cost, const DesignPower& power);
 
 }  // namespace acceldse::cost::detail

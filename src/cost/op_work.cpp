@@ -92,6 +92,8 @@ void add_array_fields(KeyWriter& w, const HwParams& hw) {
   w.add_i(hw.tiling ? 1 : 0);
   w.add_d(hw.mac_pj);
   w.add_d(hw.register_pj_per_byte);
+  w.add_d(hw.pe_storage_pj_per_mac);
+  w.add_d(hw.noc_pj_per_byte);
 }
 
 void add_vector_fields(KeyWriter& w, const HwParams& hw) {

@@ -228,9 +228,10 @@ NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerat
     }
   }
   apply_fusion(root, result.layers);
-  const double area_mm2 = result.area.total_mm2();
+  const detail::DesignPower power = detail::design_power(accel, result.area);
+  result.vdd_v = power.vdd_v;
   for (OpCost& c : result.layers) {
-    detail::add_leakage(c, area_mm2, accel);
+    detail::add_time_energy(c, power);
     add_to(result.totals, c);
   }
   OpCost& t = result.totals;
@@ -241,7 +242,8 @@ NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerat
   result.latency_s = static_cast<double>(t.cycles) / (hw.clock_ghz * 1e9);
   if (result.latency_s > 0) {
     result.throughput_per_s = static_cast<double>(batch_of(net)) / result.latency_s;
-    result.power_w = t.energy.total_pj() * 1e-12 / result.latency_s;
+    result.power_w = t.energy.chip_pj() * 1e-12 / result.latency_s;
+    result.dram_power_w = t.energy.dram_side_pj() * 1e-12 / result.latency_s;
   }
   return result;
 }

@@ -515,6 +515,9 @@ void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, cons
   c.energy.mac_pj += static_cast<double>(macs) * hw.mac_pj;
   // Each MAC shifts its two operands and its partial sum one PE along.
   c.energy.register_pj += static_cast<double>(macs) * operand_bytes * hw.register_pj_per_byte;
+  c.energy.pe_storage_pj += static_cast<double>(macs) * hw.pe_storage_pj_per_mac;
+  c.energy.noc_pj += (st.sram.input_reads + st.sram.weight_reads + st.sram.output_reads + st.sram.output_writes) *
+                     hw.noc_pj_per_byte;
   c.energy.input_sram_pj += (st.sram.input_reads + t.a_reads) * hw.input_sram_pj_per_byte;
   c.energy.weight_sram_pj += (st.sram.weight_reads + t.b_reads) * hw.weight_sram_pj_per_byte;
   c.energy.output_sram_pj += (st.sram.output_reads + st.sram.output_writes + t.c_reads + t.c_writes) *

@@ -30,13 +30,14 @@ struct Metrics {
   int64_t cycles = 0;
   double area_mm2 = 0;
   double energy_pj = 0;
-  double power_w = 0;
+  double power_w = 0;           // chip (the DRAM devices: dram_power_w)
   double throughput_per_s = 0;  // inferences per second
   double utilization = 0;       // MACs / (PEs * cycles)
   double edp = 0;               // energy-delay product in joule-seconds
   double perf_per_area = 0;     // inferences per second per mm2
   int64_t pes = 0;
   int64_t dram_bytes = 0;
+  double dram_power_w = 0;
 };
 
 // Names usable in expressions, in the order metric_values() lays them out.

@@ -26,6 +26,7 @@ constexpr MetricField kFields[] = {
     {"perf_per_area", [](const Metrics& m) { return m.perf_per_area; }},
     {"pes", [](const Metrics& m) { return static_cast<double>(m.pes); }},
     {"dram_bytes", [](const Metrics& m) { return static_cast<double>(m.dram_bytes); }},
+    {"dram_power_w", [](const Metrics& m) { return m.dram_power_w; }},
 };
 
 struct NamedObjective {
@@ -70,6 +71,7 @@ Metrics metrics_of(const cost::NetworkCost& cost, const arch::Accelerator& accel
   m.area_mm2 = cost.area.total_mm2();
   m.energy_pj = cost.totals.energy.total_pj();
   m.power_w = cost.power_w;
+  m.dram_power_w = cost.dram_power_w;
   m.throughput_per_s = cost.throughput_per_s;
   m.utilization = cost.totals.utilization;
   m.edp = m.energy_pj * 1e-12 * m.latency_s;

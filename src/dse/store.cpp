@@ -13,7 +13,9 @@ namespace acceldse::dse {
 namespace {
 
 constexpr const char* kFormat = "acceldse-results";
-constexpr const char* kVersion = "1";
+// Version 2: chip power_w apart from dram_power_w, and the calibrated cost model; a
+// version-1 store holds metrics of the old model, which must not mix with new ones.
+constexpr const char* kVersion = "2";
 constexpr size_t kCommitRows = 256;
 constexpr auto kCommitInterval = std::chrono::milliseconds(100);
 
@@ -24,13 +26,13 @@ CREATE TABLE IF NOT EXISTS designs(
   space TEXT NOT NULL, model TEXT NOT NULL, error TEXT NOT NULL,
   latency_s REAL, cycles INTEGER, area_mm2 REAL, energy_pj REAL, power_w REAL,
   throughput_per_s REAL, utilization REAL, edp REAL, perf_per_area REAL,
-  pes INTEGER, dram_bytes INTEGER,
+  pes INTEGER, dram_bytes INTEGER, dram_power_w REAL,
   PRIMARY KEY(space_hash, model_hash, design_key)) WITHOUT ROWID;
 )sql";
 
 constexpr const char* kColumns =
     "space, space_hash, model, model_hash, design_key, error, latency_s, cycles, area_mm2, "
-    "energy_pj, power_w, throughput_per_s, utilization, edp, perf_per_area, pes, dram_bytes";
+    "energy_pj, power_w, throughput_per_s, utilization, edp, perf_per_area, pes, dram_bytes, dram_power_w";
 
 std::string text_column(sqlite3_stmt* stmt, int i) {
   const unsigned char* text = sqlite3_column_text(stmt, i);
@@ -58,6 +60,7 @@ StoredDesign read_row(sqlite3_stmt* stmt) {
   m.perf_per_area = sqlite3_column_double(stmt, 14);
   m.pes = sqlite3_column_int64(stmt, 15);
   m.dram_bytes = sqlite3_column_int64(stmt, 16);
+  m.dram_power_w = sqlite3_column_double(stmt, 17);
   return d;
 }
 
@@ -110,7 +113,16 @@ struct ResultStore::Impl {
       exec((std::string("INSERT OR IGNORE INTO meta VALUES('format', '") + kFormat + "'), ('version', '" + kVersion + "')").c_str());
     } else if (format != kFormat) {
       throw InputError(file, "", "not an acceldse result store (format '" + format + "')");
+    } else if (const std::string version = meta("version"); version != kVersion) {
+      throw InputError(file, "", "result store of version " + version + " (an older cost model); this program writes version " +
+                                     std::string(kVersion) + ": use a new store file");
     }
+  }
+  std::string meta(const char* key) {
+    sqlite3_stmt* stmt = prepare(std::string("SELECT value FROM meta WHERE key = '") + key + "'");
+    std::string value = sqlite3_step(stmt) == SQLITE_ROW ? text_column(stmt, 0) : "";
+    sqlite3_finalize(stmt);
+    return value;
   }
 };
 
@@ -133,7 +145,7 @@ ResultStore::ResultStore(const std::filesystem::path& file) : impl_(std::make_un
     p.find = p.prepare(std::string("SELECT ") + kColumns +
                        " FROM designs WHERE space_hash = ? AND model_hash = ? AND design_key = ?");
     p.insert = p.prepare(std::string("INSERT OR REPLACE INTO designs(") + kColumns +
-                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   } catch (...) {
     sqlite3_finalize(p.find);
     sqlite3_finalize(p.insert);
@@ -187,6 +199,7 @@ void ResultStore::record(const StoredDesign& d) {
   sqlite3_bind_double(s, 15, m.perf_per_area);
   sqlite3_bind_int64(s, 16, m.pes);
   sqlite3_bind_int64(s, 17, m.dram_bytes);
+  sqlite3_bind_double(s, 18, m.dram_power_w);
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) p.fail("result store insert");

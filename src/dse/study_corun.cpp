@@ -155,10 +155,11 @@ Metrics aggregate(const CorunPlan& plan, const arch::Accelerator& chip) {
     a.throughput_per_s += n.throughput_per_s;
     a.latency_s = std::max(a.latency_s, n.latency_s);
     a.energy_pj += n.throughput_per_s * n.metrics.energy_pj;
+    a.power_w += n.throughput_per_s * n.metrics.power_w * n.metrics.latency_s;
+    a.dram_power_w += n.throughput_per_s * n.metrics.dram_power_w * n.metrics.latency_s;
     pe_seconds += n.throughput_per_s * n.metrics.utilization * n.latency_s * static_cast<double>(n.share.pes);
     dram_bytes += n.throughput_per_s * static_cast<double>(n.metrics.dram_bytes);
   }
-  a.power_w = a.energy_pj * 1e-12;
   a.cycles = static_cast<int64_t>(std::llround(a.latency_s * chip.clock_ghz * 1e9));
   a.utilization = a.pes > 0 ? pe_seconds / static_cast<double>(a.pes) : 0;
   a.edp = a.energy_pj * 1e-12 * a.latency_s;
