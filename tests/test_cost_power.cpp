@@ -84,12 +84,14 @@ TEST(CostCalibratedArea, PeStorageAndDramChannelsFollowTheSpec) {
 TEST(CostCalibratedSram, BankedAreaAndEnergy) {
   const arch::Technology t = calibrated_technology();
   EXPECT_DOUBLE_EQ(detail::sram_banks(t, 100), 4);
-  EXPECT_NEAR(detail::sram_area_mm2(t, 100), 100 * 0.005 + 4 * 0.01, 1e-12);
+  // 100 KiB = 4 banks of 25 KiB, each with sqrt(25 / 32) of a full bank's periphery.
+  EXPECT_NEAR(detail::sram_area_mm2(t, 100), 100 * 0.005 + 4 * 0.01 * std::sqrt(25.0 / 32), 1e-12);
+  EXPECT_NEAR(detail::sram_area_mm2(t, 8), 8 * 0.005 + 0.01 * 0.5, 1e-12);
   // 64 KiB: banks of 32 KiB cost sqrt(32 / 8) = 2 pJ/B, plus 2 pJ/B/mm over half the
   // side of the 0.34 mm2 buffer.
   EXPECT_NEAR(detail::sram_pj_per_byte(t, 64), 2 + 2 * 0.5 * std::sqrt(0.34), 1e-12);
   // Below one bank the size law of the unbanked buffer holds.
-  EXPECT_NEAR(detail::sram_pj_per_byte(t, 8), 1 + 2 * 0.5 * std::sqrt(8 * 0.005 + 0.01), 1e-12);
+  EXPECT_NEAR(detail::sram_pj_per_byte(t, 8), 1 + 2 * 0.5 * std::sqrt(8 * 0.005 + 0.005), 1e-12);
 }
 
 TEST(CostVoltage, AlphaPowerLawByHand) {

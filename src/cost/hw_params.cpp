@@ -89,7 +89,11 @@ double sram_banks(const arch::Technology& tech, double kib) {
 }
 
 double sram_area_mm2(const arch::Technology& tech, double kib) {
-  return kib * tech.sram_area_mm2_per_kib + sram_banks(tech, kib) * tech.sram_bank_periphery_mm2;
+  const double banks = sram_banks(tech, kib);
+  if (banks <= 0) return 0;
+  // Decoders and sense amplifiers line the bank's edges, so a smaller bank has less.
+  const double edge_scale = tech.sram_bank_kib > 0 ? std::sqrt(kib / banks / tech.sram_bank_kib) : 1.0;
+  return kib * tech.sram_area_mm2_per_kib + banks * tech.sram_bank_periphery_mm2 * edge_scale;
 }
 
 double sram_pj_per_byte(const arch::Technology& tech, double kib) {

@@ -81,8 +81,9 @@ inline int64_t overlap_cycles(int64_t work, double dram, bool any_dram, const Hw
 // Throws acceldse::InputError when the technology lacks the MAC type of the precision.
 HwParams make_hw_params(const arch::Accelerator& accel);
 
-// A buffer of `kib` KiB built from banks of at most tech.sram_bank_kib: its banks, its
-// area (bit arrays + each bank's periphery), and the energy per byte of an access at
+// A buffer of `kib` KiB built from equal banks of at most tech.sram_bank_kib: its banks,
+// its area (bit arrays + each bank's periphery, which grows with the bank's edge,
+// sqrt(bank / sram_bank_kib)), and the energy per byte of an access at
 // the node's nominal supply (the bank's access, size-dependent, plus the wire to reach
 // it across the buffer).
 double sram_banks(const arch::Technology& tech, double kib);
