@@ -101,6 +101,7 @@ OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const a
   work.residency = residency;
   OpCost cost = detail::evaluate_work_cached(work, hw, cache);
   detail::add_leakage(cost, area(accel).total_mm2(), accel);
+  detail::check_counts(cost, "<model " + net.name + " on " + accel.name + ">", "layer " + op.name);
   return cost;
 }
 
