@@ -281,7 +281,10 @@ std::vector<NamedShape> read_inputs(const Reader& r, const YAML::Node& node) {
 // Applies --input-shape style overrides; an empty name means "the only input".
 void apply_input_overrides(const std::string& file, std::vector<NamedShape>& inputs,
                            const LoadOptions& options) {
-  for (const auto& [name, shape] : options.input_shapes) {
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  for (const auto& override_entry : options.input_shapes) {
+    const std::string& name = override_entry.first;
+    const Shape& shape = override_entry.second;
     std::vector<std::string> names;
     for (const NamedShape& in : inputs) names.push_back(in.name);
     if (name.empty() && inputs.size() != 1) {
