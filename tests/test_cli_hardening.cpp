@@ -118,6 +118,21 @@ TEST(Hardening, NonRegularAndHugeInputFilesAreRefused) {
   expect_refused("model show " + big.string(), {"big.csv", "larger than the limit of 4194304 bytes"});
 }
 
+TEST(Hardening, YamlAliasBombIsRefused) {
+  // Each level repeats the previous one ten times: 10^9 nodes from a few hundred bytes.
+  std::string yaml = "name: bomb\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < 9; ++level) {
+    const std::string prev = "*l" + std::to_string(level - 1);
+    yaml += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [" + prev;
+    for (int i = 1; i < 10; ++i) yaml += ", " + prev;
+    yaml += "]\n";
+  }
+  const fs::path bomb = write_file("bomb.yaml", yaml + "inputs: []\nlayers: []\n");
+  expect_refused("model show " + bomb.string(), {"bomb.yaml", "more than 2000000 nodes"});
+  const fs::path arch = write_file("bomb_arch.yaml", yaml);
+  expect_refused("evaluate --model alexnet --arch " + arch.string(), {"bomb_arch.yaml", "more than 2000000 nodes"});
+}
+
 // ---- Hangs ----------------------------------------------------------------------------
 
 TEST(Hardening, SimulateWithExtremeMemoryIsRefusedOrFinishes) {
