@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium   # headless end-to-end tests of the HTML reports
   python3-onnx  # onnx.checker on the ONNX files fit-model writes (tests)
+  clang-14 libclang-rt-14-dev  # libFuzzer + sanitizers for the fuzz harnesses (scripts/fuzz.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -77,3 +77,43 @@ TEST(DseBudget, ParsesEvaluationsAndTime) {
 
 }  // namespace
 }  // namespace acceldse::dse
+
+namespace acceldse::dse {
+namespace {
+
+// Issue 14: a hostile expression is an InputError, not a stack overflow.
+std::string refusal(const std::string& text) {
+  try {
+    Expression::parse(text, kNames, "<test>", "expr");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(DseExpression, NestingAndChainsAreLimited) {
+  EXPECT_DOUBLE_EQ(eval(std::string(99, '(') + "a" + std::string(99, ')')), 2);
+  EXPECT_NE(refusal(std::string(101, '(') + "a" + std::string(101, ')')).find("nested more than 100"), std::string::npos);
+  EXPECT_NE(refusal(std::string(100000, '(') + "a").find("nested more than 100"), std::string::npos);
+  EXPECT_NE(refusal(std::string(500, '-') + "a").find("nested"), std::string::npos);
+  EXPECT_NE(refusal(std::string(500, '!') + "a").find("nested"), std::string::npos);
+  std::string chain = "a";
+  for (int i = 0; i < 998; ++i) chain += "+1";
+  EXPECT_DOUBLE_EQ(eval(chain), 1000);
+  EXPECT_NE(refusal(chain + "+1+1").find("more than 1000 operations"), std::string::npos);
+}
+
+TEST(DseExpression, ConstantNonFiniteObjectiveIsRefused) {
+  for (const char* text : {"min 1/0", "max -1/0", "min 0/0", "min 1e999"}) {
+    try {
+      Objective::parse(text);
+      ADD_FAILURE() << text;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("finite"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(Objective::parse("min 1/2"));
+}
+
+}  // namespace
+}  // namespace acceldse::dse

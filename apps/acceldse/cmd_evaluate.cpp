@@ -279,7 +279,7 @@ void run_evaluate(const EvaluateOptions& o) {
   if (o.format == "csv") {
     print_csv(net, nc);
   } else if (o.format == "json") {
-    std::cout << evaluate_json(net, accel, batch, nc).dump(2) << "\n";
+    std::cout << evaluate_json(net, accel, batch, nc).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     print_table(net, accel, batch, nc);
   }

@@ -30,10 +30,8 @@ using Json = nlohmann::ordered_json;
 using report::csv_field;
 
 struct ExploreArgs {
-  std::string model, arch, space, objective, strategy = "grid", budget, db, format = "table", html;
-  std::vector<std::string> constraints;
-  double area_max_mm2 = 0, power_max_w = 0;
-  int64_t pes_max = 0;
+  std::string model, strategy = "grid", budget, db, format = "table", html;
+  dse::SpaceOptions space;
   int threads = 0;
   bool resume = false, no_sensitivity = false;
   uint64_t seed = 1;
@@ -127,17 +125,6 @@ class ProgressBar {
 };
 
 // ---- explore ------------------------------------------------------------------------------
-
-dse::DesignSpace build_space(const ExploreArgs& args) {
-  dse::DesignSpace space = args.space.empty() ? dse::DesignSpace::builtin_default() : dse::DesignSpace::load(args.space);
-  if (!args.arch.empty()) space.set_base(arch::load_accelerator(args.arch));
-  if (args.area_max_mm2 > 0) space.add_constraint(fmt::format("area_mm2 <= {}", args.area_max_mm2), "--area-max");
-  if (args.power_max_w > 0) space.add_constraint(fmt::format("power_w <= {}", args.power_max_w), "--power-max");
-  if (args.pes_max > 0) space.add_constraint(fmt::format("pes <= {}", args.pes_max), "--pes-max");
-  for (const std::string& text : args.constraints) space.add_constraint(text, "--constraint");
-  if (!args.objective.empty()) space.set_objective(dse::Objective::parse(args.objective));
-  return space;
-}
 
 // The objective in its own units (maximised objectives are negated inside the search).
 double objective_value(const dse::Objective& objective, const dse::Evaluation& e) {
@@ -311,7 +298,7 @@ void run_explore(const ExploreArgs& args) {
   std::unique_ptr<dse::Strategy> strategy = dse::make_strategy(args.strategy);
   if (args.threads < 0) throw InputError("<command line>", "--threads", "expected a positive number of threads");
   auto network = std::make_shared<const workload::Network>(workload::load_network(args.model));
-  dse::DesignSpace space = build_space(args);
+  dse::DesignSpace space = dse::build_space(args.space);
   std::unique_ptr<dse::ResultStore> store;
   if (!args.db.empty()) store = std::make_unique<dse::ResultStore>(args.db);
   auto cache = std::make_shared<cost::CostCache>();
@@ -335,14 +322,14 @@ void run_explore(const ExploreArgs& args) {
   }
   ExploreRun run{*network, space, result, cache, evaluator.threads()};
   if (args.format == "json") {
-    std::cout << explore_json(run).dump(2) << "\n";
+    std::cout << explore_json(run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (args.format == "csv") {
     print_explore_csv(run);
   } else {
     print_explore_table(run);
   }
   if (!args.html.empty()) {
-    report::write_html(args.html, report::exploration_html(nlohmann::json::parse(explore_json(run).dump())));
+    report::write_html(args.html, report::exploration_html(nlohmann::json::parse(explore_json(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
   }
 }
 
@@ -426,7 +413,7 @@ void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, 
       designs.push_back(Json{{"model", row.design.model}, {"space", row.design.space},
                              {"params", params_json(row.params)}, {"metrics", metrics_json(row.design.metrics)}});
     }
-    std::cout << Json{{"db", args.db}, {"matched", matched}, {"designs", designs}}.dump(2) << "\n";
+    std::cout << Json{{"db", args.db}, {"matched", matched}, {"designs", designs}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   if (args.format == "csv") {
@@ -478,14 +465,14 @@ void add_explore(CLI::App& app) {
   auto args = std::make_shared<ExploreArgs>();
   CLI::App* cmd = app.add_subcommand("explore", "Search a design space for the best accelerator for one network");
   cmd->add_option("--model", args->model, "Built-in model name or network file (YAML, ONNX, SCALE-Sim CSV)")->required();
-  cmd->add_option("--arch", args->arch, "Base accelerator (built-in name or file); overrides the space's base");
-  cmd->add_option("--space", args->space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
-  cmd->add_option("--objective", args->objective,
+  cmd->add_option("--arch", args->space.arch, "Base accelerator (built-in name or file); overrides the space's base");
+  cmd->add_option("--space", args->space.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
+  cmd->add_option("--objective", args->space.objective,
                   "latency|throughput|perf_per_area|energy|edp|pareto, or 'min EXPR'/'max EXPR' (default: the space's)");
-  cmd->add_option("--area-max", args->area_max_mm2, "Constraint: area_mm2 <= MM2");
-  cmd->add_option("--power-max", args->power_max_w, "Constraint: power_w <= W");
-  cmd->add_option("--pes-max", args->pes_max, "Constraint: pes <= N");
-  cmd->add_option("--constraint", args->constraints, "Extra constraint expression, e.g. 'latency_s * area_mm2 < 0.5' (repeatable)");
+  cmd->add_option("--area-max", args->space.area_max_mm2, "Constraint: area_mm2 <= MM2");
+  cmd->add_option("--power-max", args->space.power_max_w, "Constraint: power_w <= W");
+  cmd->add_option("--pes-max", args->space.pes_max, "Constraint: pes <= N");
+  cmd->add_option("--constraint", args->space.constraints, "Extra constraint expression, e.g. 'latency_s * area_mm2 < 0.5' (repeatable)");
   cmd->add_option("--strategy", args->strategy, "grid|random|anneal|genetic (default grid)");
   cmd->add_option("--budget", args->budget, "Evaluations (\"500\") or time (\"30s\"); default: grid all, others 10% of the space");
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");

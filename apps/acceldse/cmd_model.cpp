@@ -136,7 +136,7 @@ void print_suite_json(const std::vector<SuiteRow>& rows) {
                       {"params", r.totals.params},
                       {"paper_suite", r.entry.paper_suite}});
   }
-  std::cout << json{{"models", models}}.dump(2) << "\n";
+  std::cout << json{{"models", models}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 void run_models(const std::string& format) {
@@ -291,7 +291,7 @@ void print_show_json(const wl::Network& net, const std::vector<LayerRow>& rows) 
                 {"layers", t.ops},
                 {"bytes", total_bytes(rows)}}},
               {"layers", layers}};
-  std::cout << doc.dump(2) << "\n";
+  std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 wl::LoadOptions load_options(const ShowOptions& o) {

@@ -172,7 +172,7 @@ void print_simulation(const sim::NetworkResult& result, const std::string& model
     j["totals"] = result_json(result.totals);
     j["layers"] = Json::array();
     for (const sim::LayerResult& r : result.layers) j["layers"].push_back(layer_json(r));
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   sim::LayerResult total = result.totals;
@@ -412,7 +412,7 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
                                {"cost_dram_bytes", l.cost_dram}, {"cost_mapping", l.mapping}});
       }
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   std::vector<std::vector<std::string>> net_rows, layer_rows;

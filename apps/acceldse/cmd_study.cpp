@@ -35,19 +35,17 @@ using report::join;
 // ---- Shared ---------------------------------------------------------------------------------
 
 struct SpaceArgs {
-  std::string space, arch, objective;
-  std::optional<double> area_max_mm2, power_max_w;
-  std::vector<std::string> constraints;
+  dse::SpaceOptions space;
   int threads = 0;
   std::string format = "table", out, html;
 };
 
 void add_space_options(CLI::App* cmd, SpaceArgs& a) {
-  cmd->add_option("--space", a.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
-  cmd->add_option("--arch", a.arch, "Base accelerator (built-in name or file); overrides the space's base");
-  cmd->add_option("--area-max", a.area_max_mm2, "Constraint: area_mm2 <= MM2");
-  cmd->add_option("--power-max", a.power_max_w, "Constraint: power_w <= W");
-  cmd->add_option("--constraint", a.constraints, "Extra constraint expression, e.g. 'pes <= 4096' (repeatable)");
+  cmd->add_option("--space", a.space.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
+  cmd->add_option("--arch", a.space.arch, "Base accelerator (built-in name or file); overrides the space's base");
+  cmd->add_option("--area-max", a.space.area_max_mm2, "Constraint: area_mm2 <= MM2");
+  cmd->add_option("--power-max", a.space.power_max_w, "Constraint: power_w <= W");
+  cmd->add_option("--constraint", a.space.constraints, "Extra constraint expression, e.g. 'pes <= 4096' (repeatable)");
   cmd->add_option("--threads", a.threads, "Worker threads (default: all cores)");
   cmd->add_option("--format", a.format, "table|csv|json (default table)");
   cmd->add_option("--out", a.out, "Write the output to FILE instead of the terminal");
@@ -79,24 +77,9 @@ dse::NetworkPtr load_model(const std::string& name, const std::string& place) {
   return std::make_shared<const workload::Network>(workload::load_network(name));
 }
 
-void add_limit(dse::DesignSpace& space, const std::optional<double>& limit, const std::string& metric, const std::string& place) {
-  if (!limit) return;
-  if (!(*limit > 0) || !std::isfinite(*limit)) {
-    throw InputError("<command line>", place, fmt::format("expected a positive number, got {}", *limit));
-  }
-  space.add_constraint(fmt::format("{} <= {}", metric, *limit), place);
-}
-
 dse::DesignSpace build_space(const SpaceArgs& a, const std::string& default_objective) {
   check_format(a.format);
-  dse::DesignSpace space = a.space.empty() ? dse::DesignSpace::builtin_default() : dse::DesignSpace::load(a.space);
-  if (!a.arch.empty()) space.set_base(arch::load_accelerator(a.arch));
-  add_limit(space, a.area_max_mm2, "area_mm2", "--area-max");
-  add_limit(space, a.power_max_w, "power_w", "--power-max");
-  for (const std::string& text : a.constraints) space.add_constraint(text, "--constraint");
-  std::string objective = a.objective.empty() ? default_objective : a.objective;
-  if (!objective.empty()) space.set_objective(dse::Objective::parse(objective));
-  return space;
+  return dse::build_space(a.space, default_objective);
 }
 
 // Writes to --out when given, else to the terminal.
@@ -282,11 +265,11 @@ void run_suite_command(const SuiteArgs& args) {
   int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   SuiteRun run{space, result, args, threads};
   Sink sink(args.out);
-  if (args.format == "json") sink.stream() << suite_json(run).dump(2) << "\n";
+  if (args.format == "json") sink.stream() << suite_json(run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else if (args.format == "csv") print_suite_csv(sink.stream(), run);
   else print_suite_table(sink.stream(), run);
   sink.close();
-  if (!args.html.empty()) report::write_html(args.html, report::suite_html(nlohmann::json::parse(suite_json(run).dump())));
+  if (!args.html.empty()) report::write_html(args.html, report::suite_html(nlohmann::json::parse(suite_json(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
 }
 
 void add_suite_command(CLI::App& app) {
@@ -294,7 +277,7 @@ void add_suite_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("suite", "Design for a suite: each network's optimum, the best geomean design, the cross matrix");
   cmd->add_option("--models", args->models, "Comma-separated built-in names or files (default: the paper suite)");
   add_space_options(cmd, *args);
-  cmd->add_option("--objective", args->objective,
+  cmd->add_option("--objective", args->space.objective,
                   "Performance to maximise: throughput (default), latency, perf_per_area, energy, edp, 'max EXPR'/'min EXPR'");
   cmd->add_option("--weights", args->weights, "Comma-separated weights of the geometric mean, one per network");
   cmd->callback([args] { run_suite_command(*args); });
@@ -433,12 +416,12 @@ void run_corun_command(const CorunArgs& args) {
   dse::CorunResult result = dse::run_corun(space, in.networks, in.demands, options);
   clear_progress();
   Sink sink(args.out);
-  if (args.format == "json") sink.stream() << corun_json(space, result, in, args).dump(2) << "\n";
+  if (args.format == "json") sink.stream() << corun_json(space, result, in, args).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else if (args.format == "csv") print_corun_csv(sink.stream(), space, result, in);
   else print_corun_table(sink.stream(), space, result, in);
   sink.close();
   if (!args.html.empty()) {
-    report::write_html(args.html, report::corun_html(nlohmann::json::parse(corun_json(space, result, in, args).dump())));
+    report::write_html(args.html, report::corun_html(nlohmann::json::parse(corun_json(space, result, in, args).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
   }
 }
 
@@ -579,11 +562,11 @@ void run_fit(const FitArgs& args) {
                          (accel.name.empty() ? args.arch : accel.name) + " by acceldse fit-model";
   if (!args.out.empty()) write_fitted(r, args);
   std::string arch_name = accel.name.empty() ? args.arch : accel.name;
-  if (args.format == "json") std::cout << fit_json(r, args, net->name, arch_name).dump(2) << "\n";
+  if (args.format == "json") std::cout << fit_json(r, args, net->name, arch_name).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else if (args.format == "csv") print_fit_csv(std::cout, r);
   else print_fit_table(std::cout, r, args, net->name, arch_name);
   if (!args.html.empty()) {
-    report::write_html(args.html, report::fit_html(nlohmann::json::parse(fit_json(r, args, net->name, arch_name).dump())));
+    report::write_html(args.html, report::fit_html(nlohmann::json::parse(fit_json(r, args, net->name, arch_name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
   }
 }
 
@@ -614,7 +597,7 @@ void run_suggest_array(const FitArgs& args) {
   std::vector<std::string> net_names;
   for (const dse::NetworkPtr& n : networks) net_names.push_back(n->name);
   if (args.format == "json") {
-    std::cout << Json{{"pes", pes}, {"exact", args.exact}, {"networks", net_names}, {"candidates", array_json(found, net_names, args)}}.dump(2)
+    std::cout << Json{{"pes", pes}, {"exact", args.exact}, {"networks", net_names}, {"candidates", array_json(found, net_names, args)}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return;
   }

@@ -14,6 +14,7 @@
 #include "arch/yaml_util.h"
 #include "common/data_dir.h"
 #include "common/error.h"
+#include "common/input_limits.h"
 
 namespace acceldse::arch {
 namespace {
@@ -36,11 +37,7 @@ constexpr Shorthand kShorthands[] = {
 std::string read_file(const fs::path& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path.string(), "", "no such file (or not a regular file)");
-  std::ifstream in(path);
-  if (!in) throw InputError(path.string(), "", "cannot read the file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_input_file(path.string(), kMaxTextInputBytes, "an accelerator YAML file");
 }
 
 bool has_extension(const std::string& path, const std::string& extension) {

@@ -20,6 +20,7 @@
 #include "arch/arch_internal.h"
 #include "arch/yaml_util.h"
 #include "common/error.h"
+#include "common/input_limits.h"
 
 namespace acceldse::arch {
 namespace {
@@ -247,11 +248,7 @@ std::string cfg_place(const Ini& ini, const std::string& key_path) {
 Accelerator load_scalesim_cfg(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path, "", "no such file");
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot read the file");
-  std::stringstream text;
-  text << in.rdbuf();
-  const Ini ini = parse_ini(text.str(), path);
+  const Ini ini = parse_ini(read_input_file(path, kMaxTextInputBytes, "a SCALE-Sim .cfg file"), path);
   if (ini.sections.empty()) throw InputError(path, "", "empty SCALE-Sim config; expected [architecture_presets] and [run_presets]");
   check_known(ini);
   reject_unmodelled(ini);

@@ -8,6 +8,7 @@
 #include "arch/arch_internal.h"
 #include "arch/yaml_util.h"
 #include "common/error.h"
+#include "common/input_limits.h"
 
 namespace acceldse::arch {
 namespace {
@@ -29,11 +30,84 @@ Found count_problem(const std::string& key, int64_t value, int64_t max_value) {
   return std::nullopt;
 }
 
+// Ranges of the real-valued fields (README, "Validated ranges"). Beyond them the
+// model's cycle and energy counts lose meaning or overflow: e.g. clock 1e15 GHz times a
+// 100 ns latency is 1e17 cycles per transfer, and a bandwidth of 1e-13 GB/s makes a
+// single byte take longer than 2^63 cycles.
+struct Range {
+  double min, max;
+};
+constexpr Range kClockGhz{1e-3, 1e3};             // 1 MHz .. 1 THz
+constexpr Range kBandwidthGbPerS{1e-3, 1e6};      // 1 MB/s .. 1 PB/s
+constexpr Range kLatencyNs{0, 1e6};               // up to 1 ms
+constexpr Range kBufferBytesPerCycle{1e-2, 1e9};  // when not 0 (= as wide as needed)
+constexpr Range kTechnologyValue{0, 1e6};         // every number of a technology table
+constexpr Range kSramRefKib{1e-3, 1e6};
+constexpr Range kSramEnergyExponent{0, 4};
+
 Found rate_problem(const std::string& key, double value, bool zero_allowed) {
   if (!std::isfinite(value) || value < 0 || (!zero_allowed && value == 0)) {
     return Problem{key, fmt::format("expected a number {} 0, got {}", zero_allowed ? ">=" : ">", value)};
   }
   return std::nullopt;
+}
+
+Found range_problem(const std::string& key, double value, Range range) {
+  if (std::isfinite(value) && value >= range.min && value <= range.max) return std::nullopt;
+  return Problem{key, fmt::format("expected a number from {} to {}, got {}", range.min, range.max, value)};
+}
+
+// 0 means "as wide as the array needs"; anything else must lie in the range.
+Found port_problem(const std::string& key, double value) {
+  if (auto p = rate_problem(key, value, true)) return p;
+  return value == 0 ? std::nullopt : range_problem(key, value, kBufferBytesPerCycle);
+}
+
+Found technology_problem(const Technology& t) {
+  const std::pair<const char*, double> fields[] = {
+      {"node_nm", t.node_nm},
+      {"register_area_um2_per_byte", t.register_area_um2_per_byte},
+      {"register_energy_pj_per_byte", t.register_energy_pj_per_byte},
+      {"sram_area_mm2_per_kib", t.sram_area_mm2_per_kib},
+      {"sram_energy_pj_per_byte_ref", t.sram_energy_pj_per_byte_ref},
+      {"vector_lane_area_um2", t.vector_lane_area_um2},
+      {"vector_op_energy_pj", t.vector_op_energy_pj},
+      {"interconnect_area_fraction", t.interconnect_area_fraction},
+      {"leakage_mw_per_mm2", t.leakage_mw_per_mm2},
+      {"register_file_area_um2_per_byte", t.register_file_area_um2_per_byte},
+      {"register_file_energy_pj_per_byte", t.register_file_energy_pj_per_byte},
+      {"pe_control_area_fraction", t.pe_control_area_fraction},
+      {"sram_bank_kib", t.sram_bank_kib},
+      {"sram_bank_periphery_mm2", t.sram_bank_periphery_mm2},
+      {"wire_energy_pj_per_byte_mm", t.wire_energy_pj_per_byte_mm},
+      {"clock_tree_area_fraction", t.clock_tree_area_fraction},
+      {"clock_energy_pj_per_mm2_cycle", t.clock_energy_pj_per_mm2_cycle},
+      {"vdd_nominal_v", t.vdd_nominal_v},
+      {"vdd_min_v", t.vdd_min_v},
+      {"vdd_max_v", t.vdd_max_v},
+      {"alpha_power", t.alpha_power},
+      {"fmax_nominal_ghz", t.fmax_nominal_ghz},
+      {"leakage_voltage_exponent", t.leakage_voltage_exponent},
+      {"timing_area_slope", t.timing_area_slope},
+      {"dram.channel_gb_per_s", t.dram.channel_gb_per_s},
+      {"dram.area_mm2", t.dram.area_mm2},
+      {"dram.static_mw", t.dram.static_mw},
+      {"dram.phy_energy_pj_per_bit", t.dram.phy_energy_pj_per_bit},
+      {"dram.device_energy_pj_per_bit", t.dram.device_energy_pj_per_bit},
+      {"dram.device_background_mw", t.dram.device_background_mw},
+      {"host.area_mm2", t.host.area_mm2},
+      {"host.static_mw", t.host.static_mw}};
+  for (const auto& [field, value] : fields) {
+    if (auto p = range_problem(std::string("technology_overrides.") + field, value, kTechnologyValue)) return p;
+  }
+  for (const auto* table : {&t.mac_area_um2, &t.mac_energy_pj}) {
+    const char* name = table == &t.mac_area_um2 ? "mac_area_um2" : "mac_energy_pj";
+    for (const auto& [type, value] : *table) {
+      if (auto p = range_problem(fmt::format("technology_overrides.{}.{}", name, type), value, kTechnologyValue)) return p;
+    }
+  }
+  if (auto p = range_problem("technology_overrides.sram_ref_kib", t.sram_ref_kib, kSramRefKib)) return p;
+  return range_problem("technology_overrides.sram_energy_exponent", t.sram_energy_exponent, kSramEnergyExponent);
 }
 
 Found tensor_problem(const TensorUnit& t) {
@@ -97,8 +171,8 @@ Found buffer_problem(const Accelerator& a) {
   const Buffers& b = a.buffers;
   const EdgeBytes need = minimal_tile_bytes(a);
   const std::string times = fmt::format(" x {} array(s){}", a.tensor.arrays, b.double_buffered ? " x 2 (double buffered)" : "");
-  if (auto p = rate_problem("buffers.read_bytes_per_cycle", b.read_bytes_per_cycle, true)) return p;
-  if (auto p = rate_problem("buffers.write_bytes_per_cycle", b.write_bytes_per_cycle, true)) return p;
+  if (auto p = port_problem("buffers.read_bytes_per_cycle", b.read_bytes_per_cycle)) return p;
+  if (auto p = port_problem("buffers.write_bytes_per_cycle", b.write_bytes_per_cycle)) return p;
   if (b.unified) {
     return size_problem("buffers.unified_kib", b.unified_kib, need.input + need.weight + need.output,
                         "one array edge of inputs (rows*input_bytes), weights (cols*weight_bytes) and "
@@ -111,12 +185,22 @@ Found buffer_problem(const Accelerator& a) {
 
 Found memory_and_clock_problem(const Accelerator& a) {
   if (auto p = rate_problem("dram.bandwidth_gb_per_s", a.dram.bandwidth_gb_per_s, false)) return p;
+  if (auto p = range_problem("dram.bandwidth_gb_per_s", a.dram.bandwidth_gb_per_s, kBandwidthGbPerS)) return p;
   if (auto p = rate_problem("dram.latency_ns", a.dram.latency_ns, true)) return p;
-  return rate_problem("clock_ghz", a.clock_ghz, false);
+  if (auto p = range_problem("dram.latency_ns", a.dram.latency_ns, kLatencyNs)) return p;
+  if (auto p = rate_problem("clock_ghz", a.clock_ghz, false)) return p;
+  return range_problem("clock_ghz", a.clock_ghz, kClockGhz);
+}
+
+// Names reach JSON output, which must be UTF-8.
+Found name_problem(const Accelerator& a) {
+  if (!is_valid_utf8(a.name)) return Problem{"name", "invalid UTF-8; expected a name in UTF-8 text"};
+  if (!is_valid_utf8(a.technology_name)) return Problem{"technology", "invalid UTF-8; expected a name in UTF-8 text"};
+  return std::nullopt;
 }
 
 // Fractions and voltages of the table (after overrides) must describe a real process.
-Found technology_problem(const Technology& t) {
+Found process_problem(const Technology& t) {
   const auto bad = [](const char* field, const std::string& what) {
     return Problem{std::string("technology_overrides.") + field, what};
   };
@@ -135,7 +219,7 @@ Found technology_problem(const Technology& t) {
 // The clock must be reachable: at the spec's supply, or at the node's highest one.
 Found voltage_problem(const Accelerator& a) {
   const Technology& t = a.technology;
-  if (auto p = technology_problem(t)) return p;
+  if (auto p = process_problem(t)) return p;
   if (a.supply_v != 0) {
     if (!std::isfinite(a.supply_v) || a.supply_v < t.vdd_min_v || a.supply_v > t.vdd_max_v) {
       return Problem{"supply_v", fmt::format("expected a supply from {} V to {} V (technology '{}'), got {} V",
@@ -171,8 +255,10 @@ std::optional<Problem> find_problem(const Accelerator& a) {
   if (auto p = precision_problem(a.precision)) return p;
   if (auto p = buffer_problem(a)) return p;
   if (auto p = memory_and_clock_problem(a)) return p;
+  if (auto p = technology_problem(a.technology)) return p;
   if (auto p = pe_storage_problem(a)) return p;
   if (auto p = voltage_problem(a)) return p;
+  if (auto p = name_problem(a)) return p;
   return mac_problem(a);
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "common/yaml_check.h"
 
 namespace acceldse::arch::detail {
 
@@ -38,6 +39,7 @@ YAML::Node parse_document(const std::string& text, const std::string& file_label
   if (!root.IsDefined() || root.IsNull()) {
     throw InputError(file_label, "", "the file is empty; expected a YAML map");
   }
+  check_yaml_document(root, file_label);
   if (!root.IsMap()) {
     Where where{file_label, "", root.Mark().is_null() ? 0 : root.Mark().line + 1};
     fail(where, "expected a YAML map of keys at the top level");

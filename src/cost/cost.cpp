@@ -172,6 +172,7 @@ OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const a
   work.residency = residency;
   OpCost cost = detail::evaluate_work_cached(work, hw, cache);
   detail::add_time_energy(cost, detail::design_power(accel, area(accel)));
+  detail::check_counts(cost, "<model " + net.name + " on " + accel.name + ">", "layer " + op.name);
   return cost;
 }
 

@@ -97,7 +97,8 @@ struct Area {
 
 struct NetworkCost {
   std::vector<OpCost> layers;   // one per op, in network order
-  OpCost totals;                // sums; utilization = total MACs / (PEs * total cycles)
+  OpCost totals;                // sums; utilization = MACs done by the PEs (not those of
+                                // ops run on the vector unit) / (PEs * total cycles)
   Area area;
   double latency_s = 0;
   double throughput_per_s = 0;  // inferences per second (batch / latency)

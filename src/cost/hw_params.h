@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "arch/arch.h"
+#include "common/checked.h"
 
 namespace acceldse::cost::detail {
 
@@ -73,9 +74,9 @@ struct HwParams {
 // without it, transfers and work alternate.
 inline int64_t overlap_cycles(int64_t work, double dram, bool any_dram, const HwParams& hw) {
   if (!any_dram || hw.dram_unlimited) return work;
-  const int64_t dram_cycles = static_cast<int64_t>(std::ceil(dram));
-  if (!hw.double_buffered) return work + dram_cycles;
-  return std::max(work, dram_cycles) + static_cast<int64_t>(std::ceil(hw.exposed_latency_cycles()));
+  const int64_t dram_cycles = ceil_count(dram);
+  if (!hw.double_buffered) return add_sat(work, dram_cycles);
+  return add_sat(std::max(work, dram_cycles), ceil_count(hw.exposed_latency_cycles()));
 }
 
 // Throws acceldse::InputError when the technology lacks the MAC type of the precision.

@@ -2,7 +2,13 @@
 // the tensor array and the vector unit for depthwise convolutions.
 #include "cost/op_cost.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
+#include <string>
+
+#include "common/checked.h"
+#include "common/error.h"
 
 #include "cost/cache_impl.h"
 #include "cost/tensor_model.h"
@@ -12,7 +18,7 @@ namespace acceldse::cost::detail {
 
 namespace {
 
-int64_t round_bytes(double bytes) { return static_cast<int64_t>(std::llround(bytes)); }
+int64_t round_bytes(double bytes) { return round_count(bytes); }
 
 double utilization_of(int64_t macs, int64_t cycles, const HwParams& hw) {
   if (cycles <= 0 || macs <= 0) return 0;
@@ -52,7 +58,7 @@ void add_serial_vector_work(OpCost& c, int64_t vector_ops, const HwParams& hw) {
   gates.vector_ops = vector_ops;  // operands are the GEMM results, already on chip
   const OpCost v = vector_cost(gates, hw);
   c.vector_cycles = v.vector_cycles;
-  c.cycles += v.vector_cycles;
+  c.cycles = add_sat(c.cycles, v.vector_cycles);
   c.energy.vector_pj += v.energy.vector_pj;
   c.utilization = utilization_of(c.macs, c.cycles, hw);
   if (c.vector_cycles > std::max(c.compute_cycles, c.stall_cycles)) c.bound = Bound::kVector;
@@ -109,6 +115,32 @@ OpCost evaluate_work_cached(const OpWork& work, const HwParams& hw, CostCache* c
   cost = evaluate_work(work, hw);
   cache->impl().insert(key, cost);
   return cost;
+}
+
+void check_counts(const OpCost& c, const std::string& file, const std::string& place) {
+  const std::pair<const char*, int64_t> counts[] = {
+      {"cycles", c.cycles}, {"compute cycles", c.compute_cycles}, {"stall cycles", c.stall_cycles},
+      {"vector cycles", c.vector_cycles}, {"MACs", c.macs},
+      {"input SRAM reads", c.input_sram_reads_bytes}, {"input SRAM writes", c.input_sram_writes_bytes},
+      {"weight SRAM reads", c.weight_sram_reads_bytes}, {"weight SRAM writes", c.weight_sram_writes_bytes},
+      {"output SRAM reads", c.output_sram_reads_bytes}, {"output SRAM writes", c.output_sram_writes_bytes},
+      {"DRAM read bytes", c.dram_read_bytes}, {"DRAM write bytes", c.dram_write_bytes}};
+  for (const auto& [what, value] : counts) {
+    if (value >= kCountLimit || value < 0) {
+      throw InputError(file, place, fmt::format("the {} exceed 2^62, the limit of 64-bit counts: the op is too large "
+                                                "or the design too slow for it (e.g. a tiny bandwidth)", what));
+    }
+  }
+  const Energy& e = c.energy;
+  const double energies[] = {e.mac_pj,  e.register_pj, e.pe_storage_pj, e.input_sram_pj, e.weight_sram_pj,
+                             e.output_sram_pj, e.noc_pj, e.dram_pj, e.vector_pj, e.leakage_pj,
+                             e.clock_pj, e.io_pj, e.dram_background_pj};
+  for (double pj : energies) {
+    if (!std::isfinite(pj) || pj < 0) {
+      throw InputError(file, place, fmt::format("the energy is {} pJ; expected a finite number (check the "
+                                                "technology values)", pj));
+    }
+  }
 }
 
 void add_time_energy(OpCost& cost, const DesignPower& power) {

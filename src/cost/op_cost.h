@@ -26,4 +26,9 @@ DesignPower design_power(const arch::Accelerator& accel, const Area& area);
 // Adds the energy of the op's duration (mW x ns = pJ) and of its DRAM bytes at the PHY.
 void add_time_energy(OpCost& cost, const DesignPower& power);
 
+// Throws InputError(file, place, ...) when a count of `cost` reached kCountLimit
+// (common/checked.h: the saturated value of an overflow) or an energy is not finite:
+// such an op is too large, or the design too slow, for 64-bit counts.
+void check_counts(const OpCost& cost, const std::string& file, const std::string& place);
+
 }  // namespace acceldse::cost::detail

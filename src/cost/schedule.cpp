@@ -24,6 +24,9 @@
 // when all its outputs are. Weights always come from DRAM.
 #include <algorithm>
 #include <array>
+#include <string>
+
+#include "common/checked.h"
 
 #include "cost/cost.h"
 #include "cost/hw_params.h"
@@ -173,20 +176,23 @@ std::vector<Residency> plan_residency(const workload::Network& net, const std::v
   return plan;
 }
 
+// Saturating sums (common/checked.h): an overflow shows as kCountLimit, which
+// check_counts() reports, instead of wrapping to a negative number.
 void add_to(OpCost& total, const OpCost& c) {
-  total.cycles += c.cycles;
-  total.compute_cycles += c.compute_cycles;
-  total.stall_cycles += c.stall_cycles;
-  total.vector_cycles += c.vector_cycles;
-  total.macs += c.macs;
-  total.input_sram_reads_bytes += c.input_sram_reads_bytes;
-  total.input_sram_writes_bytes += c.input_sram_writes_bytes;
-  total.weight_sram_reads_bytes += c.weight_sram_reads_bytes;
-  total.weight_sram_writes_bytes += c.weight_sram_writes_bytes;
-  total.output_sram_reads_bytes += c.output_sram_reads_bytes;
-  total.output_sram_writes_bytes += c.output_sram_writes_bytes;
-  total.dram_read_bytes += c.dram_read_bytes;
-  total.dram_write_bytes += c.dram_write_bytes;
+  const auto add = [](int64_t& sum, int64_t value) { sum = add_sat(sum, value); };
+  add(total.cycles, c.cycles);
+  add(total.compute_cycles, c.compute_cycles);
+  add(total.stall_cycles, c.stall_cycles);
+  add(total.vector_cycles, c.vector_cycles);
+  add(total.macs, c.macs);
+  add(total.input_sram_reads_bytes, c.input_sram_reads_bytes);
+  add(total.input_sram_writes_bytes, c.input_sram_writes_bytes);
+  add(total.weight_sram_reads_bytes, c.weight_sram_reads_bytes);
+  add(total.weight_sram_writes_bytes, c.weight_sram_writes_bytes);
+  add(total.output_sram_reads_bytes, c.output_sram_reads_bytes);
+  add(total.output_sram_writes_bytes, c.output_sram_writes_bytes);
+  add(total.dram_read_bytes, c.dram_read_bytes);
+  add(total.dram_write_bytes, c.dram_write_bytes);
   total.energy += c.energy;
 }
 
@@ -196,6 +202,14 @@ Bound dominant_bound(const std::vector<OpCost>& layers) {
   for (const OpCost& c : layers) cycles[static_cast<size_t>(c.bound)] += c.cycles;
   const auto it = std::max_element(cycles.begin(), cycles.begin() + 3);
   return *it > 0 ? static_cast<Bound>(it - cycles.begin()) : Bound::kNone;
+}
+
+int64_t tensor_unit_macs(const std::vector<OpCost>& layers) {
+  int64_t macs = 0;
+  for (const OpCost& c : layers) {
+    if (!c.mapping.on_vector_unit) macs = add_sat(macs, c.macs);
+  }
+  return macs;
 }
 
 int64_t batch_of(const workload::Network& net) {
@@ -230,13 +244,20 @@ NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerat
   apply_fusion(root, result.layers);
   const detail::DesignPower power = detail::design_power(accel, result.area);
   result.vdd_v = power.vdd_v;
-  for (OpCost& c : result.layers) {
+  const std::string file = "<model " + net.name + " on " + accel.name + ">";
+  for (size_t i = 0; i < result.layers.size(); ++i) {
+    OpCost& c = result.layers[i];
     detail::add_time_energy(c, power);
+    detail::check_counts(c, file, "layer " + net.ops[i].name);
     add_to(result.totals, c);
   }
+  detail::check_counts(result.totals, file, "network total");
   OpCost& t = result.totals;
-  if (t.cycles > 0 && t.macs > 0) {
-    t.utilization = static_cast<double>(t.macs) / (static_cast<double>(accel.pes()) * static_cast<double>(t.cycles));
+  // Only MACs done by the PEs count: a depthwise conv the vector unit runs does its MACs
+  // on the lanes, and counting them would put a small array above 100% (mobilenet on 1x1).
+  const int64_t array_macs = tensor_unit_macs(result.layers);
+  if (t.cycles > 0 && array_macs > 0) {
+    t.utilization = static_cast<double>(array_macs) / (static_cast<double>(accel.pes()) * static_cast<double>(t.cycles));
   }
   t.bound = dominant_bound(result.layers);
   result.latency_s = static_cast<double>(t.cycles) / (hw.clock_ghz * 1e9);

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 
+#include "common/checked.h"
+
 namespace acceldse::cost::detail {
 
 namespace {
@@ -81,7 +83,7 @@ ArraySram array_sram(const Gemm& g, Dataflow d, const FoldTiming& f, const HwPar
 // Folds spread over the arrays: whole folds while there are enough; otherwise the
 // streamed dimension of each fold is split among the arrays left over.
 int64_t spread_over_arrays(int64_t folds, const FoldTiming& f, int64_t arrays) {
-  if (folds >= arrays) return ceil_div(folds, arrays) * f.cycles_per_fold();
+  if (folds >= arrays) return mul_sat(ceil_div(folds, arrays), f.cycles_per_fold());
   const int64_t split = arrays / folds;
   return f.fill + ceil_div(f.stream, split);
 }
@@ -116,16 +118,16 @@ int64_t tile_cycles(const Gemm& g, Dataflow d, const FoldTiming& whole, const Hw
                     int64_t tn) {
   const std::array<int64_t, 3> dim{g.m, g.k, g.n}, tile{tm, tk, tn};
   const Placement p = placement(d);
-  const int64_t folds_2d = spatial_folds(dim[p.rows], tile[p.rows], hw.rows) *
-                           spatial_folds(dim[p.cols], tile[p.cols], hw.cols);
+  const int64_t folds_2d = mul_sat(spatial_folds(dim[p.rows], tile[p.rows], hw.rows),
+                                   spatial_folds(dim[p.cols], tile[p.cols], hw.cols));
   const int64_t stream_trips = ceil_div(dim[p.stream], tile[p.stream]);
-  if (hw.arrays == 1) return g.count * folds_2d * (stream_trips * whole.fill + dim[p.stream]);
+  if (hw.arrays == 1) return mul_sat(g.count, folds_2d, add_sat(mul_sat(stream_trips, whole.fill), dim[p.stream]));
   // Several arrays share the folds, each taken as long as the longest tile's.
   FoldTiming f = whole;
   f.stream = ceil_div(dim[p.stream], stream_trips);
-  const int64_t folds = folds_2d * stream_trips;
-  if (g.sequential) return g.count * spread_over_arrays(folds, f, hw.arrays);
-  return spread_over_arrays(folds * g.count, f, hw.arrays);
+  const int64_t folds = mul_sat(folds_2d, stream_trips);
+  if (g.sequential) return mul_sat(g.count, spread_over_arrays(folds, f, hw.arrays));
+  return spread_over_arrays(mul_sat(folds, g.count), f, hw.arrays);
 }
 
 // Array cycles raised to what the buffer ports can deliver, when they are limited.
@@ -137,7 +139,7 @@ int64_t port_limited_cycles(int64_t cycles, const ArraySram& s, const HwParams& 
   if (hw.sram_write_bytes_per_cycle > 0) {
     limit = std::max(limit, s.output_writes / hw.sram_write_bytes_per_cycle);
   }
-  return std::max(cycles, static_cast<int64_t>(std::ceil(limit)));
+  return std::max(cycles, ceil_count(limit));
 }
 
 // ---------------------------------------------------------------------------------
@@ -283,8 +285,10 @@ GemmBytes gemm_bytes(const Gemm& g, const HwParams& hw, double pb, const Residen
   return gb;
 }
 
-// ceil() without the libm call: this runs in the innermost loop.
+// ceil() without the libm call: this runs in the innermost loop. Saturates (see
+// common/checked.h): a cast of a double beyond int64 is undefined.
 int64_t ceil_to_int(double x) {
+  if (!(x < static_cast<double>(kCountLimit))) return kCountLimit;
   const auto i = static_cast<int64_t>(x);
   return i + (static_cast<double>(i) < x ? 1 : 0);
 }
@@ -296,8 +300,8 @@ int64_t ceil_to_int(double x) {
 // simulator as often as it helps (README, "Reference simulator and validation").
 int64_t combine(int64_t compute, int64_t dram, int64_t exposed, const HwParams& hw) {
   if (hw.dram_unlimited) return compute;
-  if (!hw.double_buffered) return compute + dram;
-  return std::max(compute, dram) + exposed;
+  if (!hw.double_buffered) return add_sat(compute, dram);
+  return add_sat(std::max(compute, dram), exposed);
 }
 
 // The m-tile a dataflow uses for `trips_m` tiles of at most tm_max: where m lies along
@@ -490,17 +494,17 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
 // Folds the best mapping of one GEMM under dataflow state `st` into the op total.
 void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, const Residency& res,
                 TensorCost& c) {
-  const int64_t macs = g.m * g.k * g.n * g.count;
+  const int64_t macs = mul_sat(g.m, g.k, g.n, g.count);
   if (!c.valid || macs > c.mapped_macs) {  // report the mapping of the biggest GEMM
     c.tile_m = st.tm, c.tile_k = st.tk, c.tile_n = st.tn, c.loop_order = st.order;
     c.mapped_macs = macs;
   }
   c.valid = true;
   c.dataflow = st.dataflow;
-  c.cycles += st.cycles;
-  c.compute_cycles += st.compute;
+  c.cycles = add_sat(c.cycles, st.cycles);
+  c.compute_cycles = add_sat(c.compute_cycles, st.compute);
   c.dram_cycles += st.dram_cycles;
-  c.macs += macs;
+  c.macs = add_sat(c.macs, macs);
   const Traffic& t = st.traffic;
   c.input_sram_reads += st.sram.input_reads;
   c.input_sram_writes += t.a_reads;
@@ -579,11 +583,11 @@ FoldTiming fold_timing(const Gemm& g, Dataflow d, const HwParams& hw) {
 
 int64_t array_cycles(const Gemm& g, Dataflow d, const HwParams& hw) {
   const FoldTiming f = fold_timing(g, d, hw);
-  const int64_t folds = f.row_folds * f.col_folds;
+  const int64_t folds = mul_sat(f.row_folds, f.col_folds);
   // Sequential instances (recurrent steps) wait for each other; independent ones
   // (groups, heads, batch items) share the arrays.
-  if (g.sequential) return g.count * spread_over_arrays(folds, f, hw.arrays);
-  return spread_over_arrays(folds * g.count, f, hw.arrays);
+  if (g.sequential) return mul_sat(g.count, spread_over_arrays(folds, f, hw.arrays));
+  return spread_over_arrays(mul_sat(folds, g.count), f, hw.arrays);
 }
 
 TensorCost evaluate_tensor(const Gemm* gemms, size_t count, const HwParams& hw, const Residency& res) {

@@ -3,13 +3,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/checked.h"
+
 namespace acceldse::cost::detail {
 
 namespace {
 
-int64_t round_bytes(double bytes) { return static_cast<int64_t>(std::llround(bytes)); }
+int64_t round_bytes(double bytes) { return round_count(bytes); }
 
-int64_t ceil_cycles(double cycles) { return static_cast<int64_t>(std::ceil(cycles)); }
+int64_t ceil_cycles(double cycles) { return ceil_count(cycles); }
 
 // Bytes of activations one tile stage can hold: the streaming chunk size.
 double activation_chunk_bytes(const HwParams& hw) {

@@ -181,6 +181,20 @@ class DesignSpace {
   void check_value(const Parameter& parameter, size_t i, const std::string& place) const;
 };
 
+// What a command line adds to a design space; `explore` and the studies share it so
+// that both accept and refuse the same options.
+struct SpaceOptions {
+  std::string space;  // a name in spaces/ or a YAML file; empty: spaces/default.yaml
+  std::string arch;   // replaces the space's base accelerator when given
+  std::optional<double> area_max_mm2, power_max_w;  // must be positive and finite
+  std::optional<int64_t> pes_max;                   // must be positive
+  std::vector<std::string> constraints;             // extra expressions
+  std::string objective;                            // empty: default_objective or the space's
+};
+// Throws InputError (file "<command line>", place the option) for a limit that is not
+// positive, and whatever loading the space or accelerator and parsing throws.
+DesignSpace build_space(const SpaceOptions& options, const std::string& default_objective = "");
+
 // ---- Evaluation -----------------------------------------------------------------------
 struct Evaluation {
   Design design;
@@ -219,6 +233,7 @@ class ThreadPool {
   void parallel_for(size_t n, size_t grain, const std::function<void(size_t, int)>& fn);
 
  private:
+  void stop_all();  // stops and joins every started thread
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -321,6 +336,8 @@ class Search {
   const std::optional<Evaluation>& best() const { return best_; }
   const ParetoFront& pareto() const { return pareto_; }
   std::vector<FunnelStage> funnel() const;
+  // Why the first invalid design was invalid (empty if none was).
+  const std::string& first_error() const { return first_error_; }
 
  private:
   Evaluator& evaluator_;
@@ -331,6 +348,7 @@ class Search {
   std::optional<Evaluation> best_;
   ParetoFront pareto_;
   std::vector<uint64_t> removed_;  // [0] invalid, [1+i] by constraint i
+  std::string first_error_;
   struct Seen;
   std::unique_ptr<Seen> seen_;     // designs this search has recorded
   void record(const Evaluation& evaluation);
@@ -383,6 +401,7 @@ struct ExploreResult {
   std::vector<Evaluation> pareto;   // feasible, non-dominated, sorted
   std::vector<Sensitivity> sensitivity;
   std::vector<FunnelStage> funnel;
+  std::string first_error;  // why the first invalid design was invalid
   // Empty if a feasible design was found; else which constraint removed the last ones.
   std::string infeasible_reason() const;
 };

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <limits>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -59,20 +61,40 @@ struct ThreadPool::Impl {
   }
 };
 
+// Far above any useful parallelism of one process; each thread reserves a stack.
+constexpr int kMaxThreads = 4096;
+
 ThreadPool::ThreadPool(int threads) : impl_(std::make_unique<Impl>()) {
+  if (threads > kMaxThreads) {
+    throw InputError("<command line>", "--threads",
+                     "expected at most " + std::to_string(kMaxThreads) + " threads, got " + std::to_string(threads));
+  }
   int total = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // The calling thread is worker 0, so one fewer thread is started.
-  for (int w = 1; w < total; ++w) impl_->threads.emplace_back([this, w] { impl_->loop(w); });
+  try {
+    for (int w = 1; w < total; ++w) impl_->threads.emplace_back([this, w] { impl_->loop(w); });
+  } catch (const std::system_error& e) {
+    // The destructor does not run for a constructor that throws: stop the threads
+    // already started here, or they would wait forever and their join never return.
+    const size_t started = impl_->threads.size() + 1;
+    stop_all();
+    throw InputError("<command line>", "--threads",
+                     "cannot start " + std::to_string(total) + " worker threads (the system refused after " +
+                         std::to_string(started) + ": " + e.what() + "); expected fewer threads");
+  }
 }
 
-ThreadPool::~ThreadPool() {
+void ThreadPool::stop_all() {
   {
     std::lock_guard lock(impl_->mutex);
     impl_->stop = true;
   }
   impl_->wake.notify_all();
   for (std::thread& t : impl_->threads) t.join();
+  impl_->threads.clear();
 }
+
+ThreadPool::~ThreadPool() { stop_all(); }
 
 int ThreadPool::size() const { return static_cast<int>(impl_->threads.size()) + 1; }
 
@@ -119,7 +141,10 @@ void detail::judge(const DesignSpace& space, Evaluation& evaluation) {
   evaluation.violation = 0;
   if (evaluation.valid()) {
     evaluation.score = space.objective().score(evaluation.metrics);
-    if (std::isnan(evaluation.score)) evaluation.error = "the objective is not a number for this design";
+    // An infinite objective would rank first (or last) without meaning anything.
+    if (!std::isfinite(evaluation.score)) {
+      evaluation.error = "the objective '" + space.objective().name() + "' is not a finite number for this design";
+    }
   }
   if (!evaluation.valid()) {
     evaluation.score = std::numeric_limits<double>::infinity();

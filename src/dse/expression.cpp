@@ -34,6 +34,12 @@ constexpr Alias kAliases[] = {{"\xE2\x88\x92", "-"}, {"\xC3\x97", "*"}, {"\xC3\x
                               {"\xE2\x89\xA4", "<="}, {"\xE2\x89\xA5", ">="},
                               {"\xE2\x89\xA0", "!="}};
 
+// Parentheses and prefix operators nest the parser's recursion; binary operators chain
+// the tree that evaluate() walks recursively. Both are capped so that a hostile
+// expression is an error rather than a stack overflow; real ones are a few levels deep.
+constexpr int kMaxNesting = 100;
+constexpr int kMaxTreeDepth = 1000;
+
 class Parser {
  public:
   Parser(std::string_view text, const std::vector<std::string>& names, const std::string& file,
@@ -55,11 +61,32 @@ class Parser {
   const std::string& place_;
   std::vector<Node>& nodes_;
   size_t pos_ = 0;
+  int nesting_ = 0;
+  std::vector<int> depth_;  // tree depth of each node, parallel to nodes_
+
+  // Counts one level of recursion for the lifetime of a parse step.
+  class Nest {
+   public:
+    explicit Nest(Parser& parser) : parser_(parser) {
+      if (++parser_.nesting_ > kMaxNesting) {
+        parser_.fail("nested more than " + std::to_string(kMaxNesting) +
+                     " levels deep (parentheses, 'not' or signs); expected a simpler expression");
+      }
+    }
+    ~Nest() { --parser_.nesting_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+   private:
+    Parser& parser_;
+  };
 
   [[noreturn]] void fail(const std::string& what) const {
+    // A long expression is shown by its start only: the column says where.
+    constexpr size_t kShown = 80;
+    const std::string shown = text_.size() <= kShown ? std::string(text_) : std::string(text_.substr(0, kShown)) + "...";
     throw InputError(file_, place_,
-                     "in expression '" + std::string(text_) + "' at column " +
-                         std::to_string(pos_ + 1) + ": " + what);
+                     "in expression '" + shown + "' at column " + std::to_string(pos_ + 1) + ": " + what);
   }
 
   void skip_space() {
@@ -89,7 +116,15 @@ class Parser {
   }
 
   int add(Node node) {
+    int depth = 1;
+    for (int child : {node.lhs, node.rhs}) {
+      if (child >= 0) depth = std::max(depth, depth_[static_cast<size_t>(child)] + 1);
+    }
+    if (depth > kMaxTreeDepth) {
+      fail("more than " + std::to_string(kMaxTreeDepth) + " operations chained; expected a shorter expression");
+    }
     nodes_.push_back(node);
+    depth_.push_back(depth);
     return static_cast<int>(nodes_.size()) - 1;
   }
   int binary(Kind kind, int lhs, int rhs) { return add(Node{kind, 0, 0, lhs, rhs}); }
@@ -106,7 +141,10 @@ class Parser {
   }
   // Looser than comparisons, as in "not area_mm2 > 5".
   int parse_not() {
-    if (accept("!") || accept("not")) return add(Node{Kind::kNot, 0, 0, parse_not(), -1});
+    if (accept("!") || accept("not")) {
+      Nest nest(*this);
+      return add(Node{Kind::kNot, 0, 0, parse_not(), -1});
+    }
     return parse_comparison();
   }
   int parse_comparison() {
@@ -145,14 +183,21 @@ class Parser {
     }
   }
   int parse_unary() {
-    if (accept("-")) return add(Node{Kind::kNegate, 0, 0, parse_unary(), -1});
-    if (accept("+")) return parse_unary();
+    if (accept("-")) {
+      Nest nest(*this);
+      return add(Node{Kind::kNegate, 0, 0, parse_unary(), -1});
+    }
+    if (accept("+")) {
+      Nest nest(*this);
+      return parse_unary();
+    }
     return parse_primary();
   }
   int parse_primary() {
     skip_space();
     if (pos_ >= text_.size()) fail("expected a number, a name or '('");
     if (accept("(")) {
+      Nest nest(*this);
       int inner = parse_or();
       if (!accept(")")) fail("expected ')'");
       return inner;

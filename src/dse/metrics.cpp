@@ -127,6 +127,15 @@ Objective Objective::parse(const std::string& text, const std::string& file,
   objective.metric_ = body;
   objective.expression_ =
       std::make_shared<Expression>(Expression::parse(body, metric_names(), file, place));
+  // An expression of constants only has one value for every design: refuse it now when
+  // it is not finite (e.g. 1/0) instead of ranking designs by infinity.
+  if (objective.expression_->uses().empty()) {
+    const double value = objective.expression_->evaluate({});
+    if (!std::isfinite(value)) {
+      throw InputError(file, place, "objective '" + text + "' is " + std::to_string(value) +
+                                        " for every design; expected an expression with a finite value");
+    }
+  }
   return objective;
 }
 

@@ -175,7 +175,7 @@ std::vector<Evaluation> Search::evaluate(std::span<const Design> designs) {
 void Search::record(const Evaluation& evaluation) {
   seen_->insert(evaluation.design);
   if (!evaluation.valid()) {
-    ++removed_[0];
+    if (removed_[0]++ == 0) first_error_ = evaluation.error;
     return;
   }
   if (evaluation.violated >= 0) {
@@ -260,6 +260,7 @@ ExploreResult explore(Evaluator& evaluator, Strategy& strategy, const ExploreOpt
   result.best = search.best();
   result.pareto = search.pareto().sorted();
   result.funnel = search.funnel();
+  result.first_error = search.first_error();
   result.feasible = result.funnel.empty() ? 0 : result.funnel.back().remaining;
   result.evaluated = search.evaluated();
   if (result.best && options.sensitivity) {
@@ -287,7 +288,8 @@ std::string ExploreResult::infeasible_reason() const {
     if (stage.remaining > 0 || stage.removed == 0) continue;
     if (i == 0) {
       return "none of the " + std::to_string(total) +
-             " designs evaluated is valid for the cost model (check the base accelerator and parameter values)";
+             " designs evaluated is valid for the cost model (check the base accelerator and parameter values)" +
+             (first_error.empty() ? "" : "; the first: " + first_error);
     }
     uint64_t before = stage.remaining + stage.removed;
     std::string out = "no feasible design among the " + std::to_string(total) +

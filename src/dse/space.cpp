@@ -11,6 +11,8 @@
 
 #include "common/data_dir.h"
 #include "common/error.h"
+#include "common/input_limits.h"
+#include "common/yaml_check.h"
 #include "dse/dse.h"
 #include "dse/internal.h"
 
@@ -198,6 +200,7 @@ DesignSpace DesignSpace::from_yaml_text(const std::string& text, const std::stri
     throw InputError(file_label, "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1),
                      "malformed YAML: " + e.msg);
   }
+  check_yaml_document(root, file_label);
   try {
     return from_node(root, file_label);
   } catch (const YAML::Exception& e) {
@@ -214,11 +217,7 @@ DesignSpace DesignSpace::load(const std::string& name_or_path) {
     }
     path = builtin;
   }
-  std::ifstream in(path);
-  if (!in) throw InputError(path.string(), "", "cannot read file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return from_yaml_text(text.str(), path.string());
+  return from_yaml_text(read_input_file(path.string(), kMaxTextInputBytes, "a design-space YAML file"), path.string());
 }
 
 DesignSpace DesignSpace::builtin_default() { return load((data_path("spaces") / "default.yaml").string()); }

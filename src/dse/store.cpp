@@ -3,9 +3,13 @@
 // rows or 100 ms, so throughput stays high and a killed run loses almost nothing.
 #include <sqlite3.h>
 
+#include <fmt/format.h>
+
 #include <chrono>
+#include <cmath>
 
 #include "common/error.h"
+#include "common/input_limits.h"
 #include "dse/dse.h"
 
 namespace acceldse::dse {
@@ -16,6 +20,9 @@ constexpr const char* kFormat = "acceldse-results";
 // Version 2: chip power_w apart from dram_power_w, and the calibrated cost model; a
 // version-1 store holds metrics of the old model, which must not mix with new ones.
 constexpr const char* kVersion = "2";
+// SQLite's application_id header field marks a database as ours ("ADSE"), so another
+// application's database is refused before anything is written into it.
+constexpr int64_t kApplicationId = 0x41445345;
 constexpr size_t kCommitRows = 256;
 constexpr auto kCommitInterval = std::chrono::milliseconds(100);
 
@@ -39,28 +46,71 @@ std::string text_column(sqlite3_stmt* stmt, int i) {
   return text ? reinterpret_cast<const char*>(text) : "";
 }
 
+// A row changed outside acceldse (NULL, text or negative metrics) would read as 0 and
+// rank best; every value is checked instead, naming the row and column.
+class RowReader {
+ public:
+  RowReader(sqlite3_stmt* stmt, const std::string& file) : stmt_(stmt), file_(file) {}
+
+  std::string text(int i) {
+    if (sqlite3_column_type(stmt_, i) != SQLITE_TEXT) bad(i, "expected text");
+    std::string value = text_column(stmt_, i);
+    if (!is_valid_utf8(value)) bad(i, "expected UTF-8 text");
+    return value;
+  }
+  double real(int i, bool valid) {
+    const int type = sqlite3_column_type(stmt_, i);
+    if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) bad(i, "expected a number");
+    const double value = sqlite3_column_double(stmt_, i);
+    if (!std::isfinite(value) || value < 0 || (valid && i == kLatencyColumn && !(value > 0))) {
+      bad(i, fmt::format("expected a finite number >= 0, got {}", value));
+    }
+    return value;
+  }
+  int64_t integer(int i) {
+    if (sqlite3_column_type(stmt_, i) != SQLITE_INTEGER) bad(i, "expected a whole number");
+    const int64_t value = sqlite3_column_int64(stmt_, i);
+    if (value < 0) bad(i, fmt::format("expected a whole number >= 0, got {}", value));
+    return value;
+  }
+
+ private:
+  static constexpr int kLatencyColumn = 6;
+  sqlite3_stmt* stmt_;
+  const std::string& file_;
+
+  [[noreturn]] void bad(int i, const std::string& what) {
+    const std::string key = text_column(stmt_, 4);
+    throw InputError(file_, fmt::format("designs row '{}', column {}", is_valid_utf8(key) ? key : "?",
+                                        sqlite3_column_name(stmt_, i)),
+                     what + " (the store was changed outside acceldse); delete the row or use a new --db");
+  }
+};
+
 // Reads the row laid out as kColumns.
-StoredDesign read_row(sqlite3_stmt* stmt) {
+StoredDesign read_row(sqlite3_stmt* stmt, const std::string& file) {
+  RowReader r(stmt, file);
   StoredDesign d;
-  d.space = text_column(stmt, 0);
-  d.space_hash = text_column(stmt, 1);
-  d.model = text_column(stmt, 2);
-  d.model_hash = text_column(stmt, 3);
-  d.key = text_column(stmt, 4);
-  d.error = text_column(stmt, 5);
+  d.space = r.text(0);
+  d.space_hash = r.text(1);
+  d.model = r.text(2);
+  d.model_hash = r.text(3);
+  d.key = r.text(4);
+  d.error = r.text(5);
+  const bool valid = d.error.empty();
   Metrics& m = d.metrics;
-  m.latency_s = sqlite3_column_double(stmt, 6);
-  m.cycles = sqlite3_column_int64(stmt, 7);
-  m.area_mm2 = sqlite3_column_double(stmt, 8);
-  m.energy_pj = sqlite3_column_double(stmt, 9);
-  m.power_w = sqlite3_column_double(stmt, 10);
-  m.throughput_per_s = sqlite3_column_double(stmt, 11);
-  m.utilization = sqlite3_column_double(stmt, 12);
-  m.edp = sqlite3_column_double(stmt, 13);
-  m.perf_per_area = sqlite3_column_double(stmt, 14);
-  m.pes = sqlite3_column_int64(stmt, 15);
-  m.dram_bytes = sqlite3_column_int64(stmt, 16);
-  m.dram_power_w = sqlite3_column_double(stmt, 17);
+  m.latency_s = r.real(6, valid);
+  m.cycles = r.integer(7);
+  m.area_mm2 = r.real(8, valid);
+  m.energy_pj = r.real(9, valid);
+  m.power_w = r.real(10, valid);
+  m.throughput_per_s = r.real(11, valid);
+  m.utilization = r.real(12, valid);
+  m.edp = r.real(13, valid);
+  m.perf_per_area = r.real(14, valid);
+  m.pes = r.integer(15);
+  m.dram_bytes = r.integer(16);
+  m.dram_power_w = r.real(17, valid);
   return d;
 }
 
@@ -105,18 +155,45 @@ struct ResultStore::Impl {
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) fail("result store");
     return stmt;
   }
-  void check_format() {
+  int64_t query_int(const char* sql) {
+    sqlite3_stmt* stmt = prepare(sql);
+    const int rc = sqlite3_step(stmt);
+    const int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW) fail("result store");
+    return value;
+  }
+  std::string format_marker() {
+    if (query_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0) return "";
     sqlite3_stmt* stmt = prepare("SELECT value FROM meta WHERE key = 'format'");
     std::string format = sqlite3_step(stmt) == SQLITE_ROW ? text_column(stmt, 0) : "";
     sqlite3_finalize(stmt);
-    if (format.empty()) {
-      exec((std::string("INSERT OR IGNORE INTO meta VALUES('format', '") + kFormat + "'), ('version', '" + kVersion + "')").c_str());
-    } else if (format != kFormat) {
-      throw InputError(file, "", "not an acceldse result store (format '" + format + "')");
-    } else if (const std::string version = meta("version"); version != kVersion) {
+    return format;
+  }
+  // Before anything is written: a new (empty) database becomes a store; an existing one
+  // must carry our application id or, from before the id, our format marker.
+  void check_ours() {
+    const int64_t id = query_int("PRAGMA application_id");
+    const int64_t tables = query_int("SELECT COUNT(*) FROM sqlite_master");
+    if (id == 0 && tables == 0) {
+      exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
+      return;
+    }
+    const std::string format = format_marker();
+    if ((id != kApplicationId && id != 0) || format != kFormat) {
+      throw InputError(file, "", fmt::format("not an acceldse result store (a SQLite database of another application: "
+                                             "application id {}, format '{}'); expected a store acceldse "
+                                             "created, or a new file",
+                                             id, format));
+    }
+    if (const std::string version = meta("version"); version != kVersion) {
       throw InputError(file, "", "result store of version " + version + " (an older cost model); this program writes version " +
                                      std::string(kVersion) + ": use a new store file");
     }
+    if (id == 0) exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
+  }
+  void write_format() {
+    exec((std::string("INSERT OR IGNORE INTO meta VALUES('format', '") + kFormat + "'), ('version', '" + kVersion + "')").c_str());
   }
   std::string meta(const char* key) {
     sqlite3_stmt* stmt = prepare(std::string("SELECT value FROM meta WHERE key = '") + key + "'");
@@ -137,11 +214,12 @@ ResultStore::ResultStore(const std::filesystem::path& file) : impl_(std::make_un
   }
   try {
     sqlite3_busy_timeout(p.db, 5000);
+    p.check_ours();
     // WAL + NORMAL: a commit survives the process being killed; only a power cut could
     // lose the last transactions, which a resume simply recomputes.
     p.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     p.exec(kSchema);
-    p.check_format();
+    p.write_format();
     p.find = p.prepare(std::string("SELECT ") + kColumns +
                        " FROM designs WHERE space_hash = ? AND model_hash = ? AND design_key = ?");
     p.insert = p.prepare(std::string("INSERT OR REPLACE INTO designs(") + kColumns +
@@ -172,7 +250,12 @@ std::optional<StoredDesign> ResultStore::find(const std::string& space_hash, con
   sqlite3_bind_text(stmt, 3, key.c_str(), -1, SQLITE_TRANSIENT);
   std::optional<StoredDesign> out;
   int rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) out = read_row(stmt);
+  try {
+    if (rc == SQLITE_ROW) out = read_row(stmt, impl_->file);
+  } catch (...) {
+    sqlite3_reset(stmt);
+    throw;
+  }
   sqlite3_reset(stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) impl_->fail("result store lookup");
   return out;
@@ -235,7 +318,12 @@ std::vector<StoredDesign> ResultStore::all(const std::string& model) {
   if (!model.empty()) sqlite3_bind_text(stmt, 1, model.c_str(), -1, SQLITE_TRANSIENT);
   std::vector<StoredDesign> out;
   int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out.push_back(read_row(stmt));
+  try {
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out.push_back(read_row(stmt, impl_->file));
+  } catch (...) {
+    sqlite3_finalize(stmt);
+    throw;
+  }
   sqlite3_finalize(stmt);
   if (rc != SQLITE_DONE) impl_->fail("result store query");
   return out;

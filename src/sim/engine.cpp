@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "common/checked.h"
 #include "sim/internal.h"
 
 namespace acceldse::sim::detail {
@@ -294,7 +295,7 @@ void GemmRun::count_fold(const Fold& f, const Demand& a, const Demand& b) {
 
 void GemmRun::wait_until(double ready, double now_cycles) {
   if (ready > now_cycles + kEpsCycles) {
-    stall_cycles_ += static_cast<int64_t>(std::ceil(ready - now_cycles - kEpsCycles));
+    stall_cycles_ = add_sat(stall_cycles_, ceil_count(ready - now_cycles - kEpsCycles));
   }
 }
 

@@ -73,15 +73,19 @@ DramChannel::Transfer DramChannel::transfer(double bytes, double earliest) {
   std::vector<std::pair<double, double>> pieces;
   while (need > 0) {
     it = busy_.lower_bound(t);
+    // Busy intervals that end by t (empty ones included) leave no gap to skip to; passing
+    // over them keeps t moving, which a zero-length interval at t would otherwise stop.
+    while (it != busy_.end() && it->second <= t) ++it;
     const double gap_end = it == busy_.end() ? std::numeric_limits<double>::infinity() : it->first;
     const double take = std::min(need, gap_end - t);
     if (take > 0) {
       if (start < 0) start = t;
-      pieces.emplace_back(t, t + take);
+      // At large t a tiny transfer does not change t (rounding); it takes no time then.
+      if (t + take > t) pieces.emplace_back(t, t + take);
       need -= take;
       t += take;
     }
-    if (need > 0) t = it->second;
+    if (need > 0) t = std::max(t, it->second);
   }
   for (const auto& [a, b] : pieces) occupy(a, b);
   return {start, t};

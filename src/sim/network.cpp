@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/checked.h"
 #include "sim/internal.h"
 
 namespace acceldse::sim {
@@ -82,7 +83,7 @@ LayerResult simulate_vector_op(const workload::Network& net, const workload::Op&
     memory_cycles = static_cast<double>(r.dram_bytes()) / accel.dram_bytes_per_cycle() +
                     accel.dram.latency_ns * accel.clock_ghz;
   }
-  r.cycles = std::max(r.vector_cycles, static_cast<int64_t>(std::ceil(memory_cycles)));
+  r.cycles = std::max(r.vector_cycles, ceil_count(memory_cycles));
   r.stall_cycles = r.cycles - r.vector_cycles;
   return r;
 }

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "common/checked.h"
+#include "common/input_limits.h"
 #include "workload/detail.h"
 #include "workload/workload.h"
 
@@ -120,7 +122,7 @@ std::string known_op_list() { return fmt::format("{}", fmt::join(known_op_types(
 
 int64_t product(const Shape& shape, size_t first, size_t last) {
   int64_t result = 1;
-  for (size_t i = first; i < last && i < shape.size(); ++i) result *= shape[i];
+  for (size_t i = first; i < last && i < shape.size(); ++i) result = mul_sat(result, shape[i]);
   return result;
 }
 
@@ -230,7 +232,7 @@ ConvDims conv_dims(const Network& net, const Op& op) {
   const Shape& in = net.input_of(op).shape;
   const Shape& out = net.output_of(op).shape;
   return {in[0], in[1], out[1], product(out, 2, out.size()), op.attrs.groups,
-          op.attrs.kernel[0] * op.attrs.kernel[1]};
+          mul_sat(op.attrs.kernel[0], op.attrs.kernel[1])};
 }
 
 int64_t linear_rows(const Network& net, const Op& op) {
@@ -243,37 +245,37 @@ int64_t eltwise_vector_ops(const Network& net, const Op& op) {
   // once per binary operation (n inputs fold with n - 1 operations).
   if (detail::is_reduction(op.type)) return input_elements(net, op);
   int64_t ops_per_element = std::max<int64_t>(1, static_cast<int64_t>(op.inputs.size()) - 1);
-  return output_elements(net, op) * ops_per_element;
+  return mul_sat(output_elements(net, op), ops_per_element);
 }
 
 int64_t pool_vector_ops(const Network& net, const Op& op) {
   if (op.type.starts_with("global_")) return input_elements(net, op);
-  return output_elements(net, op) * op.attrs.kernel[0] * op.attrs.kernel[1];
+  return mul_sat(output_elements(net, op), op.attrs.kernel[0], op.attrs.kernel[1]);
 }
 
 int64_t recurrent_vector_ops(const Network& net, const Op& op) {
   RecurrentDims d = recurrent_dims(net, op);
   int64_t per_step = op.type == "lstm" ? kLstmOpsPerHiddenStep : kGruOpsPerHiddenStep;
-  return d.seq * d.batch * d.directions * d.hidden * per_step;
+  return mul_sat(mul_sat(d.seq, d.batch, d.directions), d.hidden, per_step);
 }
 
 }  // namespace
 
 int64_t input_elements(const Network& net, const Op& op) {
   int64_t total = 0;
-  for (int t : op.inputs) total += num_elements(net.tensors[t].shape);
+  for (int t : op.inputs) total = add_sat(total, num_elements(net.tensors[t].shape));
   return total;
 }
 
 int64_t output_elements(const Network& net, const Op& op) {
   int64_t total = 0;
-  for (int t : op.outputs) total += num_elements(net.tensors[t].shape);
+  for (int t : op.outputs) total = add_sat(total, num_elements(net.tensors[t].shape));
   return total;
 }
 
 int64_t macs(const Network& net, const Op& op) {
   int64_t total = 0;
-  for (const Gemm& g : gemms(net, op)) total += g.m * g.k * g.n * g.count;
+  for (const Gemm& g : gemms(net, op)) total = add_sat(total, mul_sat(g.m, g.k, g.n, g.count));
   return total;
 }
 
@@ -284,9 +286,9 @@ int64_t vector_ops(const Network& net, const Op& op) {
     case OpClass::kNorm: {
       int64_t per_element = op.type == "layernorm" ? kLayernormOpsPerElement
                                                    : kBatchnormOpsPerElement;
-      return output_elements(net, op) * per_element;
+      return mul_sat(output_elements(net, op), per_element);
     }
-    case OpClass::kSoftmax: return output_elements(net, op) * kSoftmaxOpsPerElement;
+    case OpClass::kSoftmax: return mul_sat(output_elements(net, op), kSoftmaxOpsPerElement);
     case OpClass::kRecurrent: return recurrent_vector_ops(net, op);
     case OpClass::kConv:      // bias add is folded into the accumulator
     case OpClass::kMatmul:
@@ -298,15 +300,15 @@ int64_t vector_ops(const Network& net, const Op& op) {
 }
 
 int64_t bytes_moved(const Network& net, const Op& op, int activation_bytes, int weight_bytes) {
-  return (input_elements(net, op) + output_elements(net, op)) * activation_bytes +
-         op.params * weight_bytes;
+  return add_sat(mul_sat(add_sat(input_elements(net, op), output_elements(net, op)), activation_bytes),
+                 mul_sat(op.params, weight_bytes));
 }
 
 std::vector<Gemm> gemms(const Network& net, const Op& op) {
   if (op.op_class == OpClass::kConv) {
     ConvDims d = conv_dims(net, op);
-    return {{.m = d.batch * d.out_pixels,
-             .k = d.in_channels / d.groups * d.kernel_area,
+    return {{.m = mul_sat(d.batch, d.out_pixels),
+             .k = mul_sat(d.in_channels / d.groups, d.kernel_area),
              .n = d.out_channels / d.groups,
              .count = d.groups}};
   }
@@ -322,10 +324,10 @@ std::vector<Gemm> gemms(const Network& net, const Op& op) {
     RecurrentDims d = recurrent_dims(net, op);
     // The input projection of all time steps is one GEMM per direction; the
     // recurrent projection needs h(t-1), so its time steps run one after another.
-    Gemm input{.m = d.seq * d.batch, .k = d.input, .n = d.gates * d.hidden,
+    Gemm input{.m = mul_sat(d.seq, d.batch), .k = d.input, .n = mul_sat(d.gates, d.hidden),
                .count = d.directions};
-    Gemm recurrent{.m = d.batch, .k = d.hidden, .n = d.gates * d.hidden,
-                   .count = d.seq * d.directions, .sequential = true};
+    Gemm recurrent{.m = d.batch, .k = d.hidden, .n = mul_sat(d.gates, d.hidden),
+                   .count = mul_sat(d.seq, d.directions), .sequential = true};
     return {input, recurrent};
   }
   return {};
@@ -334,9 +336,9 @@ std::vector<Gemm> gemms(const Network& net, const Op& op) {
 Totals totals(const Network& net) {
   Totals t;
   for (const Op& op : net.ops) {
-    t.macs += macs(net, op);
-    t.params += op.params;
-    t.vector_ops += vector_ops(net, op);
+    t.macs = add_sat(t.macs, macs(net, op));
+    t.params = add_sat(t.params, op.params);
+    t.vector_ops = add_sat(t.vector_ops, vector_ops(net, op));
     t.ops += 1;
   }
   return t;
@@ -349,6 +351,65 @@ namespace {
 
 std::string layer_place(const std::string& name, const std::string& type) {
   return fmt::format("layer {} ({})", name, type);
+}
+
+// Size limits (README, "Validated ranges"): every count the cost model derives from an
+// op (elements, parameters, MACs, bytes, cycles) then fits 64 bits with room for the
+// hardware's factors; beyond them an op is refused instead of counted wrongly.
+constexpr int64_t kMaxDimension = (int64_t{1} << 31) - 1;  // any size, attribute or dim
+constexpr int64_t kMaxTensorElements = int64_t{1} << 40;
+constexpr int64_t kMaxOpCount = int64_t{1} << 50;  // MACs, vector ops, parameters
+
+void check_dimension(const std::string& file, const std::string& place, const char* what, int64_t value) {
+  if (value > kMaxDimension || value < -kMaxDimension) {
+    throw InputError(file, place, fmt::format("{} = {} is beyond the limit of +-{} (2^31 - 1)", what, value,
+                                              kMaxDimension));
+  }
+}
+
+// Integer attributes are checked before shape inference, which adds and multiplies them.
+void check_attrs(const std::string& file, const std::string& place, const Attrs& a) {
+  check_dimension(file, place, "out_channels", a.out_channels);
+  for (int64_t v : a.kernel) check_dimension(file, place, "kernel", v);
+  for (int64_t v : a.stride) check_dimension(file, place, "stride", v);
+  for (int64_t v : a.dilation) check_dimension(file, place, "dilation", v);
+  for (int64_t v : a.pads) check_dimension(file, place, "pad", v);
+  check_dimension(file, place, "groups", a.groups);
+  check_dimension(file, place, "out_features", a.out_features);
+  check_dimension(file, place, "axis", a.axis);
+  for (int64_t v : a.dims) check_dimension(file, place, "an entry of dims", v);
+  check_dimension(file, place, "vocab", a.vocab);
+  check_dimension(file, place, "embed_dim", a.embed_dim);
+  check_dimension(file, place, "hidden", a.hidden);
+  check_dimension(file, place, "directions", a.directions);
+}
+
+void check_shape(const std::string& file, const std::string& place, const Shape& shape) {
+  for (int64_t d : shape) check_dimension(file, place, "a dimension", d);
+  if (num_elements(shape) > kMaxTensorElements) {
+    throw InputError(file, place, fmt::format("a tensor of shape [{}] has more than 2^40 elements (the limit)",
+                                              fmt::join(shape, ", ")));
+  }
+}
+
+void check_count(const std::string& file, const std::string& place, const char* what, int64_t value) {
+  if (value > kMaxOpCount) {
+    throw InputError(file, place, fmt::format("{} {} is beyond the limit of 2^50 per layer", what,
+                                              value >= kCountLimit ? std::string("of 2^62 or more") : std::to_string(value)));
+  }
+}
+
+// The counts of an op just added (saturating, so the comparison is sound).
+void check_op_counts(const std::string& file, const std::string& place, const Network& net, const Op& op) {
+  for (int t : op.outputs) check_shape(file, place, net.tensors[static_cast<size_t>(t)].shape);
+  check_count(file, place, "the parameter count", op.params);
+  check_count(file, place, "the MAC count", macs(net, op));
+  check_count(file, place, "the vector-op count", vector_ops(net, op));
+  for (const Gemm& g : gemms(net, op)) check_count(file, place, "a GEMM dimension", std::max({g.m, g.k, g.n, g.count}));
+}
+
+void require_name(const std::string& file, const std::string& place, const std::string& name) {
+  require_utf8(name, file, place);
 }
 
 // A split without sizes cuts its axis into as many equal parts as it has named
@@ -372,6 +433,7 @@ void fill_equal_split(const std::string& file, const std::string& name, Attrs& a
 }  // namespace
 
 NetworkBuilder::NetworkBuilder(std::string name, std::string file) : file_(std::move(file)) {
+  require_name(file_, "name", name);
   net_.name = std::move(name);
 }
 
@@ -392,12 +454,14 @@ int NetworkBuilder::add_input(const std::string& name, const Shape& shape) {
   std::string place = fmt::format("input {}", name);
   if (name.empty()) throw InputError(file_, "inputs", "an input needs a non-empty name");
   if (has_tensor(name)) throw InputError(file_, place, "the name is already used");
+  require_name(file_, place, name);
   bool positive = std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d > 0; });
   if (shape.empty() || !positive) {
     throw InputError(file_, place,
                      fmt::format("shape [{}]: expected one or more positive dimensions",
                                  fmt::join(shape, ", ")));
   }
+  check_shape(file_, place, shape);
   int index = static_cast<int>(net_.tensors.size());
   net_.tensors.push_back({name, shape, -1, {}});
   tensor_index_.emplace(name, index);
@@ -417,6 +481,8 @@ int NetworkBuilder::add_op(const std::string& name, const std::string& type,
                                                detail::known_op_list()));
   }
   if (op_index_.contains(name)) throw InputError(file_, place, "the layer name is already used");
+  require_name(file_, place, name);
+  check_attrs(file_, place, attrs);
 
   std::vector<int> input_ids;
   std::vector<Shape> input_shapes;
@@ -451,6 +517,7 @@ int NetworkBuilder::add_op(const std::string& name, const std::string& type,
                                  shapes.size()));
   }
   for (const std::string& out : names) {
+    require_name(file_, place, out);
     if (out.empty() || has_tensor(out)) {
       throw InputError(file_, place,
                        fmt::format("output tensor name '{}' is empty or already used", out));
@@ -479,6 +546,7 @@ int NetworkBuilder::add_op(const std::string& name, const std::string& type,
   for (int id : input_ids) net_.tensors[id].consumers.push_back(op_id);
   net_.ops.push_back(std::move(op));
   op_index_.emplace(name, op_id);
+  check_op_counts(file_, place, net_, net_.ops.back());
   return op_id;
 }
 

@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "common/error.h"
+#include "common/input_limits.h"
 #include "workload/onnx_model.h"
 #include "workload/onnx_proto.h"
 #include "workload/onnx_tensor.h"
@@ -36,11 +37,7 @@ std::string read_bytes(const std::string& path) {
   if (!fs::is_regular_file(path, ec)) {
     throw InputError(path, "", "not a regular file; expected an ONNX model");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "cannot open the file for reading");
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw InputError(path, "", "read error");
-  return bytes;
+  return read_input_file(path, kMaxOnnxInputBytes, "an ONNX model");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "common/checked.h"
 #include "workload/detail.h"
 #include "workload/workload.h"
 
@@ -452,25 +453,26 @@ int64_t default_params(const std::string& type, const std::vector<Shape>& input_
   if (input_shapes.empty() || input_shapes[0].empty()) return 0;
   const Shape& in = input_shapes[0];
   const int64_t bias = attrs.bias ? 1 : 0;
+  // Saturating (common/checked.h): NetworkBuilder refuses an op whose count saturates.
   if (type == "conv" && in.size() >= 2 && attrs.groups > 0) {
-    return attrs.out_channels * (in[1] / attrs.groups) * attrs.kernel[0] * attrs.kernel[1] +
-           bias * attrs.out_channels;
+    return add_sat(mul_sat(attrs.out_channels, in[1] / attrs.groups, attrs.kernel[0], attrs.kernel[1]),
+                   bias * attrs.out_channels);
   }
-  if (type == "linear") return in.back() * attrs.out_features + bias * attrs.out_features;
+  if (type == "linear") return add_sat(mul_sat(in.back(), attrs.out_features), bias * attrs.out_features);
   if ((type == "lstm" || type == "gru") && in.size() == 3) {
     // PyTorch: W_ih [G*H, I], W_hh [G*H, H], and two biases b_ih, b_hh [G*H].
     int64_t gates = type == "lstm" ? 4 : 3;
     int64_t h = attrs.hidden;
-    return attrs.directions * (gates * h * (in[2] + h) + bias * 2 * gates * h);
+    return mul_sat(attrs.directions, add_sat(mul_sat(gates, h, add_sat(in[2], h)), mul_sat(bias * 2, gates, h)));
   }
-  if (type == "batchnorm" && in.size() >= 2) return 2 * in[1];
+  if (type == "batchnorm" && in.size() >= 2) return mul_sat(2, in[1]);
   if (type == "layernorm") {
     int64_t rank = static_cast<int64_t>(in.size());
     int64_t axis = attrs.axis < 0 ? attrs.axis + rank : attrs.axis;
     if (axis < 0 || axis >= rank) return 0;
-    return 2 * product(in, static_cast<size_t>(axis), in.size());
+    return mul_sat(2, product(in, static_cast<size_t>(axis), in.size()));
   }
-  if (type == "embedding") return attrs.vocab * attrs.embed_dim;
+  if (type == "embedding") return mul_sat(attrs.vocab, attrs.embed_dim);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/data_dir.h"
 #include "common/error.h"
+#include "common/yaml_check.h"
 #include "workload/workload.h"
 
 namespace acceldse::workload {
@@ -37,6 +38,7 @@ SuiteEntry read_entry(const fs::path& path) {
                      fmt::format("malformed YAML: {}", e.msg));
   }
   if (!root.IsMap()) throw InputError(file, "", "expected a mapping with keys name, inputs, layers");
+  check_yaml_document(root, file);
   SuiteEntry entry;
   // The file name is what users type (`acceldse model show NAME`), so the `name` key
   // must agree with it or the model could be listed but not loaded.

@@ -11,6 +11,8 @@
 
 #include "common/data_dir.h"
 #include "common/error.h"
+#include "common/input_limits.h"
+#include "common/yaml_check.h"
 #include "workload/detail.h"
 #include "workload/workload.h"
 
@@ -279,7 +281,10 @@ std::vector<NamedShape> read_inputs(const Reader& r, const YAML::Node& node) {
 // Applies --input-shape style overrides; an empty name means "the only input".
 void apply_input_overrides(const std::string& file, std::vector<NamedShape>& inputs,
                            const LoadOptions& options) {
-  for (const auto& [name, shape] : options.input_shapes) {
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  for (const auto& override_entry : options.input_shapes) {
+    const std::string& name = override_entry.first;
+    const Shape& shape = override_entry.second;
     std::vector<std::string> names;
     for (const NamedShape& in : inputs) names.push_back(in.name);
     if (name.empty() && inputs.size() != 1) {
@@ -513,14 +518,8 @@ Format format_from_extension(const std::string& path) {
 std::string detail::read_text_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw InputError(path, "", "is a directory; expected a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw InputError(path, "", fs::exists(path, ec) ? "cannot open the file for reading"
-                                                    : "cannot open the file: no such file");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  // No stream is opened before this checks the file: opening a pipe blocks.
+  return read_input_file(path, kMaxTextInputBytes, "a network file (YAML or SCALE-Sim CSV)");
 }
 
 Network load_yaml_text(const std::string& text, const std::string& file_label,
@@ -537,6 +536,7 @@ Network load_yaml_text(const std::string& text, const std::string& file_label,
     throw InputError(file_label, "",
                      "the file is empty; expected a network (keys name, inputs, layers)");
   }
+  check_yaml_document(root, file_label);
   return read_network(reader, root, options);
 }
 
