@@ -36,17 +36,17 @@ db = sqlite3.connect(sys.argv[1])
 db.executescript("""
 PRAGMA application_id = 1094996805;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT INTO meta VALUES('format', 'acceldse-results'), ('version', '1');
+INSERT INTO meta VALUES('format', 'acceldse-results'), ('version', '2');
 CREATE TABLE designs(
   space_hash TEXT NOT NULL, model_hash TEXT NOT NULL, design_key TEXT NOT NULL,
   space TEXT NOT NULL, model TEXT NOT NULL, error TEXT NOT NULL,
   latency_s REAL, cycles INTEGER, area_mm2 REAL, energy_pj REAL, power_w REAL,
   throughput_per_s REAL, utilization REAL, edp REAL, perf_per_area REAL,
-  pes INTEGER, dram_bytes INTEGER,
+  pes INTEGER, dram_bytes INTEGER, dram_power_w REAL,
   PRIMARY KEY(space_hash, model_hash, design_key)) WITHOUT ROWID;
 INSERT INTO designs VALUES('s1', 'm1', 'rows=8', 'small', 'alexnet', '',
-  0.001, 1000000, 1.5, 2e9, 2.0, 1000.0, 0.5, 2e-3, 666.0, 64, 123456);
-INSERT INTO designs VALUES('s1', 'm1', 'rows=16', 'small', 'alexnet', 'too big', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  0.001, 1000000, 1.5, 2e9, 2.0, 1000.0, 0.5, 2e-3, 666.0, 64, 123456, 0.5);
+INSERT INTO designs VALUES('s1', 'm1', 'rows=16', 'small', 'alexnet', 'too big', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 """)
 db.commit()
 PY
