@@ -117,7 +117,7 @@ std::string attribute(std::string_view tag_start, const std::string& name) {
 }
 
 const char* const kPlotKinds[] = {"pareto", "layers", "utilization", "roofline", "breakdown", "heatmap",
-                                  "improvement", "sensitivity", "share", "throughput"};
+                                  "improvement", "sensitivity", "share", "throughput", "spread"};
 
 // Opens `html` in Chromium and checks the rendered DOM against the generated markup.
 // docs_height: window height for the README screenshot (0: none for this page).
