@@ -191,7 +191,7 @@ TEST(Uncertainty, FactorsAreSeededBoundedAndPerConstant) {
     EXPECT_GE(f, 0.8) << key;
     EXPECT_LE(f, 1.2) << key;
   }
-  EXPECT_TRUE(TechnologyPerturbation{0, 7}.overrides(a).empty());
+  EXPECT_TRUE((TechnologyPerturbation{0, 7}.overrides(a).empty()));
   arch::Accelerator perturbed = a;
   p.apply(perturbed);
   EXPECT_NEAR(perturbed.technology.sram_area_mm2_per_kib,
