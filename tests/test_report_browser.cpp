@@ -170,7 +170,7 @@ class ReportBrowser : public ::testing::Test {
 
 TEST_F(ReportBrowser, Evaluation) { check_page("evaluation", evaluation_html(evaluation_doc()), 2000); }
 TEST_F(ReportBrowser, Exploration) { check_page("exploration", exploration_html(exploration_doc(2000)), 2250); }
-TEST_F(ReportBrowser, Suite) { check_page("suite", suite_html(suite_doc()), 1500); }
+TEST_F(ReportBrowser, Suite) { check_page("suite", suite_html(suite_doc()), 2000); }
 TEST_F(ReportBrowser, Corun) { check_page("corun", corun_html(corun_doc()), 1560); }
 TEST_F(ReportBrowser, Fit) { check_page("fit", fit_html(fit_doc()), 1020); }
 TEST_F(ReportBrowser, Store) { check_page("store", store_html(exploration_doc(3000, true, false))); }

@@ -43,8 +43,8 @@ struct SpaceArgs {
   std::string format = "table", out, html;
 };
 
-void add_space_options(CLI::App* cmd, SpaceArgs& a) {
-  cmd->add_option("--space", a.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
+void add_space_options(CLI::App* cmd, SpaceArgs& a, const std::string& default_space = "default") {
+  cmd->add_option("--space", a.space, "Design space: name in spaces/ or YAML file (default: spaces/" + default_space + ".yaml)");
   cmd->add_option("--arch", a.arch, "Base accelerator (built-in name or file); overrides the space's base");
   cmd->add_option("--area-max", a.area_max_mm2, "Constraint: area_mm2 <= MM2");
   cmd->add_option("--power-max", a.power_max_w, "Constraint: power_w <= W");
@@ -249,7 +249,8 @@ Json suite_json(const SuiteRun& run) {
            {"technology", technology.empty() ? Json(nullptr) : Json(technology)},
            {"search", {{"strategy", r.strategy}, {"proven", r.proven}, {"evaluations", r.evaluations},
                        {"designs_evaluated", r.designs_evaluated}, {"exhaustive_limit_pairs", dse::kExhaustivePairs},
-                       {"seed", r.strategy == "grid" ? Json(nullptr) : Json(run.args.seed)}}},
+                       {"seed", r.strategy == "grid" ? Json(nullptr) : Json(run.args.seed)},
+                       {"budget", r.strategy == "grid" ? Json(nullptr) : Json(r.search_budget)}}},
            {"constraint_report", constraint_report_json(r)},
            {"run", {{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations},
                     {"feasible_for_all", r.feasible_for_all},
@@ -283,9 +284,9 @@ std::string search_text(const SuiteRun& run) {
     return fmt::format("search: exhaustive grid (space x networks <= {} pairs), every design evaluated: each optimum is proven",
                        dse::kExhaustivePairs);
   }
-  return fmt::format("search: genetic (NSGA-II per network, seed {}) plus a local search of the suite design, over {} distinct "
-                     "designs of {}: each optimum is the best found, not proven",
-                     run.args.seed, r.designs_evaluated, r.space_size);
+  return fmt::format("search: genetic (NSGA-II per network, {} designs each, seed {}) plus a local search of the suite "
+                     "design, over {} distinct designs of {}: each optimum is the best found, not proven",
+                     r.search_budget, run.args.seed, r.designs_evaluated, r.space_size);
 }
 
 void print_cross_matrix(std::ostream& os, const dse::SuiteResult& r) {
@@ -426,7 +427,7 @@ void add_suite_command(CLI::App& app) {
   auto args = std::make_shared<SuiteArgs>();
   CLI::App* cmd = app.add_subcommand("suite", "Design for a suite: each network's optimum, the best geomean design, the cross matrix");
   cmd->add_option("--models", args->models, "Comma-separated built-in names or files (default: the paper suite)");
-  add_space_options(cmd, *args);
+  add_space_options(cmd, *args, "suite");
   cmd->add_option("--objective", args->objective,
                   "Performance to maximise: perf_per_area (default: throughput per mm2), throughput, latency, energy, edp, "
                   "'max EXPR'/'min EXPR'");

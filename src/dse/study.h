@@ -144,6 +144,7 @@ struct SuiteResult {
   // grid: every design was evaluated, so each optimum is proven; genetic: found.
   bool proven = false;
   uint64_t designs_evaluated = 0;  // distinct designs the study evaluated
+  uint64_t search_budget = 0;      // genetic: designs each per-network search could evaluate
   std::vector<ConstraintBinding> constraints;  // one per constraint of the space
   double elapsed_s = 0;
   size_t cache_entries = 0;

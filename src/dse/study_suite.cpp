@@ -367,6 +367,7 @@ SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& n
   result.strategy = grid ? "grid" : "genetic";
   result.proven = grid;
   result.designs_evaluated = m.designs;
+  result.search_budget = grid ? 0 : genetic_budget(options, space.size());
   result.evaluations = m.designs * networks.size() + search_evaluations;
   result.constraints = bindings(space, m, x, result.weights, choice, result.networks);
   for (uint64_t d = 0; d < m.designs; ++d) {
