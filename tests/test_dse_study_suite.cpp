@@ -240,6 +240,23 @@ TEST_F(SuiteUncertaintyTest, BadOptionsAreInputErrors) {
   EXPECT_THROW(suite_uncertainty(space, nets, options, nominal, UncertaintyOptions{10, 0, 1}), InputError);
 }
 
+// A budget the nominal designs just meet: samples that make every design bigger leave
+// no answer, and are counted as changed rather than failing the study.
+TEST_F(SuiteUncertaintyTest, SamplesWithoutAFeasibleDesignAreCounted) {
+  double smallest = std::numeric_limits<double>::infinity();
+  for (uint64_t d = 0; d < space.size(); ++d) {
+    arch::Accelerator a = space.accelerator(space.design_at(d));
+    smallest = std::min(smallest, cost::evaluate_network(*nets[0], a).area.total_mm2());
+  }
+  DesignSpace tight = space;
+  tight.add_constraint("area_mm2 <= " + std::to_string(smallest * 1.0001));
+  SuiteResult base = run_suite(tight, nets, options);
+  SuiteUncertainty u = suite_uncertainty(tight, nets, options, base, UncertaintyOptions{20, 6, 3});
+  EXPECT_GT(u.samples_without_answer, 0);
+  EXPECT_LT(u.samples_without_answer, 6);
+  EXPECT_LE(u.selected_same, 1.0 - u.samples_without_answer / 6.0 + 1e-12);
+}
+
 TEST(Uncertainty, SpreadOfValues) {
   Spread s = Spread::of({3, 1, std::numeric_limits<double>::quiet_NaN(), 2, 10});
   EXPECT_EQ(s.min, 1);

@@ -199,7 +199,7 @@ Json uncertainty_json(const dse::SuiteUncertainty& u, const dse::SuiteResult& r)
   return Json{{"pct", u.options.pct}, {"samples", u.options.samples}, {"seed", u.options.seed},
               {"optimum_same", optimum}, {"selected_same", u.selected_same},
               {"improvement_pct", improvement}, {"geomean", spread_json(u.geomean_relative)},
-              {"elapsed_s", u.elapsed_s}};
+              {"samples_without_answer", u.samples_without_answer}, {"elapsed_s", u.elapsed_s}};
 }
 
 Json constraint_report_json(const dse::SuiteResult& r) {
@@ -353,6 +353,10 @@ void print_uncertainty(std::ostream& os, const SuiteRun& run) {
   os << fmt::format("  the selected design stays the nominal one in {:.0f}% of the samples; its geomean of relative "
                     "performance {}\n",
                     u.selected_same * 100, spread_text(u.geomean_relative, "{:.3f}") + " (min / median / max)");
+  if (u.samples_without_answer > 0) {
+    os << fmt::format("  {} of the samples had no design feasible for every network (counted as changed)\n",
+                      u.samples_without_answer);
+  }
 }
 
 void print_suite_table(std::ostream& os, const SuiteRun& run) {

@@ -167,6 +167,9 @@ struct SuiteUncertainty {
   double selected_same = 0;          // fraction of samples selecting the nominal design
   std::vector<Spread> improvement_pct;  // per network, over the samples
   Spread geomean_relative;
+  // Samples where no design met the constraints for every network (counted as neither
+  // the same optimum nor the same selection; left out of the spreads).
+  int samples_without_answer = 0;
   double elapsed_s = 0;
 };
 // Throws InputError for bad options; `nominal` is run_suite's answer with `options`.

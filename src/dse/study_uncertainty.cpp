@@ -140,7 +140,13 @@ SuiteUncertainty suite_uncertainty(const DesignSpace& space, const std::vector<N
   for (int s = 0; s < uncertainty.samples; ++s) {
     SuiteOptions sample = options;
     sample.perturbation = TechnologyPerturbation{uncertainty.pct, uncertainty.sample_seed(s)};
-    SuiteResult r = run_suite(space, networks, sample);
+    SuiteResult r;
+    try {
+      r = run_suite(space, networks, sample);
+    } catch (const InputError&) {  // e.g. a budget no perturbed design meets: no answer
+      ++out.samples_without_answer;
+      continue;
+    }
     for (size_t n = 0; n < count; ++n) {
       optimum_same[n] += r.designs[n].design == nominal.designs[n].design ? 1 : 0;
       improvement[n].push_back(r.improvement_pct[n]);
