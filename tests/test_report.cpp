@@ -167,6 +167,49 @@ TEST(ReportSuite, HeatMapCellsAndImprovementBars) {
   EXPECT_EQ(bars(imp[0]), doc["networks"].size());
 }
 
+// The colour scale starts at a fixed floor (0), labelled, not at the data's minimum;
+// every cell shows the absolute latency beside the relative figure.
+TEST(ReportSuite, HeatMapHasAFixedFloorAndAbsoluteLatency) {
+  json doc = suite_doc();
+  const std::string page = suite_html(doc);
+  const std::string heat(plots(page, "heatmap")[0]);
+  EXPECT_NE(heat.find("fixed 0 to 1"), std::string::npos);
+  EXPECT_NE(heat.find(R"(class="cbt")"), std::string::npos);
+  EXPECT_NE(heat.find(">0</text>"), std::string::npos);  // the floor's tick on the colour bar
+  EXPECT_EQ(occurrences(heat, R"(class="ca")"), doc["cross_matrix"].size() * doc["networks"].size());
+  EXPECT_NE(heat.find(">1.2 ms</text>"), std::string::npos);  // resnet50 on its own optimum
+  // A matrix whose worst cell is 0.97 keeps the colour of 0.97 on the fixed scale, so
+  // it does not look like a large loss.
+  json near = doc;
+  for (auto& [label, row] : near["cross_matrix"].items()) {
+    for (auto& [net, v] : row.items()) v = std::max(v.get<double>(), 0.97);
+  }
+  const std::string near_page = suite_html(near);
+  const std::string a(plots(near_page, "heatmap")[0]);
+  EXPECT_NE(a.find(R"(fill="#eae527")"), std::string::npos);  // viridis at 0.97, near the top
+}
+
+TEST(ReportSuite, UncertaintySpreadsOnlyWhenRequested) {
+  json doc = suite_doc();
+  std::string html = suite_html(doc);
+  auto spread = plots(html, "spread");
+  ASSERT_EQ(spread.size(), 1u);
+  EXPECT_EQ(bars(spread[0]), doc["networks"].size());    // one min-max range per network
+  EXPECT_EQ(points(spread[0]), doc["networks"].size());  // and its nominal figure
+  EXPECT_NE(html.find("never binds"), std::string::npos);
+  doc.erase("uncertainty");
+  EXPECT_TRUE(plots(suite_html(doc), "spread").empty());
+}
+
+TEST(ReportExploration, UncertaintyInTheSummary) {
+  json doc = exploration_doc(50);
+  doc["uncertainty"] = {{"pct", 20}, {"samples", 10}, {"seed", 1}, {"best_same", 0.9},
+                        {"objective", {{"min", 1.0}, {"median", 1.1}, {"max", 1.3}}}};
+  std::string html = exploration_html(doc);
+  EXPECT_NE(html.find("under technology uncertainty"), std::string::npos);
+  EXPECT_NE(html.find("best design kept in 90%"), std::string::npos);
+}
+
 TEST(ReportCorun, ShareSegmentsAndThroughputBars) {
   std::string html = corun_html(corun_doc());
   auto share = plots(html, "share");

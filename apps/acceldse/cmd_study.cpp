@@ -315,7 +315,8 @@ void print_constraint_report(std::ostream& os, const SuiteRun& run) {
   const dse::SuiteResult& r = run.result;
   os << "\n(d) What bound the study";
   if (r.constraints.empty()) {
-    os << ": no constraint; each optimum is the best design of the space for its objective\n";
+    os << (r.proven ? ": no constraint; each optimum is the best design of the space for its objective\n"
+                    : ": no constraint; each optimum is the best design found for its objective\n");
     return;
   }
   os << (r.proven ? "\n" : " (over the designs evaluated)\n");

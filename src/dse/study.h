@@ -114,6 +114,7 @@ struct ConstraintBinding {
   uint64_t designs_removed = 0;  // designs it rules out for at least one network
   // Labels (network names, "geomean") whose optimum would be another design without it.
   std::vector<std::string> binds;
+  bool analysed = true;  // false beyond the first 64 constraints (counts then 0)
   // "never binds" (removes nothing), "removes designs but binds no optimum", or "binds
   // the optimum of a, b".
   std::string verdict() const;

@@ -217,7 +217,7 @@ std::vector<ConstraintBinding> bindings(const DesignSpace& space, const study_de
   std::vector<ConstraintBinding> out;
   for (size_t c = 0; c < space.constraints().size(); ++c) {
     if (c >= 64) {  // beyond the mask: reported, not analysed
-      out.push_back(ConstraintBinding{space.constraints()[c].text, 0, 0, {}});
+      out.push_back(ConstraintBinding{space.constraints()[c].text, 0, 0, {}, false});
       continue;
     }
     out.push_back(binding_of(c, space, m, x, weights, choice, names));
@@ -324,6 +324,7 @@ bool use_grid(const SuiteOptions& options, const DesignSpace& space, size_t netw
 }  // namespace
 
 std::string ConstraintBinding::verdict() const {
+  if (!analysed) return "not analysed (only the first 64 constraints are)";
   if (pairs_removed == 0) return "never binds (removes no design)";
   if (binds.empty()) return "removes designs but binds no optimum";
   std::string out = "binds the optimum of ";
