@@ -123,12 +123,24 @@ Spread Spread::of(std::vector<double> values) {
   return Spread{values.front(), median, values.back()};
 }
 
+namespace {
+
+// Perturbs the base once before any sample: a constant the override mechanism rejects
+// is then one clear error naming it, rather than every design turning invalid.
+void check_perturbable(const DesignSpace& space, const UncertaintyOptions& uncertainty) {
+  uncertainty.check();
+  arch::Accelerator base = space.base();
+  TechnologyPerturbation{uncertainty.pct, uncertainty.sample_seed(0)}.apply(base);
+}
+
+}  // namespace
+
 // ---- Suite ----------------------------------------------------------------------------------
 
 SuiteUncertainty suite_uncertainty(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
                                    const SuiteOptions& options, const SuiteResult& nominal,
                                    const UncertaintyOptions& uncertainty) {
-  uncertainty.check();
+  check_perturbable(space, uncertainty);
   const double start = study_detail::now_s();
   const size_t count = networks.size();
   SuiteUncertainty out;
@@ -170,7 +182,7 @@ SuiteUncertainty suite_uncertainty(const DesignSpace& space, const std::vector<N
 ExploreUncertainty explore_uncertainty(const DesignSpace& space, NetworkPtr network, const ExploreOptions& options,
                                        int threads, const Design& nominal_best,
                                        const UncertaintyOptions& uncertainty) {
-  uncertainty.check();
+  check_perturbable(space, uncertainty);
   const double start = study_detail::now_s();
   ExploreUncertainty out;
   out.options = uncertainty;
