@@ -493,9 +493,13 @@ void run_results(const ResultsArgs& args) {
   if (args.pareto) {
     rows = pareto_rows(std::move(rows));
   } else {
+    // The order explore uses (compare_rank), then the stored key.
+    auto rank = [&](const ResultRow& r) {
+      return dse::RankKey{objective.score(r.design.metrics), r.design.metrics.area_mm2, r.design.metrics.energy_pj};
+    };
     std::stable_sort(rows.begin(), rows.end(), [&](const ResultRow& a, const ResultRow& b) {
-      double x = objective.score(a.design.metrics), y = objective.score(b.design.metrics);
-      return x != y ? x < y : a.design.key < b.design.key;
+      int c = dse::compare_rank(rank(a), rank(b));
+      return c != 0 ? c < 0 : a.design.key < b.design.key;
     });
     if (rows.size() > args.top) rows.resize(args.top);
   }
