@@ -173,6 +173,43 @@ TEST(Ranking, SuiteTiesGoToAreaThenEnergyThenDesignNumber) {
   EXPECT_EQ(c.geomean, 2u);
 }
 
+// Designs that differ only in technology node (same cycles, different area) and in DRAM
+// energy (same cycles and area, different energy): explore, suite and corun all pick
+// 16 nm (smaller area) with the cheaper DRAM (lower energy), though the design order
+// would pick 45 nm and the dearer DRAM first.
+TEST(Ranking, ExploreSuiteAndCorunBreakTiesAlike) {
+  const char* text = R"yaml(
+name: ties
+base: edge_32x32
+parameters:
+  technology: [45nm, 16nm]
+  tech.dram_energy_pj_per_byte: [200, 100]
+objective: throughput
+)yaml";
+  DesignSpace space = DesignSpace::from_yaml_text(text, "<ties>");
+  auto expect_cheapest = [&](const Design& d, const char* who) {
+    EXPECT_EQ(space.value(d, 0), "16nm") << who;
+    EXPECT_EQ(space.value(d, 1), "100") << who;
+  };
+  auto cache = std::make_shared<cost::CostCache>();
+  EvaluatorOptions eo;
+  eo.threads = 2;
+  Evaluator evaluator(space, network_metrics(tall(), cache), eo);
+  ExploreOptions xo;
+  xo.sensitivity = false;
+  ExploreResult x = explore(evaluator, xo);
+  ASSERT_TRUE(x.best);
+  expect_cheapest(x.best->design, "explore");
+  SuiteResult r = run_suite(space, {tall(), wide()}, two_threads());
+  expect_cheapest(r.designs[0].design, "suite optimum");
+  expect_cheapest(r.selected().design, "suite selection");
+  CorunOptions co;
+  co.mode = CorunMode::kTime;
+  co.threads = 2;
+  CorunResult c = run_corun(space, {tall(), wide()}, {Demand{1, 0}, Demand{1, 0}}, co);
+  expect_cheapest(c.best.design, "corun");
+}
+
 // ---- Technology uncertainty ----------------------------------------------------------------------
 
 TEST(Uncertainty, FactorsAreSeededBoundedAndPerConstant) {
