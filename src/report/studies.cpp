@@ -670,7 +670,9 @@ std::string suite_html(const json& doc) {
   if (auto t = text(doc, {"technology"})) rows.emplace_back("technology", *t);
   if (auto st = text(doc, {"search.strategy"})) {
     bool proven = find(doc, "search.proven") && find(doc, "search.proven")->is_boolean() && find(doc, "search.proven")->get<bool>();
-    rows.emplace_back("search", *st + (proven ? " (every design evaluated: optima proven)" : " (optima found, not proven)"));
+    std::string how = *st + (proven ? " (every design evaluated: optima proven)" : " (optima found, not proven)");
+    if (auto n = number(doc, {"search.evaluations"})) how += ", " + count(static_cast<int64_t>(*n)) + " evaluations";
+    rows.emplace_back("search", how);
   }
   add_run_rows(doc, rows);
   page.summary(rows);
