@@ -262,7 +262,10 @@ void run_evaluate(const EvaluateOptions& o) {
     print_table(net, accel, batch, nc);
   }
   if (!o.html.empty()) report::write_html(o.html, report::evaluation_html(evaluate_json(net, accel, batch, nc)));
-  if (!o.save_design.empty()) save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy");
+  if (!o.save_design.empty()) {
+    save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy",
+                "the design `acceldse evaluate` ran, from " + o.arch);
+  }
 }
 
 }  // namespace

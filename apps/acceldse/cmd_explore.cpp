@@ -370,7 +370,9 @@ void run_explore(const ExploreArgs& args) {
     report::write_html(args.html, report::exploration_html(nlohmann::json::parse(explore_json(run).dump())));
   }
   if (!args.save_design.empty()) {
-    save_design(args.save_design, space.accelerator(result.best->design), "explore-best-" + network->name + "-" + space.name());
+    save_design(args.save_design, space.accelerator(result.best->design), "explore-best-" + network->name + "-" + space.name(),
+                "the best design of `acceldse explore` for " + network->name + " (objective " + space.objective().name() +
+                    ") on space '" + space.name() + "'");
   }
 }
 

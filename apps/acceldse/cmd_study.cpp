@@ -424,7 +424,8 @@ void run_suite_command(const SuiteArgs& args) {
   sink.close();
   if (!args.html.empty()) report::write_html(args.html, report::suite_html(nlohmann::json::parse(suite_json(run).dump())));
   if (!args.save_design.empty()) {
-    save_design(args.save_design, space.accelerator(result.selected().design), "suite-best-" + space.name());
+    save_design(args.save_design, space.accelerator(result.selected().design), "suite-best-" + space.name(),
+                "the selected design of `acceldse suite` (objective " + result.objective + ") on space '" + space.name() + "'");
   }
 }
 
@@ -593,7 +594,9 @@ void run_corun_command(const CorunArgs& args) {
     report::write_html(args.html, report::corun_html(nlohmann::json::parse(corun_json(space, result, in, args).dump())));
   }
   if (!args.save_design.empty()) {
-    save_design(args.save_design, space.accelerator(result.best.design), "corun-best-" + space.name());
+    save_design(args.save_design, space.accelerator(result.best.design), "corun-best-" + space.name(),
+                "the chip chosen by `acceldse corun` (" + std::string(dse::to_string(result.best.mode)) + " mode) on space '" +
+                    space.name() + "'");
   }
 }
 

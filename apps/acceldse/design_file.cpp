@@ -19,12 +19,15 @@ std::string design_name(const std::string& text) {
   return out.empty() ? "design" : out;
 }
 
-void save_design(const std::string& path, arch::Accelerator accel, const std::string& name) {
+void save_design(const std::string& path, arch::Accelerator accel, const std::string& name,
+                 const std::string& provenance) {
   accel.name = design_name(name);
   const std::string text = arch::to_yaml(accel);
   {
     std::ofstream file(path);
-    if (!file || !(file << text) || !file.flush()) throw InputError(path, "--save-design", "cannot write the design file");
+    if (!file || !(file << "# " << accel.name << ": " << provenance << "\n" << text) || !file.flush()) {
+      throw InputError(path, "--save-design", "cannot write the design file");
+    }
   }
   if (arch::to_yaml(arch::load_accelerator(path)) != text) {
     throw InputError(path, "--save-design", "the written design does not read back as the same accelerator");

@@ -11,7 +11,10 @@ namespace acceldse::cli {
 // came from) to `path`, then reads the file back and checks it gives the same design, so
 // a file that would not load is an error now rather than at the next command. Throws
 // InputError naming the path.
-void save_design(const std::string& path, arch::Accelerator accel, const std::string& name);
+// `provenance` (e.g. "the selected design of `acceldse suite` on space 'suite'") becomes
+// a comment at the top of the file.
+void save_design(const std::string& path, arch::Accelerator accel, const std::string& name,
+                 const std::string& provenance);
 
 // "suite-best-default" style names: lower case, [a-z0-9._-] only.
 std::string design_name(const std::string& text);
