@@ -189,6 +189,41 @@ TEST(ReportSuite, HeatMapHasAFixedFloorAndAbsoluteLatency) {
   EXPECT_NE(a.find(R"(fill="#eae527")"), std::string::npos);  // viridis at 0.97, near the top
 }
 
+// Labels right of the matrix each keep to their own column: the per-row geomean text
+// ends before the colour bar, whose tick labels end before its rotated title; row
+// labels fit the left margin (11-px sans-serif: at most ~6.5 px per character).
+TEST(ReportSuite, HeatMapLabelsDoNotOverlap) {
+  json doc = suite_doc();
+  doc["networks"].push_back("a_network_with_a_very_long_name_indeed");
+  for (auto& [label, row] : doc["cross_matrix"].items()) row["a_network_with_a_very_long_name_indeed"] = 0.5;
+  doc["cross_matrix"]["a_network_with_a_very_long_name_indeed"] = doc["cross_matrix"]["geomean"];
+  const std::string page = suite_html(doc);
+  const std::string heat(plots(page, "heatmap")[0]);
+  auto xs = [&](const std::string& pattern) {
+    std::vector<double> out;
+    std::regex re(pattern);
+    for (auto it = std::sregex_iterator(heat.begin(), heat.end(), re); it != std::sregex_iterator(); ++it) {
+      out.push_back(std::stod((*it)[1]));
+    }
+    return out;
+  };
+  std::vector<double> geomean_x = xs(R"re(<text x="([0-9.]+)" y="[0-9.]+">geomean [0-9.]+</text>)re");
+  std::vector<double> bar_x = xs(R"re(<rect class="cb" x="([0-9.]+)")re");
+  std::vector<double> tick_x = xs(R"re(<text class="cbt" x="([0-9.]+)")re");
+  std::vector<double> title_x = xs(R"re(<text class="al" transform="translate\(([0-9.]+),)re");
+  ASSERT_FALSE(geomean_x.empty());
+  ASSERT_FALSE(bar_x.empty());
+  ASSERT_FALSE(tick_x.empty());
+  ASSERT_FALSE(title_x.empty());
+  const double kCharPx = 6.5;
+  EXPECT_LT(geomean_x[0] + kCharPx * std::string("geomean 0.87").size(), bar_x[0]);
+  EXPECT_LT(tick_x[0] + kCharPx * std::string("0.8").size(), title_x.back() - 6);  // the title's glyphs are ~12 px tall
+  // Row labels (right-aligned at the matrix's left edge minus 6) fit the left margin.
+  std::vector<double> row_x = xs(R"re(<text class="ty" x="([0-9.]+)")re");
+  ASSERT_FALSE(row_x.empty());
+  EXPECT_GE(row_x[0] - kCharPx * 26, 0.0);
+}
+
 TEST(ReportSuite, UncertaintySpreadsOnlyWhenRequested) {
   json doc = suite_doc();
   std::string html = suite_html(doc);
