@@ -97,6 +97,13 @@ TEST(Study, ParseWeights) {
 
 // ---- Suite: the real model on tall vs wide GEMMs ------------------------------------------------
 
+SuiteOptions suite_options(std::vector<double> weights, int threads) {
+  SuiteOptions o;
+  o.weights = std::move(weights);
+  o.threads = threads;
+  return o;
+}
+
 class SuiteOnShapes : public ::testing::Test {
  protected:
   DesignSpace space = shape_space();
@@ -104,7 +111,7 @@ class SuiteOnShapes : public ::testing::Test {
 };
 
 TEST_F(SuiteOnShapes, EachNetworkGetsItsShape) {
-  SuiteResult r = run_suite(space, nets, SuiteOptions{{}, 2, {}});
+  SuiteResult r = run_suite(space, nets, suite_options({}, 2));
   ASSERT_EQ(r.designs.size(), 3u);
   EXPECT_EQ(r.designs[0].label, "tall");
   EXPECT_EQ(r.designs[2].label, "geomean");
@@ -116,7 +123,7 @@ TEST_F(SuiteOnShapes, EachNetworkGetsItsShape) {
 }
 
 TEST_F(SuiteOnShapes, CrossMatrixIsNormalisedAndImprovementRecomputes) {
-  SuiteResult r = run_suite(space, nets, SuiteOptions{{}, 2, {}});
+  SuiteResult r = run_suite(space, nets, suite_options({}, 2));
   std::vector<std::vector<double>> cross;
   for (size_t d = 0; d < r.designs.size(); ++d) {
     cross.push_back(r.designs[d].relative);
@@ -138,7 +145,7 @@ TEST_F(SuiteOnShapes, CrossMatrixIsNormalisedAndImprovementRecomputes) {
 }
 
 TEST_F(SuiteOnShapes, GeomeanDesignIsTheBestOverTheWholeSpace) {
-  SuiteResult r = run_suite(space, nets, SuiteOptions{{}, 1, {}});
+  SuiteResult r = run_suite(space, nets, suite_options({}, 1));
   double best = 0;
   for (uint64_t d = 0; d < space.size(); ++d) {
     arch::Accelerator a = space.accelerator(space.design_at(d));
@@ -153,13 +160,13 @@ TEST_F(SuiteOnShapes, GeomeanDesignIsTheBestOverTheWholeSpace) {
 }
 
 TEST_F(SuiteOnShapes, HeavyWeightSelectsThatNetworksOptimum) {
-  SuiteResult r = run_suite(space, nets, SuiteOptions{{1, 1000}, 2, {}});
+  SuiteResult r = run_suite(space, nets, suite_options({1, 1000}, 2));
   EXPECT_EQ(r.selected().design, r.designs[1].design);
   EXPECT_NEAR(r.improvement_pct[1], 0.0, 0.1);
 }
 
 TEST_F(SuiteOnShapes, BadInputIsAnInputError) {
-  EXPECT_THROW(run_suite(space, nets, SuiteOptions{{1, 2, 3}, 1, {}}), InputError);
+  EXPECT_THROW(run_suite(space, nets, suite_options({1, 2, 3}, 1)), InputError);
   EXPECT_THROW(run_suite(space, {tall(), tall()}, SuiteOptions{}), InputError);
   EXPECT_THROW(run_suite(space, {shared(gemm_network("geomean", 8, 8, 8))}, SuiteOptions{}), InputError);
   DesignSpace pareto = space;

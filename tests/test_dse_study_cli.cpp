@@ -147,6 +147,82 @@ TEST(StudyCli, SuiteBadInputExitsTwo) {
   EXPECT_EQ(run("suite --models " + f.models() + space + " --format xml").exit_code, 2);
 }
 
+TEST(StudyCli, SuiteJsonSaysHowItSearchedAndWhatBoundIt) {
+  Files f;
+  Json j = run_json("suite --models " + f.models() + " --space " + f.space.string() + " --threads 2");
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["objective"], "perf_per_area");  // the paper's study, whatever the space says
+  EXPECT_EQ(j["technology"], "45nm");
+  EXPECT_EQ(j["search"]["strategy"], "grid");
+  EXPECT_EQ(j["search"]["proven"], true);
+  EXPECT_EQ(j["search"]["designs_evaluated"], 4);
+  ASSERT_EQ(j["constraint_report"].size(), 1u);
+  EXPECT_EQ(j["constraint_report"][0]["constraint"], "pes <= 512");
+  EXPECT_TRUE(j["constraint_report"][0].contains("verdict"));
+  EXPECT_FALSE(j.contains("uncertainty"));
+  // --technology moves every design to that node.
+  Json at16 = run_json("suite --models " + f.models() + " --space " + f.space.string() + " --technology 16nm");
+  EXPECT_EQ(at16["technology"], "16nm");
+  EXPECT_LT(at16["designs"]["geomean"]["area_mm2"].get<double>(), j["designs"]["geomean"]["area_mm2"].get<double>());
+}
+
+TEST(StudyCli, SuiteUncertaintyZeroKeepsEveryAnswer) {
+  Files f;
+  Json j = run_json("suite --models " + f.models() + " --space " + f.space.string() + " --uncertainty 0 --samples 2");
+  ASSERT_TRUE(j.contains("uncertainty"));
+  const Json& u = j["uncertainty"];
+  EXPECT_EQ(u["samples"], 2);
+  EXPECT_EQ(u["selected_same"].get<double>(), 1.0);
+  for (const char* n : {"tall", "wide"}) {
+    EXPECT_EQ(u["optimum_same"][n].get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(u["improvement_pct"][n]["min"].get<double>(), j["improvement_pct"][n].get<double>());
+    EXPECT_DOUBLE_EQ(u["improvement_pct"][n]["max"].get<double>(), j["improvement_pct"][n].get<double>());
+  }
+  std::string space = " --space " + f.space.string();
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --uncertainty 150").exit_code, 2);
+  EXPECT_EQ(run("suite --models " + f.models() + space + " --uncertainty 10 --samples 0").exit_code, 2);
+}
+
+// The saved design is the chosen one: evaluating it reproduces the study's figures.
+TEST(StudyCli, SaveDesignRoundTrips) {
+  Files f;
+  fs::path saved = temp_path("suite_best.yaml");
+  Json j = run_json("suite --models " + f.models() + " --space " + f.space.string() + " --save-design " + saved.string());
+  ASSERT_TRUE(fs::exists(saved));
+  EXPECT_NE(slurp(saved).find("suite-best-shape-test"), std::string::npos) << slurp(saved);
+  Json e = run_json("evaluate --arch " + saved.string() + " --model " + f.tall.string());
+  ASSERT_TRUE(e.is_object());
+  EXPECT_DOUBLE_EQ(e["totals"]["latency_s"].get<double>(), j["designs"]["geomean"]["metrics"]["tall"]["latency_s"].get<double>());
+  EXPECT_DOUBLE_EQ(e["totals"]["area_mm2"].get<double>(), j["designs"]["geomean"]["area_mm2"].get<double>());
+  // evaluate, explore and corun save theirs too.
+  fs::path copy = temp_path("copy.yaml");
+  CliResult ev = run("evaluate --arch " + saved.string() + " --model " + f.tall.string() + " --save-design " + copy.string());
+  EXPECT_EQ(ev.exit_code, 0) << ev.err;
+  EXPECT_NE(slurp(copy).find("suite-best-shape-test-copy"), std::string::npos);
+  fs::path explored = temp_path("explore_best.yaml");
+  Json x = run_json("explore --model " + f.tall.string() + " --space " + f.space.string() + " --objective perf_per_area " +
+                    "--no-sensitivity --save-design " + explored.string());
+  Json ex = run_json("evaluate --arch " + explored.string() + " --model " + f.tall.string());
+  ASSERT_TRUE(x.is_object() && ex.is_object());
+  EXPECT_DOUBLE_EQ(ex["totals"]["latency_s"].get<double>(), x["best"]["metrics"]["latency_s"].get<double>());
+  EXPECT_NE(slurp(explored).find("explore-best-tall-shape-test"), std::string::npos);
+  fs::path corun = temp_path("corun_best.yaml");
+  CliResult co = run("corun --models " + f.tall.string() + ":1," + f.wide.string() + ":1 --space " + f.space.string() +
+                     " --mode time --save-design " + corun.string());
+  EXPECT_EQ(co.exit_code, 0) << co.err;
+  EXPECT_EQ(run("evaluate --arch " + corun.string() + " --model " + f.wide.string()).exit_code, 0);
+  EXPECT_EQ(run("suite --models " + f.models() + " --space " + f.space.string() + " --save-design /no/such/dir/x.yaml").exit_code, 2);
+}
+
+TEST(StudyCli, ExploreUncertaintyJson) {
+  Files f;
+  Json j = run_json("explore --model " + f.tall.string() + " --space " + f.space.string() +
+                    " --objective perf_per_area --no-sensitivity --uncertainty 0 --samples 2");
+  ASSERT_TRUE(j.contains("uncertainty"));
+  EXPECT_EQ(j["uncertainty"]["best_same"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["uncertainty"]["objective"]["min"].get<double>(), j["best"]["objective"].get<double>());
+}
+
 TEST(StudyCli, CorunJsonAndErrors) {
   Files f;
   std::string models = f.tall.string() + ":1," + f.wide.string() + ":2";

@@ -167,6 +167,84 @@ TEST(ReportSuite, HeatMapCellsAndImprovementBars) {
   EXPECT_EQ(bars(imp[0]), doc["networks"].size());
 }
 
+// The colour scale starts at a fixed floor (0), labelled, not at the data's minimum;
+// every cell shows the absolute latency beside the relative figure.
+TEST(ReportSuite, HeatMapHasAFixedFloorAndAbsoluteLatency) {
+  json doc = suite_doc();
+  const std::string page = suite_html(doc);
+  const std::string heat(plots(page, "heatmap")[0]);
+  EXPECT_NE(heat.find("fixed 0 to 1"), std::string::npos);
+  EXPECT_NE(heat.find(R"(class="cbt")"), std::string::npos);
+  EXPECT_NE(heat.find(">0</text>"), std::string::npos);  // the floor's tick on the colour bar
+  EXPECT_EQ(occurrences(heat, R"(class="ca")"), doc["cross_matrix"].size() * doc["networks"].size());
+  EXPECT_NE(heat.find(">1.2 ms</text>"), std::string::npos);  // resnet50 on its own optimum
+  // A matrix whose worst cell is 0.97 keeps the colour of 0.97 on the fixed scale, so
+  // it does not look like a large loss.
+  json near = doc;
+  for (auto& [label, row] : near["cross_matrix"].items()) {
+    for (auto& [net, v] : row.items()) v = std::max(v.get<double>(), 0.97);
+  }
+  const std::string near_page = suite_html(near);
+  const std::string a(plots(near_page, "heatmap")[0]);
+  EXPECT_NE(a.find(R"(fill="#eae527")"), std::string::npos);  // viridis at 0.97, near the top
+}
+
+// Labels right of the matrix each keep to their own column: the per-row geomean text
+// ends before the colour bar, whose tick labels end before its rotated title; row
+// labels fit the left margin (11-px sans-serif: at most ~6.5 px per character).
+TEST(ReportSuite, HeatMapLabelsDoNotOverlap) {
+  json doc = suite_doc();
+  doc["networks"].push_back("a_network_with_a_very_long_name_indeed");
+  for (auto& [label, row] : doc["cross_matrix"].items()) row["a_network_with_a_very_long_name_indeed"] = 0.5;
+  doc["cross_matrix"]["a_network_with_a_very_long_name_indeed"] = doc["cross_matrix"]["geomean"];
+  const std::string page = suite_html(doc);
+  const std::string heat(plots(page, "heatmap")[0]);
+  auto xs = [&](const std::string& pattern) {
+    std::vector<double> out;
+    std::regex re(pattern);
+    for (auto it = std::sregex_iterator(heat.begin(), heat.end(), re); it != std::sregex_iterator(); ++it) {
+      out.push_back(std::stod((*it)[1]));
+    }
+    return out;
+  };
+  std::vector<double> geomean_x = xs(R"re(<text x="([0-9.]+)" y="[0-9.]+">geomean [0-9.]+</text>)re");
+  std::vector<double> bar_x = xs(R"re(<rect class="cb" x="([0-9.]+)")re");
+  std::vector<double> tick_x = xs(R"re(<text class="cbt" x="([0-9.]+)")re");
+  std::vector<double> title_x = xs(R"re(<text class="al" transform="translate\(([0-9.]+),)re");
+  ASSERT_FALSE(geomean_x.empty());
+  ASSERT_FALSE(bar_x.empty());
+  ASSERT_FALSE(tick_x.empty());
+  ASSERT_FALSE(title_x.empty());
+  const double kCharPx = 6.5;
+  EXPECT_LT(geomean_x[0] + kCharPx * std::string("geomean 0.87").size(), bar_x[0]);
+  EXPECT_LT(tick_x[0] + kCharPx * std::string("0.8").size(), title_x.back() - 6);  // the title's glyphs are ~12 px tall
+  // Row labels (right-aligned at the matrix's left edge minus 6) fit the left margin.
+  std::vector<double> row_x = xs(R"re(<text class="ty" x="([0-9.]+)")re");
+  ASSERT_FALSE(row_x.empty());
+  EXPECT_GE(row_x[0] - kCharPx * 26, 0.0);
+}
+
+TEST(ReportSuite, UncertaintySpreadsOnlyWhenRequested) {
+  json doc = suite_doc();
+  std::string html = suite_html(doc);
+  auto spread = plots(html, "spread");
+  ASSERT_EQ(spread.size(), 1u);
+  EXPECT_EQ(bars(spread[0]), doc["networks"].size());    // one min-max range per network
+  EXPECT_EQ(points(spread[0]), doc["networks"].size());  // and its nominal figure
+  EXPECT_NE(html.find("never binds"), std::string::npos);
+  doc.erase("uncertainty");
+  EXPECT_TRUE(plots(suite_html(doc), "spread").empty());
+}
+
+TEST(ReportExploration, UncertaintyInTheSummary) {
+  json doc = exploration_doc(50);
+  doc["uncertainty"] = {{"pct", 20}, {"samples", 10}, {"seed", 1}, {"best_same", 0.9},
+                        {"objective", {{"min", 1.0}, {"median", 1.1}, {"max", 1.3}}}};
+  std::string html = exploration_html(doc);
+  EXPECT_NE(html.find("under technology uncertainty"), std::string::npos);
+  EXPECT_NE(html.find("best design kept in 90%"), std::string::npos);
+}
+
 TEST(ReportCorun, ShareSegmentsAndThroughputBars) {
   std::string html = corun_html(corun_doc());
   auto share = plots(html, "share");

@@ -117,7 +117,7 @@ std::string attribute(std::string_view tag_start, const std::string& name) {
 }
 
 const char* const kPlotKinds[] = {"pareto", "layers", "utilization", "roofline", "breakdown", "heatmap",
-                                  "improvement", "sensitivity", "share", "throughput"};
+                                  "improvement", "sensitivity", "share", "throughput", "spread"};
 
 // Opens `html` in Chromium and checks the rendered DOM against the generated markup.
 // docs_height: window height for the README screenshot (0: none for this page).
@@ -170,7 +170,7 @@ class ReportBrowser : public ::testing::Test {
 
 TEST_F(ReportBrowser, Evaluation) { check_page("evaluation", evaluation_html(evaluation_doc()), 2000); }
 TEST_F(ReportBrowser, Exploration) { check_page("exploration", exploration_html(exploration_doc(2000)), 2250); }
-TEST_F(ReportBrowser, Suite) { check_page("suite", suite_html(suite_doc()), 1500); }
+TEST_F(ReportBrowser, Suite) { check_page("suite", suite_html(suite_doc()), 2000); }
 TEST_F(ReportBrowser, Corun) { check_page("corun", corun_html(corun_doc()), 1560); }
 TEST_F(ReportBrowser, Fit) { check_page("fit", fit_html(fit_doc()), 1020); }
 TEST_F(ReportBrowser, Store) { check_page("store", store_html(exploration_doc(3000, true, false))); }

@@ -196,14 +196,34 @@ inline json suite_doc() {
     for (size_t n = 0; n < nets.size(); ++n) matrix[label][nets[n]] = n == d ? 1.0 : u(rng);
   }
   designs["geomean"] = {{"rows", 64}, {"cols", 64}, {"buffer_kib", 256}, {"dataflow", "ws"}, {"area_mm2", 11.2}};
+  json spread = json::object(), same = json::object();
   for (size_t n = 0; n < nets.size(); ++n) {
     double v = 0.8 + 0.03 * static_cast<double>(n);
     matrix["geomean"][nets[n]] = v;
     improvement[nets[n]] = n == 2 ? 6.5 : (v - 1) * 100;
+    double nominal = improvement[nets[n]].get<double>();
+    spread[nets[n]] = {{"min", nominal - 3 - static_cast<double>(n)}, {"median", nominal + 0.5}, {"max", nominal + 4}};
+    same[nets[n]] = 1.0 - 0.1 * static_cast<double>(n % 3);
   }
+  // Absolute latency of every network on every design, as `suite --format json` writes it.
+  for (auto& [label, d] : designs.items()) {
+    for (size_t n = 0; n < nets.size(); ++n) {
+      double latency = 0.0012 * static_cast<double>(n + 1) / matrix[label][nets[n]].get<double>();
+      d["metrics"][nets[n]] = {{"latency_s", latency}, {"throughput_per_s", 1 / latency}};
+    }
+  }
+  json uncertainty = {{"pct", 20}, {"samples", 10}, {"seed", 1}, {"optimum_same", same}, {"selected_same", 0.8},
+                      {"improvement_pct", spread}, {"geomean", {{"min", 0.84}, {"median", 0.87}, {"max", 0.9}}}};
+  json constraint_report = json::array(
+      {{{"constraint", "area_mm2 <= 20"}, {"pairs_removed", 0}, {"designs_removed", 0}, {"binds", json::array()},
+        {"verdict", "never binds (removes no design)"}},
+       {{"constraint", "power_w <= 5"}, {"pairs_removed", 120}, {"designs_removed", 40}, {"binds", {"vgg16"}},
+        {"verdict", "binds the optimum of vgg16"}}});
   return {{"networks", nets}, {"designs", designs}, {"cross_matrix", matrix}, {"improvement_pct", improvement},
           {"selected", "geomean"}, {"geomean", 0.87}, {"objective", "throughput"},
           {"space", {{"name", "default"}, {"size", 2304}}}, {"constraints", {"area_mm2 <= 20", "power_w <= 5"}},
+          {"technology", "45nm"}, {"search", {{"strategy", "grid"}, {"proven", true}, {"evaluations", 13824}}},
+          {"constraint_report", constraint_report}, {"uncertainty", uncertainty},
           {"run", {{"elapsed_s", 4.1}, {"feasible_for_all", 1650}}}};
 }
 

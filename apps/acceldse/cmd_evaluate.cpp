@@ -12,6 +12,7 @@
 
 #include "arch/arch.h"
 #include "commands.h"
+#include "design_file.h"
 #include "cost/cost.h"
 #include "report/report.h"
 #include "workload/workload.h"
@@ -32,6 +33,7 @@ struct EvaluateOptions {
   std::optional<int64_t> batch;
   std::string format = "table";
   std::string html;  // --html FILE: also write the HTML report
+  std::string save_design;  // --save-design FILE: the design as an accelerator YAML
 };
 
 // ---------------------------------------------------------------------------------
@@ -284,6 +286,10 @@ void run_evaluate(const EvaluateOptions& o) {
     print_table(net, accel, batch, nc);
   }
   if (!o.html.empty()) report::write_html(o.html, report::evaluation_html(evaluate_json(net, accel, batch, nc)));
+  if (!o.save_design.empty()) {
+    save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy",
+                "the design `acceldse evaluate` ran, from " + o.arch);
+  }
 }
 
 }  // namespace
@@ -301,6 +307,8 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--format", options->format, "Output: table (default), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_option("--html", options->html, "Also write the HTML report (evaluation_html) to FILE");
+  cmd->add_option("--save-design", options->save_design,
+                  "Also write the evaluated design as an accelerator YAML (named NAME-copy) to FILE");
   cmd->callback([options] { run_evaluate(*options); });
 }
 

@@ -11,15 +11,18 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "design_file.h"
 #include "common/data_dir.h"
 #include "common/error.h"
 #include "dse/dse.h"
+#include "dse/study.h"
 #include "report/report.h"
 
 namespace acceldse::cli {
@@ -35,6 +38,9 @@ struct ExploreArgs {
   int threads = 0;
   bool resume = false, no_sensitivity = false;
   uint64_t seed = 1;
+  std::string save_design;
+  std::optional<double> uncertainty_pct;
+  int samples = 10;
 };
 
 struct ResultsArgs {
@@ -164,6 +170,7 @@ struct ExploreRun {
   const dse::ExploreResult& result;
   std::shared_ptr<cost::CostCache> cache;
   int threads;
+  const dse::ExploreUncertainty* uncertainty = nullptr;  // with --uncertainty
 };
 
 Json design_json(const dse::DesignSpace& space, const dse::Evaluation& e) {
@@ -186,6 +193,15 @@ Json sensitivity_json(const ExploreRun& run) {
     out.push_back(Json{{"parameter", s.parameter}, {"best_value", report::json_value(s.points[s.best_index].value)}, {"points", points}});
   }
   return out;
+}
+
+Json spread_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json uncertainty_json(const dse::ExploreUncertainty& u) {
+  return Json{{"pct", u.options.pct}, {"samples", u.options.samples}, {"seed", u.options.seed}, {"best_same", u.best_same},
+              {"objective", {{"min", spread_or_null(u.objective.min)}, {"median", spread_or_null(u.objective.median)},
+                             {"max", spread_or_null(u.objective.max)}}},
+              {"elapsed_s", u.elapsed_s}};
 }
 
 Json explore_json(const ExploreRun& run) {
@@ -213,6 +229,7 @@ Json explore_json(const ExploreRun& run) {
   for (const dse::Evaluation& e : r.pareto) pareto.push_back(design_json(space, e));
   out["pareto"] = pareto;
   out["sensitivity"] = sensitivity_json(run);
+  if (run.uncertainty) out["uncertainty"] = uncertainty_json(*run.uncertainty);
   double rate = r.elapsed_s > 0 ? static_cast<double>(r.computed) / r.elapsed_s : 0;
   out["run"] = Json{{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"designs_per_s", rate},
                     {"computed", r.computed}, {"from_store", r.from_store},
@@ -275,6 +292,13 @@ void print_explore_table(const ExploreRun& run) {
     rows.push_back(std::move(row));
   }
   report::TextTable{.header = header, .rows = rows, .indent = "  ", .rule = false}.print(std::cout);
+  if (run.uncertainty) {
+    const dse::ExploreUncertainty& u = *run.uncertainty;
+    std::cout << fmt::format("\nUnder technology uncertainty (every constant within +-{}%, {} samples, seed {}): the best design "
+                             "stays this one in {:.0f}% of the samples; best {} min / median / max {:.6g} / {:.6g} / {:.6g}\n",
+                             u.options.pct, u.options.samples, u.options.seed, u.best_same * 100, space.objective().metric(),
+                             u.objective.min, u.objective.median, u.objective.max);
+  }
   if (r.sensitivity.empty()) return;
   std::cout << "\nSensitivity around the best (" << space.objective().metric() << " relative to the best; * = infeasible, x = invalid)\n";
   double best = objective_value(space.objective(), *r.best);
@@ -293,6 +317,7 @@ void print_explore_table(const ExploreRun& run) {
 
 void run_explore(const ExploreArgs& args) {
   check_format(args.format);
+  if (args.uncertainty_pct) dse::UncertaintyOptions{*args.uncertainty_pct, args.samples, args.seed}.check();
   if (args.resume && args.db.empty()) throw InputError("<command line>", "--resume", "needs --db FILE to resume from");
   dse::Budget budget = args.budget.empty() ? dse::Budget{} : dse::Budget::parse(args.budget);
   std::unique_ptr<dse::Strategy> strategy = dse::make_strategy(args.strategy);
@@ -320,7 +345,12 @@ void run_explore(const ExploreArgs& args) {
   if (!result.best) {
     throw InputError(space.file(), space.constraints().empty() ? "" : "constraints", result.infeasible_reason());
   }
-  ExploreRun run{*network, space, result, cache, evaluator.threads()};
+  std::optional<dse::ExploreUncertainty> spread;
+  if (args.uncertainty_pct) {
+    dse::UncertaintyOptions u{*args.uncertainty_pct, args.samples, args.seed};
+    spread = dse::explore_uncertainty(space, network, explore, evaluator.threads(), result.best->design, u);
+  }
+  ExploreRun run{*network, space, result, cache, evaluator.threads(), spread ? &*spread : nullptr};
   if (args.format == "json") {
     std::cout << explore_json(run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (args.format == "csv") {
@@ -330,6 +360,11 @@ void run_explore(const ExploreArgs& args) {
   }
   if (!args.html.empty()) {
     report::write_html(args.html, report::exploration_html(nlohmann::json::parse(explore_json(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
+  }
+  if (!args.save_design.empty()) {
+    save_design(args.save_design, space.accelerator(result.best->design), "explore-best-" + network->name + "-" + space.name(),
+                "the best design of `acceldse explore` for " + network->name + " (objective " + space.objective().name() +
+                    ") on space '" + space.name() + "'");
   }
 }
 
@@ -452,9 +487,13 @@ void run_results(const ResultsArgs& args) {
   if (args.pareto) {
     rows = pareto_rows(std::move(rows));
   } else {
+    // The order explore uses (compare_rank), then the stored key.
+    auto rank = [&](const ResultRow& r) {
+      return dse::RankKey{objective.score(r.design.metrics), r.design.metrics.area_mm2, r.design.metrics.energy_pj};
+    };
     std::stable_sort(rows.begin(), rows.end(), [&](const ResultRow& a, const ResultRow& b) {
-      double x = objective.score(a.design.metrics), y = objective.score(b.design.metrics);
-      return x != y ? x < y : a.design.key < b.design.key;
+      int c = dse::compare_rank(rank(a), rank(b));
+      return c != 0 ? c < 0 : a.design.key < b.design.key;
     });
     if (rows.size() > args.top) rows.resize(args.top);
   }
@@ -482,6 +521,11 @@ void add_explore(CLI::App& app) {
   cmd->add_flag("--no-sensitivity", args->no_sensitivity, "Skip the per-parameter sensitivity sweep");
   cmd->add_option("--format", args->format, "table|csv|json (default table)");
   cmd->add_option("--html", args->html, "Also write the HTML report (exploration_html) to FILE");
+  cmd->add_option("--save-design", args->save_design,
+                  "Write the best design as an accelerator YAML (named explore-best-MODEL-SPACE) to FILE");
+  cmd->add_option("--uncertainty", args->uncertainty_pct,
+                  "Re-run the search with every technology constant scaled within +-PCT percent and report the spread");
+  cmd->add_option("--samples", args->samples, "With --uncertainty: perturbed re-runs (default 10)");
   cmd->callback([args] { run_explore(*args); });
 }
 

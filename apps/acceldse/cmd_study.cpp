@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "design_file.h"
 #include "common/error.h"
 #include "dse/dse.h"
 #include "dse/study.h"
@@ -40,8 +41,8 @@ struct SpaceArgs {
   std::string format = "table", out, html;
 };
 
-void add_space_options(CLI::App* cmd, SpaceArgs& a) {
-  cmd->add_option("--space", a.space.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
+void add_space_options(CLI::App* cmd, SpaceArgs& a, const std::string& default_space = "default") {
+  cmd->add_option("--space", a.space.space, "Design space: name in spaces/ or YAML file (default: spaces/" + default_space + ".yaml)");
   cmd->add_option("--arch", a.space.arch, "Base accelerator (built-in name or file); overrides the space's base");
   cmd->add_option("--area-max", a.space.area_max_mm2, "Constraint: area_mm2 <= MM2");
   cmd->add_option("--power-max", a.space.power_max_w, "Constraint: power_w <= W");
@@ -137,7 +138,10 @@ Json finite_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr
 // ---- suite ----------------------------------------------------------------------------------
 
 struct SuiteArgs : SpaceArgs {
-  std::string models, weights;
+  std::string models, weights, technology, strategy = "auto", save_design;
+  uint64_t budget = 0, seed = 1;
+  std::optional<double> uncertainty_pct;
+  int samples = 10;
 };
 
 struct SuiteRun {
@@ -145,7 +149,16 @@ struct SuiteRun {
   const dse::SuiteResult& result;
   const SuiteArgs& args;
   int threads;
+  const dse::SuiteUncertainty* uncertainty = nullptr;  // with --uncertainty
 };
+
+// The node every design is evaluated at, or empty when the space searches over it.
+std::string fixed_technology(const dse::DesignSpace& space) {
+  for (const dse::Parameter& p : space.parameters()) {
+    if (p.name == "technology") return "";
+  }
+  return space.base().technology_name;
+}
 
 // A cross-matrix row's weighted geomean, or `none` when the design cannot run every
 // network within the constraints.
@@ -156,6 +169,31 @@ std::string row_geomean(const dse::SuiteDesign& d, const dse::SuiteResult& r, co
   return fmt::format(fmt::runtime(format), dse::geometric_mean(d.relative, r.weights));
 }
 
+Json spread_json(const dse::Spread& s) {
+  return Json{{"min", finite_or_null(s.min)}, {"median", finite_or_null(s.median)}, {"max", finite_or_null(s.max)}};
+}
+
+Json uncertainty_json(const dse::SuiteUncertainty& u, const dse::SuiteResult& r) {
+  Json optimum = Json::object(), improvement = Json::object();
+  for (size_t n = 0; n < r.networks.size(); ++n) {
+    optimum[r.networks[n]] = u.optimum_same[n];
+    improvement[r.networks[n]] = spread_json(u.improvement_pct[n]);
+  }
+  return Json{{"pct", u.options.pct}, {"samples", u.options.samples}, {"seed", u.options.seed},
+              {"optimum_same", optimum}, {"selected_same", u.selected_same},
+              {"improvement_pct", improvement}, {"geomean", spread_json(u.geomean_relative)},
+              {"samples_without_answer", u.samples_without_answer}, {"elapsed_s", u.elapsed_s}};
+}
+
+Json constraint_report_json(const dse::SuiteResult& r) {
+  Json out = Json::array();
+  for (const dse::ConstraintBinding& c : r.constraints) {
+    out.push_back(Json{{"constraint", c.text}, {"pairs_removed", c.pairs_removed}, {"designs_removed", c.designs_removed},
+                       {"binds", c.binds}, {"verdict", c.verdict()}});
+  }
+  return out;
+}
+
 Json suite_json(const SuiteRun& run) {
   const dse::SuiteResult& r = run.result;
   Json designs = Json::object(), cross = Json::object(), improvement = Json::object(), best = Json::object();
@@ -163,7 +201,8 @@ Json suite_json(const SuiteRun& run) {
     Json metrics = Json::object();
     for (size_t n = 0; n < r.networks.size(); ++n) {
       metrics[r.networks[n]] = Json{{"latency_s", d.metrics[n].latency_s}, {"throughput_per_s", d.metrics[n].throughput_per_s},
-                                    {"utilization", d.metrics[n].utilization}, {"energy_pj", d.metrics[n].energy_pj}};
+                                    {"utilization", d.metrics[n].utilization}, {"energy_pj", d.metrics[n].energy_pj},
+                                    {"power_w", d.metrics[n].power_w}, {"perf_per_area", d.metrics[n].perf_per_area}};
     }
     designs[d.label] = Json{{"params", params_json(run.space, d.design)}, {"area_mm2", d.metrics.front().area_mm2},
                             {"metrics", metrics}};
@@ -177,21 +216,30 @@ Json suite_json(const SuiteRun& run) {
   }
   Json constraints = Json::array();
   for (const dse::Constraint& c : run.space.constraints()) constraints.push_back(c.text);
-  return Json{{"networks", r.networks},
-              {"designs", designs},
-              {"cross_matrix", cross},
-              {"improvement_pct", improvement},
-              {"selected", "geomean"},
-              {"geomean", r.geomean_relative},
-              {"objective", r.objective},
-              {"objective_metric", run.space.objective().metric()},
-              {"best_performance", best},
-              {"weights", r.weights},
-              {"space", {{"name", run.space.name()}, {"file", run.space.file()}, {"size", r.space_size}}},
-              {"constraints", constraints},
-              {"run", {{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations},
-                       {"feasible_for_all", r.feasible_for_all},
-                       {"cost_cache", {{"entries", r.cache_entries}, {"hits", r.cache_hits}, {"misses", r.cache_misses}}}}}};
+  std::string technology = fixed_technology(run.space);
+  Json out{{"networks", r.networks},
+           {"designs", designs},
+           {"cross_matrix", cross},
+           {"improvement_pct", improvement},
+           {"selected", "geomean"},
+           {"geomean", r.geomean_relative},
+           {"objective", r.objective},
+           {"objective_metric", run.space.objective().metric()},
+           {"best_performance", best},
+           {"weights", r.weights},
+           {"space", {{"name", run.space.name()}, {"file", run.space.file()}, {"size", r.space_size}}},
+           {"constraints", constraints},
+           {"technology", technology.empty() ? Json(nullptr) : Json(technology)},
+           {"search", {{"strategy", r.strategy}, {"proven", r.proven}, {"evaluations", r.evaluations},
+                       {"designs_evaluated", r.designs_evaluated}, {"exhaustive_limit_pairs", dse::kExhaustivePairs},
+                       {"seed", r.strategy == "grid" ? Json(nullptr) : Json(run.args.seed)},
+                       {"budget", r.strategy == "grid" ? Json(nullptr) : Json(r.search_budget)}}},
+           {"constraint_report", constraint_report_json(r)},
+           {"run", {{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations},
+                    {"feasible_for_all", r.feasible_for_all},
+                    {"cost_cache", {{"entries", r.cache_entries}, {"hits", r.cache_hits}, {"misses", r.cache_misses}}}}}};
+  if (run.uncertainty) out["uncertainty"] = uncertainty_json(*run.uncertainty, r);
+  return out;
 }
 
 void print_suite_csv(std::ostream& os, const SuiteRun& run) {
@@ -213,13 +261,18 @@ void print_suite_csv(std::ostream& os, const SuiteRun& run) {
   }
 }
 
-void print_suite_table(std::ostream& os, const SuiteRun& run) {
+std::string search_text(const SuiteRun& run) {
   const dse::SuiteResult& r = run.result;
-  os << fmt::format("Suite of {} networks on space '{}' ({} designs), objective {}", r.networks.size(), run.space.name(),
-                    r.space_size, r.objective);
-  for (const dse::Constraint& c : run.space.constraints()) os << ", " << c.text;
-  os << fmt::format("\nevaluated {} network x design pairs in {:.1f} s on {} threads; {} designs feasible for every network\n\n",
-                    r.evaluations, r.elapsed_s, run.threads, r.feasible_for_all);
+  if (r.proven) {
+    return fmt::format("search: exhaustive grid (space x networks <= {} pairs), every design evaluated: each optimum is proven",
+                       dse::kExhaustivePairs);
+  }
+  return fmt::format("search: genetic (NSGA-II per network, {} designs each, seed {}) plus a local search of the suite "
+                     "design, over {} distinct designs of {}: each optimum is the best found, not proven",
+                     r.search_budget, run.args.seed, r.designs_evaluated, r.space_size);
+}
+
+void print_cross_matrix(std::ostream& os, const dse::SuiteResult& r) {
   os << "(a) Performance of each network (column) on each design (row), relative to the network's own optimum\n";
   std::vector<std::string> header{"design"};
   header.insert(header.end(), r.networks.begin(), r.networks.end());
@@ -239,54 +292,154 @@ void print_suite_table(std::ostream& os, const SuiteRun& run) {
   if (any_infeasible) {
     os << "  - : the design breaks a constraint when it runs that network (left out of its improvement)\n";
   }
-  os << "\n(b) Geometric-mean improvement of the selected design over each network's optimum, across the suite\n";
-  rows.clear();
-  for (size_t n = 0; n < r.networks.size(); ++n) {
-    rows.push_back({r.networks[n], fmt::format("{:+.1f}%", r.improvement_pct[n]), params_text(run.space, r.designs[n].design)});
+}
+
+void print_constraint_report(std::ostream& os, const SuiteRun& run) {
+  const dse::SuiteResult& r = run.result;
+  os << "\n(d) What bound the study";
+  if (r.constraints.empty()) {
+    os << (r.proven ? ": no constraint; each optimum is the best design of the space for its objective\n"
+                    : ": no constraint; each optimum is the best design found for its objective\n");
+    return;
   }
-  report::TextTable{.header = {"optimum of", "improvement", "its design"}, .rows = rows, .indent = "  ", .rule = false}.print(os);
+  os << (r.proven ? "\n" : " (over the designs evaluated)\n");
+  std::vector<std::vector<std::string>> rows;
+  const uint64_t pairs = r.designs_evaluated * r.networks.size();
+  for (const dse::ConstraintBinding& c : r.constraints) {
+    rows.push_back({c.text, fmt::format("{} of {}", c.designs_removed, r.designs_evaluated),
+                    fmt::format("{} of {}", c.pairs_removed, pairs), c.verdict()});
+  }
+  report::TextTable{.header = {"constraint", "designs removed", "network x design pairs removed", "verdict"}, .rows = rows,
+                    .indent = "  ", .rule = false}
+      .print(os);
+}
+
+std::string spread_text(const dse::Spread& s, const char* format) {
+  if (std::isnan(s.median)) return "-";
+  return fmt::format(fmt::runtime(format), s.min) + " / " + fmt::format(fmt::runtime(format), s.median) + " / " +
+         fmt::format(fmt::runtime(format), s.max);
+}
+
+void print_uncertainty(std::ostream& os, const SuiteRun& run) {
+  const dse::SuiteResult& r = run.result;
+  const dse::SuiteUncertainty& u = *run.uncertainty;
+  os << fmt::format("\n(e) Under technology uncertainty: every technology constant scaled within +-{}%, {} samples (seed {}), "
+                    "{:.1f} s\n",
+                    u.options.pct, u.options.samples, u.options.seed, u.elapsed_s);
+  std::vector<std::vector<std::string>> rows;
+  for (size_t n = 0; n < r.networks.size(); ++n) {
+    rows.push_back({r.networks[n], fmt::format("{:.0f}%", u.optimum_same[n] * 100), fmt::format("{:+.1f}%", r.improvement_pct[n]),
+                    spread_text(u.improvement_pct[n], "{:+.1f}%")});
+  }
+  report::TextTable{.header = {"network", "same optimum", "improvement (nominal)", "improvement min / median / max"},
+                    .rows = rows, .indent = "  ", .rule = false}
+      .print(os);
+  os << fmt::format("  the selected design stays the nominal one in {:.0f}% of the samples; its geomean of relative "
+                    "performance {}\n",
+                    u.selected_same * 100, spread_text(u.geomean_relative, "{:.3f}") + " (min / median / max)");
+  if (u.samples_without_answer > 0) {
+    os << fmt::format("  {} of the samples had no design feasible for every network (counted as changed)\n",
+                      u.samples_without_answer);
+  }
+}
+
+void print_suite_table(std::ostream& os, const SuiteRun& run) {
+  const dse::SuiteResult& r = run.result;
+  std::string technology = fixed_technology(run.space);
+  os << fmt::format("Suite of {} networks on space '{}' ({} designs){}, objective {}", r.networks.size(), run.space.name(),
+                    r.space_size, technology.empty() ? " over technologies" : " at " + technology, r.objective);
+  for (const dse::Constraint& c : run.space.constraints()) os << ", " << c.text;
+  os << "\n" << search_text(run) << "\n";
+  os << fmt::format("evaluated {} network x design pairs in {:.1f} s on {} threads; {} designs feasible for every network\n\n",
+                    r.evaluations, r.elapsed_s, run.threads, r.feasible_for_all);
+  print_cross_matrix(os, r);
+  os << "\n(b) Geometric-mean improvement of the selected design over each network's optimum, across the suite\n";
+  std::vector<std::vector<std::string>> rows;
+  for (size_t n = 0; n < r.networks.size(); ++n) {
+    rows.push_back({r.networks[n], r.proven ? "proven" : "found", fmt::format("{:+.1f}%", r.improvement_pct[n]),
+                    params_text(run.space, r.designs[n].design)});
+  }
+  report::TextTable{.header = {"optimum of", "optimum", "improvement", "its design"}, .rows = rows, .indent = "  ", .rule = false}
+      .print(os);
   const dse::SuiteDesign& s = r.selected();
   os << "\n(c) Selected design: " << params_text(run.space, s.design) << "\n";
   os << fmt::format("    area {:.4g} mm2; weighted geomean of relative performance {:.3f}\n", s.metrics.front().area_mm2,
                     r.geomean_relative);
+  print_constraint_report(os, run);
+  if (run.uncertainty) print_uncertainty(os, run);
+}
+
+dse::DesignSpace suite_space(const SuiteArgs& args) {
+  SuiteArgs a = args;
+  if (a.space.space.empty()) a.space.space = "suite";  // the paper's study: the suite space, not explore's default
+  dse::DesignSpace space = build_space(a, "perf_per_area");
+  if (!args.technology.empty()) space = dse::with_technology(space, args.technology);
+  return space;
 }
 
 void run_suite_command(const SuiteArgs& args) {
-  dse::DesignSpace space = build_space(args, "throughput");
+  dse::DesignSpace space = suite_space(args);
   std::vector<std::string> names = args.models.empty() ? workload::paper_suite_names() : split_list(args.models);
   std::vector<dse::NetworkPtr> networks;
   for (const std::string& name : names) networks.push_back(load_model(name, "--models"));
   dse::SuiteOptions options;
   options.threads = args.threads;
+  options.strategy = args.strategy;
+  options.budget = args.budget;
+  options.seed = args.seed;
   if (!args.weights.empty()) options.weights = dse::parse_weights(args.weights, networks.size(), "--weights");
+  dse::UncertaintyOptions uncertainty{args.uncertainty_pct.value_or(0), args.samples, args.seed};
+  if (args.uncertainty_pct) uncertainty.check();  // before the long run, not after it
   options.on_progress = progress_bar("suite");
   dse::SuiteResult result = dse::run_suite(space, networks, options);
+  std::optional<dse::SuiteUncertainty> spread;
+  if (args.uncertainty_pct) {
+    options.on_progress = progress_bar("uncertainty");
+    spread = dse::suite_uncertainty(space, networks, options, result, uncertainty);
+  }
   clear_progress();
   int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  SuiteRun run{space, result, args, threads};
+  SuiteRun run{space, result, args, threads, spread ? &*spread : nullptr};
   Sink sink(args.out);
   if (args.format == "json") sink.stream() << suite_json(run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else if (args.format == "csv") print_suite_csv(sink.stream(), run);
   else print_suite_table(sink.stream(), run);
   sink.close();
   if (!args.html.empty()) report::write_html(args.html, report::suite_html(nlohmann::json::parse(suite_json(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
+  if (!args.save_design.empty()) {
+    save_design(args.save_design, space.accelerator(result.selected().design), "suite-best-" + space.name(),
+                "the selected design of `acceldse suite` (objective " + result.objective + ") on space '" + space.name() + "'");
+  }
 }
 
 void add_suite_command(CLI::App& app) {
   auto args = std::make_shared<SuiteArgs>();
   CLI::App* cmd = app.add_subcommand("suite", "Design for a suite: each network's optimum, the best geomean design, the cross matrix");
   cmd->add_option("--models", args->models, "Comma-separated built-in names or files (default: the paper suite)");
-  add_space_options(cmd, *args);
+  add_space_options(cmd, *args, "suite");
   cmd->add_option("--objective", args->space.objective,
-                  "Performance to maximise: throughput (default), latency, perf_per_area, energy, edp, 'max EXPR'/'min EXPR'");
+                  "Performance to maximise: perf_per_area (default: throughput per mm2), throughput, latency, energy, edp, "
+                  "'max EXPR'/'min EXPR'");
+  cmd->add_option("--technology", args->technology,
+                  "Technology node of every design (e.g. 16nm); default: the space's own (spaces/suite.yaml: its base's)");
   cmd->add_option("--weights", args->weights, "Comma-separated weights of the geometric mean, one per network");
+  cmd->add_option("--strategy", args->strategy,
+                  fmt::format("auto (default: grid up to {} network x design pairs, else genetic), grid or genetic",
+                              dse::kExhaustivePairs));
+  cmd->add_option("--budget", args->budget, "genetic: designs each search may evaluate (default 10% of the space, 1000-5000)");
+  cmd->add_option("--seed", args->seed, "Seed of the genetic search and of the --uncertainty samples (default 1)");
+  cmd->add_option("--uncertainty", args->uncertainty_pct,
+                  "Re-run the study with every technology constant scaled within +-PCT percent and report the spread");
+  cmd->add_option("--samples", args->samples, "With --uncertainty: perturbed re-runs (default 10)");
+  cmd->add_option("--save-design", args->save_design,
+                  "Write the selected design as an accelerator YAML (named suite-best-SPACE) to FILE");
   cmd->callback([args] { run_suite_command(*args); });
 }
 
 // ---- corun ----------------------------------------------------------------------------------
 
 struct CorunArgs : SpaceArgs {
-  std::string models, mode = "both";
+  std::string models, mode = "both", save_design;
   int partition_units = 8;
 };
 
@@ -423,6 +576,11 @@ void run_corun_command(const CorunArgs& args) {
   if (!args.html.empty()) {
     report::write_html(args.html, report::corun_html(nlohmann::json::parse(corun_json(space, result, in, args).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
   }
+  if (!args.save_design.empty()) {
+    save_design(args.save_design, space.accelerator(result.best.design), "corun-best-" + space.name(),
+                "the chip chosen by `acceldse corun` (" + std::string(dse::to_string(result.best.mode)) + " mode) on space '" +
+                    space.name() + "'");
+  }
 }
 
 void add_corun_command(CLI::App& app) {
@@ -435,6 +593,8 @@ void add_corun_command(CLI::App& app) {
   cmd->add_option("--mode", args->mode, "spatial|time|both (default both: the better of the two)");
   cmd->add_option("--partition-units", args->partition_units,
                   "Spatial: split the array columns (or array count) into this many units (default 8)");
+  cmd->add_option("--save-design", args->save_design,
+                  "Write the chosen chip as an accelerator YAML (named corun-best-SPACE) to FILE");
   cmd->callback([args] { run_corun_command(*args); });
 }
 

@@ -207,8 +207,20 @@ struct Evaluation {
   bool feasible() const { return valid() && violated < 0; }
 };
 
-// Orders feasible designs: lower score, ties broken by design (so results never depend
-// on evaluation order).
+// ---- Ranking: the one tie-break order of explore, suite and corun --------------------
+// A better objective first; equal objectives go to the smaller area (the cheaper chip),
+// then to the lower energy. Callers break a full tie by the design's order, so results
+// never depend on the order designs were evaluated in.
+struct RankKey {
+  double score = 0;  // objective, lower is better (maximised objectives negated)
+  double area_mm2 = 0;
+  double energy_pj = 0;
+};
+// <0 when a ranks before b, >0 when after, 0 on a full tie.
+int compare_rank(const RankKey& a, const RankKey& b);
+RankKey rank_key(const Evaluation& evaluation);
+
+// Orders feasible designs by compare_rank, then by design.
 bool better(const Evaluation& a, const Evaluation& b);
 
 class ResultStore;
@@ -261,6 +273,8 @@ class Evaluator {
   std::vector<Evaluation> evaluate(std::span<const Design> designs);
   Evaluation evaluate(const Design& design);
   bool known(const Design& design) const;  // already evaluated in this run
+  // Designs remembered (up to memo_limit), in design order: what a heuristic visited.
+  std::vector<Design> remembered() const;
 
   const DesignSpace& space() const;
   int threads() const;

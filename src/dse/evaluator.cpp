@@ -1,5 +1,6 @@
 // Parallel evaluation of designs: a small thread pool, per-worker accelerator builders,
 // an in-run memo and the optional result store.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -131,8 +132,19 @@ std::string network_hash(const workload::Network& network) {
   return detail::hex_hash(workload::to_yaml(network));
 }
 
+int compare_rank(const RankKey& a, const RankKey& b) {
+  if (a.score != b.score) return a.score < b.score ? -1 : 1;
+  if (a.area_mm2 != b.area_mm2) return a.area_mm2 < b.area_mm2 ? -1 : 1;
+  if (a.energy_pj != b.energy_pj) return a.energy_pj < b.energy_pj ? -1 : 1;
+  return 0;
+}
+
+RankKey rank_key(const Evaluation& evaluation) {
+  return RankKey{evaluation.score, evaluation.metrics.area_mm2, evaluation.metrics.energy_pj};
+}
+
 bool better(const Evaluation& a, const Evaluation& b) {
-  if (a.score != b.score) return a.score < b.score;
+  if (int c = compare_rank(rank_key(a), rank_key(b)); c != 0) return c < 0;
   return a.design < b.design;
 }
 
@@ -303,6 +315,14 @@ Evaluation Evaluator::evaluate(const Design& design) {
 }
 
 bool Evaluator::known(const Design& design) const { return impl_->memo.contains(design); }
+
+std::vector<Design> Evaluator::remembered() const {
+  std::vector<Design> out;
+  out.reserve(impl_->memo.size());
+  for (const auto& entry : impl_->memo) out.push_back(entry.first);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 const DesignSpace& Evaluator::space() const { return impl_->space; }
 int Evaluator::threads() const { return impl_->pool.size(); }
 uint64_t Evaluator::evaluated() const { return impl_->evaluated; }

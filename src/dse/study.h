@@ -5,6 +5,7 @@
 // bad input throws acceldse::InputError.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -43,9 +44,13 @@ struct SuiteChoice {
   std::vector<size_t> optimum;  // per network: its own best feasible design
   size_t geomean = 0;           // best weighted geomean over designs feasible for all
 };
+// Ties follow compare_rank (dse.h): smaller area, then lower energy (energy_pj[n][d];
+// for the geomean design the weighted geomean over networks; none when empty), then the
+// lower design number.
 SuiteChoice choose_suite_designs(const std::vector<std::vector<double>>& perf,
                                  const std::vector<std::vector<char>>& feasible,
-                                 std::span<const double> area_mm2, std::span<const double> weights);
+                                 std::span<const double> area_mm2, std::span<const double> weights,
+                                 const std::vector<std::vector<double>>& energy_pj = {});
 // cross[d][m] = performance of network m on design d / network m on its own optimum.
 // improvement_pct[n] = (geomean over m of cross[G][m] / cross[n][m] - 1) * 100 where G is
 // the selected (last) row: how much the selected design beats network n's optimum
@@ -53,10 +58,66 @@ SuiteChoice choose_suite_designs(const std::vector<std::vector<double>>& perf,
 std::vector<double> suite_improvement_pct(const std::vector<std::vector<double>>& cross,
                                           std::span<const double> weights);
 
+// ---- Technology uncertainty ------------------------------------------------------------
+// Every numeric technology constant (arch::technology_numeric_fields(), map entries one
+// by one) scaled by its own factor, uniform in [1 - pct/100, 1 + pct/100], drawn from
+// (seed, constant name): the same seed gives the same factors on every machine, and a
+// constant added to the tables later is perturbed too. pct = 0 is the nominal model.
+struct TechnologyPerturbation {
+  double pct = 0;
+  uint64_t seed = 0;
+  double factor(const std::string& key) const;
+  // The perturbed constants of `accel`'s technology (its table and its overrides) as
+  // override values; empty when pct = 0.
+  std::map<std::string, double> overrides(const arch::Accelerator& accel) const;
+  void apply(arch::Accelerator& accel) const;
+};
+// network_metrics (dse.h) on the perturbed technology.
+MetricsFn perturbed_network_metrics(NetworkPtr network, std::shared_ptr<cost::CostCache> cache,
+                                    TechnologyPerturbation perturbation);
+
+struct UncertaintyOptions {
+  double pct = 0;    // 0 <= pct < 100
+  int samples = 10;  // perturbed re-runs, >= 1
+  uint64_t seed = 1;
+  // Sample s uses TechnologyPerturbation{pct, sample_seed(s)}.
+  uint64_t sample_seed(int sample) const;
+  void check() const;  // InputError for a pct or sample count out of range
+};
+
+struct Spread {
+  double min = 0, median = 0, max = 0;
+  static Spread of(std::vector<double> values);  // NaNs left out; all NaN gives NaN
+};
+
+// ---- Suite study ------------------------------------------------------------------------
+// Network x design pairs up to which the `auto` strategy evaluates the whole space (its
+// optima are then proven); beyond it a genetic search (NSGA-II) finds them.
+constexpr uint64_t kExhaustivePairs = 1'500'000;
+
 struct SuiteOptions {
   std::vector<double> weights;  // per network, > 0; empty = equal
   int threads = 0;              // 0 = all cores
   std::function<void(const Progress&)> on_progress;  // over all network x design pairs
+  std::string strategy = "auto";  // auto | grid | genetic
+  // genetic: distinct designs each search may evaluate (one search per network and one
+  // for the geomean design); 0 = 10% of the space, at least 1000.
+  uint64_t budget = 0;
+  uint64_t seed = 1;               // genetic search
+  TechnologyPerturbation perturbation;  // pct 0: the nominal technology
+};
+
+// What one constraint did to the study.
+struct ConstraintBinding {
+  std::string text;
+  uint64_t pairs_removed = 0;    // network x design pairs (of those evaluated) it rules out
+  uint64_t designs_removed = 0;  // designs it rules out for at least one network
+  // Labels (network names, "geomean") whose optimum would be another design without it.
+  std::vector<std::string> binds;
+  bool analysed = true;  // false beyond the first 64 constraints (counts then 0)
+  // "never binds" (removes nothing), "removes designs but binds no optimum", or "binds
+  // the optimum of a, b".
+  std::string verdict() const;
 };
 
 struct SuiteDesign {
@@ -79,7 +140,13 @@ struct SuiteResult {
   double geomean_relative = 0;          // weighted geomean of the selected row
   uint64_t space_size = 0;
   uint64_t evaluations = 0;       // network x design pairs evaluated
-  uint64_t feasible_for_all = 0;  // designs feasible for every network
+  uint64_t feasible_for_all = 0;  // designs feasible for every network (of those evaluated)
+  std::string strategy;           // "grid" or "genetic"
+  // grid: every design was evaluated, so each optimum is proven; genetic: found.
+  bool proven = false;
+  uint64_t designs_evaluated = 0;  // distinct designs the study evaluated
+  uint64_t search_budget = 0;      // genetic: designs each per-network search could evaluate
+  std::vector<ConstraintBinding> constraints;  // one per constraint of the space
   double elapsed_s = 0;
   size_t cache_entries = 0;
   uint64_t cache_hits = 0, cache_misses = 0;
@@ -92,6 +159,40 @@ struct SuiteResult {
 // design feasible for every network.
 SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
                       const SuiteOptions& options);
+
+// The study re-run on perturbed technologies: how often each network's optimum and the
+// selected design stay the nominal ones, and the spread of each improvement figure.
+struct SuiteUncertainty {
+  UncertaintyOptions options;
+  std::vector<double> optimum_same;  // per network: fraction of samples, 0..1
+  double selected_same = 0;          // fraction of samples selecting the nominal design
+  std::vector<Spread> improvement_pct;  // per network, over the samples
+  Spread geomean_relative;
+  // Samples where no design met the constraints for every network (counted as neither
+  // the same optimum nor the same selection; left out of the spreads).
+  int samples_without_answer = 0;
+  double elapsed_s = 0;
+};
+// Throws InputError for bad options; `nominal` is run_suite's answer with `options`.
+SuiteUncertainty suite_uncertainty(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
+                                   const SuiteOptions& options, const SuiteResult& nominal,
+                                   const UncertaintyOptions& uncertainty);
+
+// The same for explore: how often the best design stays the nominal one, and the spread
+// of its objective (in the objective's units) over the samples.
+struct ExploreUncertainty {
+  UncertaintyOptions options;
+  double best_same = 0;
+  Spread objective;
+  double elapsed_s = 0;
+};
+ExploreUncertainty explore_uncertainty(const DesignSpace& space, NetworkPtr network, const ExploreOptions& options,
+                                       int threads, const Design& nominal_best,
+                                       const UncertaintyOptions& uncertainty);
+
+// The space with its technology fixed to `node` (the base's technology set to it and a
+// `technology` parameter, if any, dropped): a team does not choose its node per network.
+DesignSpace with_technology(const DesignSpace& space, const std::string& node);
 
 // ---- Co-running networks ----------------------------------------------------------------
 // What one network needs: a relative weight, or a throughput it must reach.

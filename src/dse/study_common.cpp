@@ -96,27 +96,41 @@ void check_size(const DesignSpace& space, size_t networks) {
   }
 }
 
-// One network over the whole grid, in chunks so progress can be reported.
+uint64_t violated_mask(const DesignSpace& space, const Evaluation& e) {
+  if (!e.valid() || e.violated < 0) return 0;
+  thread_local std::vector<double> values;
+  space.variable_values(e.design, e.metrics, values);
+  uint64_t mask = 0;
+  const auto& constraints = space.constraints();
+  for (size_t i = 0; i < constraints.size() && i < 64; ++i) {
+    if (constraints[i].expression.evaluate(values) == 0) mask |= uint64_t{1} << i;
+  }
+  return mask;
+}
+
+// One network over the matrix's designs, in chunks so progress can be reported.
 void evaluate_network_row(const DesignSpace& space, const NetworkPtr& net, size_t row, int threads,
                           const std::shared_ptr<cost::CostCache>& cache, SpaceMatrix& m,
-                          const std::function<void(const Progress&)>& on_progress, double start_s) {
+                          const std::function<void(const Progress&)>& on_progress, double start_s,
+                          const TechnologyPerturbation& perturbation) {
   EvaluatorOptions options;
   options.threads = threads;
   options.model = net->name;
   options.memo_limit = 0;  // every design is asked for once; the matrix keeps the answer
-  Evaluator evaluator(space, network_metrics(net, cache), options);
+  Evaluator evaluator(space, study_metrics(net, cache, perturbation), options);
   constexpr uint64_t kChunk = 4096;
   std::vector<Design> designs;
   for (uint64_t first = 0; first < m.designs; first += kChunk) {
     uint64_t last = std::min(m.designs, first + kChunk);
     designs.clear();
-    for (uint64_t d = first; d < last; ++d) designs.push_back(space.design_at(d));
+    for (uint64_t d = first; d < last; ++d) designs.push_back(m.design(space, d));
     std::vector<Evaluation> results = evaluator.evaluate(designs);
     for (uint64_t d = first; d < last; ++d) {
       const Evaluation& e = results[d - first];
       m.metrics[row][d] = e.metrics;
       m.valid[row][d] = e.valid() ? 1 : 0;
       m.feasible[row][d] = e.feasible() ? 1 : 0;
+      m.violated[row][d] = violated_mask(space, e);
       if (e.valid()) m.area_mm2[d] = e.metrics.area_mm2;
     }
     if (on_progress) {
@@ -125,23 +139,49 @@ void evaluate_network_row(const DesignSpace& space, const NetworkPtr& net, size_
   }
 }
 
-}  // namespace
-
-SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
-                           int threads, const std::shared_ptr<cost::CostCache>& cache,
-                           const std::function<void(const Progress&)>& on_progress, double start_s) {
-  check_size(space, networks.size());
-  SpaceMatrix m;
-  m.designs = space.size();
+SpaceMatrix fill_matrix(const DesignSpace& space, SpaceMatrix m, const std::vector<NetworkPtr>& networks,
+                        int threads, const std::shared_ptr<cost::CostCache>& cache,
+                        const std::function<void(const Progress&)>& on_progress, double start_s,
+                        const TechnologyPerturbation& perturbation) {
   const size_t n = networks.size();
   m.metrics.assign(n, std::vector<Metrics>(m.designs));
   m.valid.assign(n, std::vector<char>(m.designs, 0));
   m.feasible.assign(n, std::vector<char>(m.designs, 0));
+  m.violated.assign(n, std::vector<uint64_t>(m.designs, 0));
   m.area_mm2.assign(m.designs, std::numeric_limits<double>::infinity());
   for (size_t row = 0; row < n; ++row) {
-    evaluate_network_row(space, networks[row], row, threads, cache, m, on_progress, start_s);
+    evaluate_network_row(space, networks[row], row, threads, cache, m, on_progress, start_s, perturbation);
   }
   return m;
+}
+
+}  // namespace
+
+MetricsFn study_metrics(const NetworkPtr& network, const std::shared_ptr<cost::CostCache>& cache,
+                        const TechnologyPerturbation& perturbation) {
+  if (perturbation.pct == 0) return network_metrics(network, cache);
+  return perturbed_network_metrics(network, cache, perturbation);
+}
+
+SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
+                           int threads, const std::shared_ptr<cost::CostCache>& cache,
+                           const std::function<void(const Progress&)>& on_progress, double start_s,
+                           const TechnologyPerturbation& perturbation) {
+  check_size(space, networks.size());
+  SpaceMatrix m;
+  m.designs = space.size();
+  return fill_matrix(space, std::move(m), networks, threads, cache, on_progress, start_s, perturbation);
+}
+
+SpaceMatrix evaluate_designs(const DesignSpace& space, std::vector<Design> designs,
+                             const std::vector<NetworkPtr>& networks, int threads,
+                             const std::shared_ptr<cost::CostCache>& cache,
+                             const std::function<void(const Progress&)>& on_progress, double start_s,
+                             const TechnologyPerturbation& perturbation) {
+  SpaceMatrix m;
+  m.designs = designs.size();
+  m.list = std::move(designs);
+  return fill_matrix(space, std::move(m), networks, threads, cache, on_progress, start_s, perturbation);
 }
 
 }  // namespace study_detail

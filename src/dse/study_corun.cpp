@@ -322,10 +322,14 @@ std::optional<CorunPlan> spatial_plan(const SpatialContext& ctx, const arch::Acc
 
 // ---- Choosing across designs --------------------------------------------------------------
 
-// Weighted: higher mix rate, then less area; targets only: less area, then more headroom.
+// The shared order (compare_rank): the objective -- weighted: the higher mix rate;
+// targets only: the smaller area -- then less area, then less energy per second of
+// operation; then more headroom, then the design's order.
 bool better_plan(const CorunPlan& a, const CorunPlan& b, bool weighted) {
-  if (weighted && a.mix_rate_per_s != b.mix_rate_per_s) return a.mix_rate_per_s > b.mix_rate_per_s;
-  if (a.area_mm2 != b.area_mm2) return a.area_mm2 < b.area_mm2;
+  auto key = [weighted](const CorunPlan& p) {
+    return RankKey{weighted ? -p.mix_rate_per_s : p.area_mm2, p.area_mm2, p.aggregate.energy_pj};
+  };
+  if (int c = compare_rank(key(a), key(b)); c != 0) return c < 0;
   if (a.headroom != b.headroom) return a.headroom > b.headroom;
   return a.design < b.design;
 }

@@ -17,11 +17,20 @@ double now_s();
 // co-run studies derive their answers from.
 struct SpaceMatrix {
   uint64_t designs = 0;
+  // The designs, when not the whole space in grid order (a heuristic's candidates).
+  std::vector<Design> list;
   std::vector<std::vector<Metrics>> metrics;  // [network][design]
   std::vector<std::vector<char>> valid;       // the model could evaluate the design
   std::vector<std::vector<char>> feasible;    // valid and meets the space's constraints
+  // Bit i: valid but breaks constraint i (the first 64 constraints).
+  std::vector<std::vector<uint64_t>> violated;
   std::vector<double> area_mm2;               // per design (infinity when invalid)
+  Design design(const DesignSpace& space, uint64_t d) const { return list.empty() ? space.design_at(d) : list[d]; }
 };
+
+// The metrics of one network on a design, with the study's technology perturbation.
+MetricsFn study_metrics(const NetworkPtr& network, const std::shared_ptr<cost::CostCache>& cache,
+                        const TechnologyPerturbation& perturbation);
 
 // Network x design pairs a study may enumerate (about 90 bytes each in memory).
 constexpr uint64_t kMaxPairs = 4'000'000;
@@ -34,7 +43,14 @@ void check_unique_names(const std::vector<NetworkPtr>& networks, const std::stri
 // network x design pairs. Throws InputError when the space is too large to enumerate.
 SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
                            int threads, const std::shared_ptr<cost::CostCache>& cache,
-                           const std::function<void(const Progress&)>& on_progress, double start_s);
+                           const std::function<void(const Progress&)>& on_progress, double start_s,
+                           const TechnologyPerturbation& perturbation = {});
+// The same over a list of designs (sorted, distinct).
+SpaceMatrix evaluate_designs(const DesignSpace& space, std::vector<Design> designs,
+                             const std::vector<NetworkPtr>& networks, int threads,
+                             const std::shared_ptr<cost::CostCache>& cache,
+                             const std::function<void(const Progress&)>& on_progress, double start_s,
+                             const TechnologyPerturbation& perturbation);
 
 // ---- Channel classes (fit-model) ----------------------------------------------------------
 

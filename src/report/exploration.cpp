@@ -457,6 +457,16 @@ void add_summary(Page& page, const json& doc, const ScatterInput& in, bool from_
     }
     if (!joined.empty()) rows.emplace_back("constraints", joined);
   }
+  // `explore --uncertainty`: how robust the best design is to the technology constants.
+  if (const json* u = object_at(doc, "uncertainty")) {
+    auto same = number(*u, {"best_same"});
+    auto lo = number(*u, {"objective.min"}), mid = number(*u, {"objective.median"}), hi = number(*u, {"objective.max"});
+    std::string text_v = "constants within ±" + num(number(*u, {"pct"}).value_or(NAN)) + "%, " +
+                         num(number(*u, {"samples"}).value_or(NAN)) + " samples: best design kept in " +
+                         (same ? pct(*same) : std::string("?"));
+    if (lo && mid && hi) text_v += "; best objective min / median / max " + num(*lo) + " / " + num(*mid) + " / " + num(*hi);
+    rows.emplace_back("under technology uncertainty", text_v);
+  }
   page.summary(rows);
 }
 

@@ -40,7 +40,7 @@ svg text{font:11px sans-serif}svg text:not([fill]){fill:#222}
 .bar:hover,.cell:hover{opacity:.75}.mk{stroke:#000;stroke-width:1.5}
 .rest{fill:#eee}.zero{stroke:#444}
 .cell{stroke:#fff;stroke-width:1}.cell.sel{stroke:#d62728;stroke-width:2.5}
-.ct{text-anchor:middle;font-size:11px}
+.ct{text-anchor:middle;font-size:11px}.ca{text-anchor:middle;font-size:10px}
 )";
 
 // Counts JavaScript errors into data-errors (read back by the browser test via

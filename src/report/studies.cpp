@@ -72,69 +72,208 @@ std::vector<std::string> design_order(std::vector<std::string> labels, const std
   return labels;
 }
 
-std::string heat_map(const std::vector<std::string>& designs, const std::vector<std::string>& networks,
-                     const json& matrix, const std::string& selected) {
-  size_t label_chars = 8;
-  for (const auto& d : designs) label_chars = std::max(label_chars, std::min<size_t>(d.size(), 26));
+// The colour scale of the heat map starts at a fixed floor, not at the data's minimum:
+// otherwise a matrix whose worst cell is 0.97 paints 0.97 as the worst colour and reads
+// as a large loss. Relative performance is 0 (cannot run usefully) to 1 (its optimum).
+constexpr double kHeatFloor = 0;
+constexpr double kHeatCeiling = 1;
+
+// Absolute figures of network `n` on design `d` from doc.designs[d].metrics[n].
+struct Absolute {
+  double latency_s = NAN, throughput_per_s = NAN;
+};
+Absolute absolute_of(const json* designs, const std::string& d, const std::string& n) {
+  Absolute a;
+  const json* design = designs && designs->contains(d) ? &(*designs)[d] : nullptr;
+  const json* m = design && design->is_object() ? find(*design, "metrics") : nullptr;
+  if (!m || !m->is_object() || !m->contains(n)) return a;
+  a.latency_s = number((*m)[n], {"latency_s"}).value_or(NAN);
+  a.throughput_per_s = number((*m)[n], {"throughput_per_s"}).value_or(NAN);
+  return a;
+}
+
+struct HeatLayout {
   Box box;
+  double cell_w = 0;
+  static constexpr double kCellH = 40;  // two lines: relative and absolute
+  static constexpr size_t kRowLabelChars = 26;
+};
+
+HeatLayout heat_layout(const std::vector<std::string>& designs, const std::vector<std::string>& networks) {
+  HeatLayout l;
+  size_t label_chars = 8;
+  for (const auto& d : designs) label_chars = std::max(label_chars, std::min(d.size() + 2, HeatLayout::kRowLabelChars));
+  Box& box = l.box;
   box.left = 14 + 6.5 * static_cast<double>(label_chars);
-  box.right = 190;  // geomean column + colour bar
+  // Right of the matrix: "geomean 0.87" (about 80 px), then the colour bar, its ticks
+  // and its rotated title; each has its own column so nothing overlaps.
+  box.right = 200;
   box.top = 40;
   box.bottom = Svg::band_axis_margin(networks);
-  double cw = std::clamp((1000 - box.left - box.right) / std::max<double>(1, static_cast<double>(networks.size())), 30.0, 110.0);
-  constexpr double kCellH = 30;
-  // Wide enough for the title even with few networks; the extra room goes to the right.
-  box.width = std::max(box.left + cw * static_cast<double>(networks.size()) + box.right, 760.0);
-  box.right = box.width - box.left - cw * static_cast<double>(networks.size());
-  box.height = box.top + kCellH * static_cast<double>(designs.size()) + box.bottom;
-  std::vector<double> values;
-  for (const auto& d : designs) {
-    for (const auto& n : networks) {
-      const json* row = matrix.contains(d) ? &matrix[d] : nullptr;
-      if (!row || !row->is_object() || !row->contains(n)) continue;
-      if (const double v = cell_value((*row)[n]); std::isfinite(v)) values.push_back(v);
-    }
+  l.cell_w = std::clamp((1000 - box.left - box.right) / std::max<double>(1, static_cast<double>(networks.size())), 30.0, 110.0);
+  box.width = std::max(box.left + l.cell_w * static_cast<double>(networks.size()) + box.right, 760.0);
+  box.right = box.width - box.left - l.cell_w * static_cast<double>(networks.size());
+  box.height = box.top + HeatLayout::kCellH * static_cast<double>(designs.size()) + box.bottom;
+  return l;
+}
+
+std::string heat_cell(const HeatLayout& l, double x, double y, double v, const Absolute& a, bool selected,
+                      const std::string& network, const std::string& design, const Scale& colour) {
+  const double h = HeatLayout::kCellH;
+  std::string fill = sequential_colour(colour(std::clamp(v, kHeatFloor, kHeatCeiling)));
+  std::string detail = fmt::format("{} on {}: {} of its own optimum", network, design, fixed2(v));
+  if (std::isfinite(a.latency_s)) detail += "; latency " + si(a.latency_s, "s");
+  if (std::isfinite(a.throughput_per_s)) detail += ", " + num(a.throughput_per_s) + " inferences/s";
+  std::string out = fmt::format(R"(<rect class="cell{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
+                                selected ? " sel" : "", px(x), px(y), px(l.cell_w), px(h), fill, escape(detail));
+  out += fmt::format(R"(<text class="ct" x="{}" y="{}" fill="{}">{}</text>)", px(x + l.cell_w / 2), px(y + 16),
+                     text_colour_on(fill), fixed2(v));
+  // "12.3 ms" needs about 44 px at 10 px; narrower cells keep it in the tooltip.
+  if (std::isfinite(a.latency_s) && l.cell_w >= 46) {
+    out += fmt::format(R"(<text class="ca" x="{}" y="{}" fill="{}">{}</text>)", px(x + l.cell_w / 2), px(y + 31),
+                       text_colour_on(fill), escape(si(a.latency_s, "s")));
   }
-  Scale colour = fit_scale(values, 0, 1, {false, 20, false, 0});
+  return out;
+}
+
+std::string heat_map(const std::vector<std::string>& designs, const std::vector<std::string>& networks,
+                     const json& matrix, const json* design_docs, const std::string& selected) {
+  const HeatLayout l = heat_layout(designs, networks);
+  const Box& box = l.box;
+  const double h = HeatLayout::kCellH;
+  Scale colour{kHeatFloor, kHeatCeiling, 0, 1, false};
   Svg svg("heatmap", box, fmt::format(R"(data-rows="{}" data-cols="{}")", designs.size(), networks.size()));
-  svg.title("Performance of each network on each design, normalised to the network's own best");
+  svg.title("Performance of each network on each design, relative to its own optimum (latency below)");
+  bool any = false;
   for (size_t r = 0; r < designs.size(); ++r) {
     const json* row = matrix.contains(designs[r]) && matrix[designs[r]].is_object() ? &matrix[designs[r]] : nullptr;
-    double y = box.y0() + static_cast<double>(r) * kCellH;
-    svg.body += fmt::format(R"(<text class="ty" x="{}" y="{}">{}</text>)", px(box.x0() - 6), px(y + kCellH / 2 + 4),
-                            escape(ellipsize(designs[r], 26)));
+    double y = box.y0() + static_cast<double>(r) * h;
+    svg.body += fmt::format(R"(<text class="ty" x="{}" y="{}">{}</text>)", px(box.x0() - 6), px(y + h / 2 + 4),
+                            escape(ellipsize(designs[r], HeatLayout::kRowLabelChars)));
     double log_sum = 0;
     size_t n_pos = 0;
     bool complete = true;
     for (size_t c = 0; c < networks.size(); ++c) {
       if (!row || !row->contains(networks[c])) continue;
       double v = cell_value((*row)[networks[c]]);
-      double x = box.x0() + static_cast<double>(c) * cw;
+      double x = box.x0() + static_cast<double>(c) * l.cell_w;
       if (!std::isfinite(v)) {  // null: the design breaks a constraint on that network
         complete = false;
         svg.body += fmt::format(R"(<rect class="cell na" x="{}" y="{}" width="{}" height="{}" fill="#eeeeee"><title>{} on {}: breaks a constraint</title></rect>)",
-                                px(x), px(y), px(cw), px(kCellH), escape(networks[c]), escape(designs[r]));
+                                px(x), px(y), px(l.cell_w), px(h), escape(networks[c]), escape(designs[r]));
         continue;
       }
+      any = true;
       if (v > 0) { log_sum += std::log(v); ++n_pos; }
-      std::string fill = sequential_colour(colour(v));
-      svg.body += fmt::format(R"(<rect class="cell{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} on {}: {}</title></rect>)",
-                              designs[r] == selected ? " sel" : "", px(x), px(y), px(cw), px(kCellH), fill,
-                              escape(networks[c]), escape(designs[r]), num(v));
-      if (cw >= 30) {
-        svg.body += fmt::format(R"(<text class="ct" x="{}" y="{}" fill="{}">{}</text>)", px(x + cw / 2),
-                                px(y + kCellH / 2 + 4), text_colour_on(fill), fixed2(v));
-      }
+      svg.body += heat_cell(l, x, y, v, absolute_of(design_docs, designs[r], networks[c]), designs[r] == selected,
+                            networks[c], designs[r], colour);
     }
     // The suite criterion is the geometric mean over networks, so show it per row.
     if (n_pos > 0 && complete) {
-      svg.body += fmt::format(R"(<text x="{}" y="{}">geomean {}</text>)", px(box.x1() + 8), px(y + kCellH / 2 + 4),
+      svg.body += fmt::format(R"(<text x="{}" y="{}">geomean {}</text>)", px(box.x1() + 8), px(y + h / 2 + 4),
                               fixed2(std::exp(log_sum / static_cast<double>(n_pos))));
     }
   }
-  svg.band_axis(networks, box.x0(), cw, "network");
-  if (!values.empty()) svg.colour_bar(colour, "normalised performance", 100);  // right of the geomeans
+  svg.band_axis(networks, box.x0(), l.cell_w, "network");
+  if (any) svg.colour_bar(colour, "relative performance (fixed 0 to 1)", 100);
   return svg.str();
+}
+
+// ---- uncertainty ----------------------------------------------------------------
+
+// Each network's improvement under perturbed technologies: a bar from min to max, a
+// tick at the median, a dot at the nominal figure.
+std::string spread_chart(const std::vector<std::string>& networks, const json& unc, const json* nominal) {
+  const json* imp = object_at(unc, "improvement_pct");
+  std::vector<double> all;
+  struct Row { double lo, mid, hi, nom; };
+  std::vector<Row> rows;
+  for (const auto& n : networks) {
+    const json* s = imp && imp->contains(n) ? &(*imp)[n] : nullptr;
+    Row r{NAN, NAN, NAN, NAN};
+    if (s && s->is_object()) {
+      r.lo = number(*s, {"min"}).value_or(NAN);
+      r.mid = number(*s, {"median"}).value_or(NAN);
+      r.hi = number(*s, {"max"}).value_or(NAN);
+    }
+    if (nominal && nominal->contains(n) && (*nominal)[n].is_number()) r.nom = (*nominal)[n].get<double>();
+    for (double v : {r.lo, r.hi, r.nom}) all.push_back(v);
+    rows.push_back(r);
+  }
+  Box box;
+  box.width = 1000;
+  box.height = 360;
+  box.bottom = Svg::band_axis_margin(networks);
+  box.height = 260 + box.bottom;
+  Scale y = fit_scale(all, box.y1(), box.y0(), {false, 20, true, 0.06});
+  Svg svg("spread", box);
+  svg.title("Improvement of the selected design over each optimum under technology uncertainty (min–max, median, nominal •)");
+  svg.y_axis(y, "improvement (%)");
+  const double bw = (box.x1() - box.x0()) / std::max<double>(1, static_cast<double>(networks.size()));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    const double cx = box.x0() + (static_cast<double>(i) + 0.5) * bw;
+    const double w = std::min(18.0, bw * 0.4);
+    if (std::isfinite(r.lo) && std::isfinite(r.hi)) {
+      std::string tip = fmt::format("{}: improvement min {:.1f}%, median {:.1f}%, max {:.1f}%", networks[i], r.lo, r.mid, r.hi);
+      double top = y(r.hi), bottom = y(r.lo);
+      svg.body += fmt::format(R"(<rect class="bar range" x="{}" y="{}" width="{}" height="{}" fill="#9ecae9"><title>{}</title></rect>)",
+                              px(cx - w / 2), px(top), px(w), px(std::max(1.0, bottom - top)), escape(tip));
+      if (std::isfinite(r.mid)) {
+        svg.body += fmt::format(R"(<line class="mk" x1="{}" x2="{}" y1="{}" y2="{}"/>)", px(cx - w / 2 - 3), px(cx + w / 2 + 3),
+                                px(y(r.mid)), px(y(r.mid)));
+      }
+    }
+    if (std::isfinite(r.nom)) {
+      svg.body += fmt::format(R"(<circle class="pt sv" cx="{}" cy="{}" r="4"><title>{} nominal: {:.1f}%</title></circle>)",
+                              px(cx), px(y(r.nom)), escape(networks[i]), r.nom);
+    }
+  }
+  svg.band_axis(networks, box.x0(), bw, "network");
+  return svg.str();
+}
+
+void add_uncertainty(Page& page, const json& doc, const std::vector<std::string>& networks) {
+  const json* unc = object_at(doc, "uncertainty");
+  if (!unc) return;
+  page.heading("Under technology uncertainty");
+  double pct_v = number(*unc, {"pct"}).value_or(NAN);
+  double samples = number(*unc, {"samples"}).value_or(NAN);
+  page.paragraph(fmt::format("The study re-run {} times with every technology constant (area, energy, leakage, DRAM "
+                             "figures) scaled by its own random factor within ±{}% (seed {}).",
+                             std::isfinite(samples) ? count(static_cast<int64_t>(samples)) : "?", num(pct_v),
+                             text(*unc, {"seed"}).value_or("?")));
+  page.raw(spread_chart(networks, *unc, object_at(doc, "improvement_pct")));
+  const json* same = object_at(*unc, "optimum_same");
+  const json* imp = object_at(*unc, "improvement_pct");
+  Rows rows;
+  for (const auto& n : networks) {
+    std::string stay = same && same->contains(n) && (*same)[n].is_number() ? pct((*same)[n].get<double>()) : "";
+    std::string spread;
+    if (imp && imp->contains(n) && (*imp)[n].is_object()) {
+      const json& s = (*imp)[n];
+      spread = fmt::format("{} / {} / {}", num(number(s, {"min"}).value_or(NAN)), num(number(s, {"median"}).value_or(NAN)),
+                           num(number(s, {"max"}).value_or(NAN)));
+    }
+    rows.push_back({n, stay, spread});
+  }
+  page.table({"network", "its optimum stays the same", "improvement % min / median / max"}, rows);
+  if (auto sel = number(*unc, {"selected_same"})) {
+    page.paragraph("The selected design stays the nominal one in " + pct(*sel) + " of the samples.");
+  }
+}
+
+void add_constraint_report(Page& page, const json& doc) {
+  const json* report = array_at(doc, "constraint_report");
+  if (!report || report->empty()) return;
+  page.heading("What bound the study");
+  Rows rows;
+  for (const json& c : *report) {
+    if (!c.is_object()) continue;
+    rows.push_back({text(c, {"constraint"}).value_or(""), text(c, {"designs_removed"}).value_or(""),
+                    text(c, {"verdict"}).value_or("")});
+  }
+  page.table({"constraint", "designs removed", "verdict"}, rows);
 }
 
 void add_improvement(Page& page, const json& doc, const std::vector<std::string>& networks) {
@@ -528,6 +667,13 @@ std::string suite_html(const json& doc) {
                                                        {"designs compared", std::to_string(designs.size())}};
   if (!selected.empty()) rows.emplace_back("suite design", selected);
   if (auto g = number(doc, {"geomean", "geomean_perf"})) rows.emplace_back("geometric-mean performance", fixed2(*g));
+  if (auto t = text(doc, {"technology"})) rows.emplace_back("technology", *t);
+  if (auto st = text(doc, {"search.strategy"})) {
+    bool proven = find(doc, "search.proven") && find(doc, "search.proven")->is_boolean() && find(doc, "search.proven")->get<bool>();
+    std::string how = *st + (proven ? " (every design evaluated: optima proven)" : " (optima found, not proven)");
+    if (auto n = number(doc, {"search.evaluations"})) how += ", " + count(static_cast<int64_t>(*n)) + " evaluations";
+    rows.emplace_back("search", how);
+  }
   add_run_rows(doc, rows);
   page.summary(rows);
   page.heading("Cross-performance matrix");
@@ -536,10 +682,12 @@ std::string suite_html(const json& doc) {
   } else {
     page.paragraph("Row: the design (each network's own optimum, and the suite design); column: the network run on it; "
                    "cell: its performance there relative to its own optimum (1.00 = equal).");
-    page.raw(heat_map(designs, networks, *matrix, selected));
+    page.raw(heat_map(designs, networks, *matrix, object_at(doc, "designs"), selected));
   }
   page.heading("Gain or loss per network");
   add_improvement(page, doc, networks);
+  add_uncertainty(page, doc, networks);
+  add_constraint_report(page, doc);
   page.heading("Designs");
   add_design_table(page, object_at(doc, "designs"), designs);
   return page.finish();
