@@ -183,6 +183,10 @@ TEST(Hardening, InvalidUtf8NamesAreRefused) {
                                   "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
                                   "Num Filter, Strides,\nconv\xff, 8, 8, 3, 3, 4, 8, 1,\n");
   expect_refused("model show " + csv.string() + " --format json", {"utf8.csv", "UTF-8"});
+  std::string onnx = read_source("tests/data/tiny_cnn.onnx");
+  onnx[onnx.find("relu1")] = '\xff';  // a node name
+  const fs::path model = write_file("utf8.onnx", onnx);
+  expect_refused("evaluate --model " + model.string() + " --format json", {"utf8.onnx", "elu1", "UTF-8"});
   const fs::path arch = arch_with("utf8_arch.yaml", "name: edge_32x32", "name: \"edge\xff\"");
   expect_refused("evaluate --arch " + arch.string() + " --model alexnet --format json", {"utf8_arch.yaml", "UTF-8"});
 }
