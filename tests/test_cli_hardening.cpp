@@ -34,6 +34,17 @@ const fs::path& scratch() {
   return dir;
 }
 
+// Removes the scratch directory when the test program ends.
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(scratch(), ec);
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kScratchCleanup =
+    ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
 fs::path write_file(const std::string& name, const std::string& text) {
   const fs::path p = scratch() / name;
   std::ofstream(p, std::ios::binary) << text;
