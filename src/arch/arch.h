@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace acceldse::arch {
@@ -198,6 +199,11 @@ double operating_vdd(const Accelerator& accel);
 int64_t dram_channels(const Accelerator& accel);
 // Names in tech/interfaces/ of the given kind ("dram" or "host").
 std::vector<std::string> interface_names(const std::string& kind);
+// The numeric fields an interface of `kind` has ("channel_gb_per_s", "area_mm2", ...; a
+// host link has only area_mm2 and static_mw), and their values in `link` by name: the
+// one list the loader, overrides, validation and uncertainty studies share.
+const std::vector<std::string>& interface_numeric_fields(const std::string& kind);
+std::vector<std::pair<std::string, double>> interface_numbers(const OffChipInterface& link);
 
 // Technology tables in tech/NAME.yaml.
 Technology load_technology(const std::string& name);

@@ -181,8 +181,7 @@ std::vector<std::pair<std::string, Setter>> make_setters() {
         s.emplace_back("tech." + key, tech_override(key));
       }
     } else if (field == "dram" || field == "host") {
-      for (const char* name : {"channel_gb_per_s", "area_mm2", "static_mw", "phy_energy_pj_per_bit",
-                               "device_energy_pj_per_bit", "device_background_mw"}) {
+      for (const std::string& name : interface_numeric_fields(field)) {
         const std::string key = field + "." + name;
         s.emplace_back("tech." + key, tech_override(key));
       }

@@ -286,6 +286,26 @@ std::vector<std::string> interface_names(const std::string& kind) {
   return cache.emplace(kind, names).first->second;
 }
 
+const std::vector<std::string>& interface_numeric_fields(const std::string& kind) {
+  static const auto names_of = [](bool dram) {
+    std::vector<std::string> out;
+    for (const auto& field : interface_fields()) {
+      if (dram || !field.dram_only) out.emplace_back(field.name);
+    }
+    return out;
+  };
+  static const std::vector<std::string> dram = names_of(true), host = names_of(false);
+  return kind == "dram" ? dram : host;
+}
+
+std::vector<std::pair<std::string, double>> interface_numbers(const OffChipInterface& link) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& field : interface_fields()) {
+    if (link.kind == "dram" || !field.dram_only) out.emplace_back(field.name, link.*field.member);
+  }
+  return out;
+}
+
 double max_clock_ghz(const Technology& tech, double vdd_v) {
   if (tech.fmax_nominal_ghz <= 0) return std::numeric_limits<double>::infinity();
   // Alpha-power law: f ~ (V - Vth)^alpha / V, anchored at (vdd_nominal_v, fmax_nominal_ghz).

@@ -89,17 +89,14 @@ Found technology_problem(const Technology& t) {
       {"alpha_power", t.alpha_power},
       {"fmax_nominal_ghz", t.fmax_nominal_ghz},
       {"leakage_voltage_exponent", t.leakage_voltage_exponent},
-      {"timing_area_slope", t.timing_area_slope},
-      {"dram.channel_gb_per_s", t.dram.channel_gb_per_s},
-      {"dram.area_mm2", t.dram.area_mm2},
-      {"dram.static_mw", t.dram.static_mw},
-      {"dram.phy_energy_pj_per_bit", t.dram.phy_energy_pj_per_bit},
-      {"dram.device_energy_pj_per_bit", t.dram.device_energy_pj_per_bit},
-      {"dram.device_background_mw", t.dram.device_background_mw},
-      {"host.area_mm2", t.host.area_mm2},
-      {"host.static_mw", t.host.static_mw}};
+      {"timing_area_slope", t.timing_area_slope}};
   for (const auto& [field, value] : fields) {
     if (auto p = range_problem(std::string("technology_overrides.") + field, value, kTechnologyValue)) return p;
+  }
+  for (const auto& [prefix, link] : {std::pair{"dram", &t.dram}, std::pair{"host", &t.host}}) {
+    for (const auto& [field, value] : interface_numbers(*link)) {
+      if (auto p = range_problem(fmt::format("technology_overrides.{}.{}", prefix, field), value, kTechnologyValue)) return p;
+    }
   }
   for (const auto* table : {&t.mac_area_um2, &t.mac_energy_pj}) {
     const char* name = table == &t.mac_area_um2 ? "mac_area_um2" : "mac_energy_pj";

@@ -137,10 +137,7 @@ DesignPower design_power(const arch::Accelerator& accel, const Area& a) {
   DesignPower p;
   p.vdd_v = vdd_v;
   p.clock_ghz = accel.clock_ghz > 0 ? accel.clock_ghz : 1.0;
-  // Scratchpads clock only the word they access (counted per access), so the clock
-  // reaches the datapaths, their pipeline registers, control and the vector unit.
-  const double clocked_mm2 = a.logic_mm2() - a.pe_storage_mm2;
-  p.clock_pj_per_cycle = t.clock_energy_pj_per_mm2_cycle * clocked_mm2 * v_ratio * v_ratio;
+  p.clock_pj_per_cycle = t.clock_energy_pj_per_mm2_cycle * a.clocked_logic_mm2() * v_ratio * v_ratio;
   // Leakage is quoted per mm2 of the core (logic and SRAM); the I/O has its own static power.
   p.leakage_mw = t.leakage_mw_per_mm2 * a.core_mm2() * std::pow(v_ratio, t.leakage_voltage_exponent);
   p.io_static_mw = channels * t.dram.static_mw + t.host.static_mw;
@@ -172,7 +169,7 @@ OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const a
   work.residency = residency;
   OpCost cost = detail::evaluate_work_cached(work, hw, cache);
   detail::add_time_energy(cost, detail::design_power(accel, area(accel)));
-  detail::check_counts(cost, "<model " + net.name + " on " + accel.name + ">", "layer " + op.name);
+  detail::check_counts(cost, net.name, accel.name, op.name);
   return cost;
 }
 

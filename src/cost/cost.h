@@ -89,6 +89,9 @@ struct Area {
   double dram_phy_mm2 = 0;      // DRAM PHYs + controllers (all channels)
   double host_interface_mm2 = 0;
   double logic_mm2() const { return pe_mm2 + register_mm2 + pe_storage_mm2 + array_control_mm2 + vector_mm2; }
+  // What the clock reaches every cycle: scratchpads clock only the word they access
+  // (charged per access), so they are left out.
+  double clocked_logic_mm2() const { return logic_mm2() - pe_storage_mm2; }
   double sram_mm2() const { return input_sram_mm2 + weight_sram_mm2 + output_sram_mm2; }
   double io_mm2() const { return dram_phy_mm2 + host_interface_mm2; }
   double core_mm2() const { return total_mm2() - io_mm2(); }  // without the off-chip interfaces

@@ -117,7 +117,11 @@ OpCost evaluate_work_cached(const OpWork& work, const HwParams& hw, CostCache* c
   return cost;
 }
 
-void check_counts(const OpCost& c, const std::string& file, const std::string& place) {
+void check_counts(const OpCost& c, std::string_view model, std::string_view arch, std::string_view layer) {
+  const auto fail = [&](const std::string& what) {
+    throw InputError(fmt::format("<model {} on {}>", model, arch),
+                     layer.empty() ? "network total" : fmt::format("layer {}", layer), what);
+  };
   const std::pair<const char*, int64_t> counts[] = {
       {"cycles", c.cycles}, {"compute cycles", c.compute_cycles}, {"stall cycles", c.stall_cycles},
       {"vector cycles", c.vector_cycles}, {"MACs", c.macs},
@@ -127,8 +131,8 @@ void check_counts(const OpCost& c, const std::string& file, const std::string& p
       {"DRAM read bytes", c.dram_read_bytes}, {"DRAM write bytes", c.dram_write_bytes}};
   for (const auto& [what, value] : counts) {
     if (value >= kCountLimit || value < 0) {
-      throw InputError(file, place, fmt::format("the {} exceed 2^62, the limit of 64-bit counts: the op is too large "
-                                                "or the design too slow for it (e.g. a tiny bandwidth)", what));
+      fail(fmt::format("the {} exceed 2^62, the limit of 64-bit counts: the op is too large "
+                       "or the design too slow for it (e.g. a tiny bandwidth)", what));
     }
   }
   const Energy& e = c.energy;
@@ -137,8 +141,7 @@ void check_counts(const OpCost& c, const std::string& file, const std::string& p
                              e.clock_pj, e.io_pj, e.dram_background_pj};
   for (double pj : energies) {
     if (!std::isfinite(pj) || pj < 0) {
-      throw InputError(file, place, fmt::format("the energy is {} pJ; expected a finite number (check the "
-                                                "technology values)", pj));
+      fail(fmt::format("the energy is {} pJ; expected a finite number (check the technology values)", pj));
     }
   }
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Private to src/cost: one op's cost from its work description, with or without the
 // cache; leakage is added separately because it depends on the whole design's area.
+#include <string_view>
+
 #include "cost/cost.h"
 #include "cost/hw_params.h"
 #include "cost/op_work.h"
@@ -26,9 +28,11 @@ DesignPower design_power(const arch::Accelerator& accel, const Area& area);
 // Adds the energy of the op's duration (mW x ns = pJ) and of its DRAM bytes at the PHY.
 void add_time_energy(OpCost& cost, const DesignPower& power);
 
-// Throws InputError(file, place, ...) when a count of `cost` reached kCountLimit
-// (common/checked.h: the saturated value of an overflow) or an energy is not finite:
-// such an op is too large, or the design too slow, for 64-bit counts.
-void check_counts(const OpCost& cost, const std::string& file, const std::string& place);
+// Throws InputError("<model MODEL on ARCH>", "layer LAYER" or, for an empty LAYER,
+// "network total", ...) when a count of `cost` reached
+// kCountLimit (common/checked.h: the saturated value of an overflow) or an energy is not
+// finite: such an op is too large, or the design too slow, for 64-bit counts. The
+// error's texts are built only when it throws: this runs for every op of every design.
+void check_counts(const OpCost& cost, std::string_view model, std::string_view arch, std::string_view layer);
 
 }  // namespace acceldse::cost::detail

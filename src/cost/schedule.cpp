@@ -244,14 +244,13 @@ NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerat
   apply_fusion(root, result.layers);
   const detail::DesignPower power = detail::design_power(accel, result.area);
   result.vdd_v = power.vdd_v;
-  const std::string file = "<model " + net.name + " on " + accel.name + ">";
   for (size_t i = 0; i < result.layers.size(); ++i) {
     OpCost& c = result.layers[i];
     detail::add_time_energy(c, power);
-    detail::check_counts(c, file, "layer " + net.ops[i].name);
+    detail::check_counts(c, net.name, accel.name, net.ops[i].name);
     add_to(result.totals, c);
   }
-  detail::check_counts(result.totals, file, "network total");
+  detail::check_counts(result.totals, net.name, accel.name, "");
   OpCost& t = result.totals;
   // Only MACs done by the PEs count: a depthwise conv the vector unit runs does its MACs
   // on the lanes, and counting them would put a small array above 100% (mobilenet on 1x1).

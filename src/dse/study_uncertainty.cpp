@@ -43,12 +43,7 @@ bool is_perturbed(const std::string& key) {
 // The spec's memory type and host link, resolved into its technology, by override key.
 void add_interfaces(const arch::Technology& tech, std::map<std::string, double>& values) {
   for (const auto& [prefix, link] : {std::pair{"dram.", &tech.dram}, std::pair{"host.", &tech.host}}) {
-    values[std::string(prefix) + "area_mm2"] = link->area_mm2;
-    values[std::string(prefix) + "static_mw"] = link->static_mw;
-    if (link->kind != "dram") continue;
-    values[std::string(prefix) + "phy_energy_pj_per_bit"] = link->phy_energy_pj_per_bit;
-    values[std::string(prefix) + "device_energy_pj_per_bit"] = link->device_energy_pj_per_bit;
-    values[std::string(prefix) + "device_background_mw"] = link->device_background_mw;
+    for (const auto& [field, value] : arch::interface_numbers(*link)) values[prefix + field] = value;
   }
 }
 
