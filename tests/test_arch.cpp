@@ -309,7 +309,7 @@ std::string good_value(const std::string& name) {
   if (name == "precision") return "bf16";
   if (name == "technology") return "16nm";
   if (name == "double_buffered" || name == "keep_activations_on_chip" || name == "tiling") return "false";
-  if (name == "dram_stall_free" || name == "dram_bandwidth_per_operand") return "true";
+  if (name == "dram_stall_free" || name == "dram_bandwidth_per_operand" || name == "pipelined_folds") return "true";
   if (name == "clock_ghz") return "0.5";
   if (name == "dram_type") return "hbm2";
   if (name == "host_interface") return "pcie3_x16";

@@ -120,6 +120,56 @@ TEST(CostTiming, StallFreeDramCountsTrafficButNoTime) {
   EXPECT_GT(c.energy.dram_pj, 0);
 }
 
+// Pipelined folds (TPU v1's double-buffered weight tiles): a fold's preload (ws, is) or
+// drain (os) of R cycles runs beside its neighbour's stream, so folds start every
+// max(T, R) cycles and only the last pays the whole fill:
+//   (folds - 1) * max(T, R) + fill + T.
+arch::Accelerator pipelined(arch::Accelerator a) {
+  a.tensor.pipelined_folds = true;
+  return a;
+}
+
+TEST(CostTiming, PipelinedFoldsHideThePreload) {
+  const workload::Network net = linear_net(100, 70, 40);  // as PartialFoldsInBothDimensions
+  // ws: 6 folds of T = 100 >= 32: 5 * 100 + (94 + 100) = 694 (not 6 * 194 = 1164).
+  EXPECT_EQ(evaluate_first(net, pipelined(stall_free(make_accel(32, 32, Dataflow::kWs)))).cycles, 694);
+  // os: 8 folds of T = 70, fill 62: 7 * 70 + 132 = 622.
+  EXPECT_EQ(evaluate_first(net, pipelined(stall_free(make_accel(32, 32, Dataflow::kOs)))).cycles, 622);
+  // is: 12 folds of T = 40: 11 * 40 + 134 = 574, now the fastest.
+  const OpCost best = evaluate_first(net, pipelined(stall_free(make_accel(32, 32, Dataflow::kAuto))));
+  EXPECT_EQ(best.cycles, 574);
+  EXPECT_EQ(best.mapping.dataflow, Dataflow::kIs);
+  // Four arrays: ceil(6 / 4) = 2 folds each, 100 + 194.
+  arch::Accelerator four = pipelined(stall_free(make_accel(32, 32, Dataflow::kWs)));
+  four.tensor.arrays = 4;
+  EXPECT_EQ(evaluate_first(net, four).cycles, 294);
+}
+
+TEST(CostTiming, PipelinedFoldsShorterThanThePreloadWaitForIt) {
+  // ws, m = 8 < R = 32: the next preload takes 32 cycles, so folds start every 32:
+  // 5 * 32 + 94 + 8 = 262 (not 6 * 102 = 612).
+  EXPECT_EQ(evaluate_first(linear_net(8, 70, 40), pipelined(stall_free(make_accel(32, 32, Dataflow::kWs)))).cycles,
+            262);
+  // Recurrent steps need the previous step's output: no overlap across steps, 3 * 262.
+  // Independent instances pipeline through: 18 folds, 17 * 32 + 102 = 646.
+  const detail::HwParams hw = detail::make_hw_params(pipelined(stall_free(make_accel(32, 32, Dataflow::kWs))));
+  workload::Gemm steps{.m = 8, .k = 70, .n = 40, .count = 3, .sequential = true};
+  EXPECT_EQ(detail::array_cycles(steps, Dataflow::kWs, hw), 3 * 262);
+  steps.sequential = false;
+  EXPECT_EQ(detail::array_cycles(steps, Dataflow::kWs, hw), 646);
+  // m tiles of 4, 4 (last): every tile is a fold of T = 4 < 32 after its neighbour:
+  // 2 tiles x 6 folds = 12 folds, 11 * 32 + 94 + 4 = 450.
+  EXPECT_EQ(detail::tiled_array_cycles(workload::Gemm{.m = 8, .k = 70, .n = 40}, Dataflow::kWs, hw, 4, 70, 40), 450);
+}
+
+TEST(CostArea, PipelinedFoldsPayASecondStationaryRegister) {
+  // ws int8: 1 + 1 + 4 bytes of pipeline registers + 1 byte of shadow weight per PE.
+  EXPECT_NEAR(area(pipelined(make_accel(32, 32, Dataflow::kWs))).register_mm2, 1024 * 7 * 40e-6, 1e-12);
+  // os: the shadow is a 4-byte accumulator; auto must hold all three (1 + 1 + 4).
+  EXPECT_NEAR(area(pipelined(make_accel(32, 32, Dataflow::kOs))).register_mm2, 1024 * 10 * 40e-6, 1e-12);
+  EXPECT_NEAR(area(pipelined(make_accel(32, 32, Dataflow::kAuto))).register_mm2, 1024 * 12 * 40e-6, 1e-12);
+}
+
 TEST(CostDepthwise, VectorUnitChosenWhenFaster) {
   // 32 channels, 112x112, 3x3, pad 1: 32 GEMMs of m=12544, k=9, n=1.
   // Array (ws, 128x128): one fold each, 2*128 + 128 + 12544 - 2 = 12926 cycles, x32

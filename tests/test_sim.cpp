@@ -117,6 +117,26 @@ TEST(SimCycles, ArraysRunFoldsInWaves) {
   EXPECT_EQ(simulate_gemm(steps, a, with(Dataflow::kOs)).compute_cycles, 14);
 }
 
+// Pipelined folds: the next fold's preload (ws, is) or this fold's drain (os) runs
+// beside the stream, so folds start every max(T, R) lines; the last runs to its end.
+//   ws (GEMM 5x3x6 on 4x2): 3 folds, T = 5: 2 * 5 + 13 = 23 (not 39).
+//   os: 6 folds, T = 3 < R = 4: 5 * 4 + 7 = 27 (not 42).
+//   is: 3 folds, T = 6: 2 * 6 + 14 = 26 (not 42).
+// Recurrent steps wait for each other: two one-fold os steps still take 2 * 7; as
+// independent instances they overlap: 4 + 7.
+TEST(SimCycles, PipelinedFoldsOverlapPreloadAndDrain) {
+  arch::Accelerator a = array(4, 2);
+  a.tensor.pipelined_folds = true;
+  EXPECT_EQ(simulate_gemm(gemm(5, 3, 6), a, with(Dataflow::kWs)).compute_cycles, 23);
+  EXPECT_EQ(simulate_gemm(gemm(5, 3, 6), a, with(Dataflow::kOs)).compute_cycles, 27);
+  EXPECT_EQ(simulate_gemm(gemm(5, 3, 6), a, with(Dataflow::kIs)).compute_cycles, 26);
+  GemmProblem steps = gemm(4, 3, 2, 2);
+  steps.gemm.sequential = true;
+  EXPECT_EQ(simulate_gemm(steps, a, with(Dataflow::kOs)).compute_cycles, 14);
+  steps.gemm.sequential = false;
+  EXPECT_EQ(simulate_gemm(steps, a, with(Dataflow::kOs)).compute_cycles, 11);
+}
+
 TEST(SimCycles, AutoDataflowPicksTheFastest) {
   arch::Accelerator a = array(4, 2);
   a.tensor.dataflow = Dataflow::kAuto;

@@ -82,6 +82,7 @@ TensorUnit read_tensor(const Reader& r) {
   }
   t.tiling = r.flag("tiling", t.tiling);
   t.pe_local_bytes = r.integer("pe_local_bytes", t.pe_local_bytes);
+  t.pipelined_folds = r.flag("pipelined_folds", t.pipelined_folds);
   return t;
 }
 
@@ -186,7 +187,7 @@ Accelerator read_spec(const YAML::Node& root, const std::string& file_label, Lin
   detail::require_map(root, top.where, kTopKeys);
   Accelerator a;
   a.name = top.text("name", std::filesystem::path(file_label).stem().string());
-  if (top.has("tensor_unit")) a.tensor = read_tensor(top.section("tensor_unit", {"rows", "cols", "arrays", "dataflow", "tiling", "pe_local_bytes"}));
+  if (top.has("tensor_unit")) a.tensor = read_tensor(top.section("tensor_unit", {"rows", "cols", "arrays", "dataflow", "tiling", "pe_local_bytes", "pipelined_folds"}));
   if (top.has("vector_unit")) a.vector = read_vector(top.section("vector_unit", {"lanes", "ops_per_lane_per_cycle"}));
   if (top.has("buffers")) {
     a.buffers = read_buffers(top.section("buffers", {"input_kib", "weight_kib", "output_kib", "unified_kib",
@@ -280,7 +281,8 @@ std::string to_yaml(const Accelerator& a) {
       << a.tensor.rows << YAML::Key << "cols" << YAML::Value << a.tensor.cols << YAML::Key << "arrays" << YAML::Value
       << a.tensor.arrays << YAML::Key << "dataflow" << YAML::Value << to_string(a.tensor.dataflow) << YAML::Key
       << "tiling" << YAML::Value << a.tensor.tiling << YAML::Key << "pe_local_bytes" << YAML::Value
-      << a.tensor.pe_local_bytes << YAML::EndMap;
+      << a.tensor.pe_local_bytes << YAML::Key << "pipelined_folds" << YAML::Value << a.tensor.pipelined_folds
+      << YAML::EndMap;
   out << YAML::Key << "vector_unit" << YAML::Value << YAML::BeginMap << YAML::Key << "lanes" << YAML::Value
       << a.vector.lanes << YAML::Key << "ops_per_lane_per_cycle" << YAML::Value << a.vector.ops_per_lane_per_cycle
       << YAML::EndMap;

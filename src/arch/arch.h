@@ -101,6 +101,11 @@ struct TensorUnit {
   // Storage inside each PE beyond its pipeline registers (e.g. Eyeriss's 0.5 KB
   // scratchpads): area per byte, and each MAC reads/writes its operands there.
   int64_t pe_local_bytes = 0;
+  // false: a fold preloads (ws, is) or drains (os) before the next may stream, as in
+  // SCALE-Sim; true: each PE has a second register for its stationary operand, so the
+  // next fold's preload/drain overlaps this fold's stream (TPU v1's double-buffered
+  // weight tiles, Jouppi et al. ISCA 2017, Sec. 2). Costs that register's area.
+  bool pipelined_folds = false;
   bool operator==(const TensorUnit&) const = default;
 };
 

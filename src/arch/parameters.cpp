@@ -173,6 +173,7 @@ std::vector<std::pair<std::string, Setter>> make_setters() {
       {"host_interface", set_host_interface},
       {"supply_v", real(FIELD(a.supply_v), true)},
       {"pe_local_bytes", nonnegative_int(FIELD(a.tensor.pe_local_bytes))},
+      {"pipelined_folds", boolean(FIELD(a.tensor.pipelined_folds))},
   };
   for (const auto& field : technology_numeric_fields()) {
     if (field == "mac_area_um2" || field == "mac_energy_pj") {

@@ -81,13 +81,29 @@ double timing_area_factor(const arch::Accelerator& accel) {
   return 1.0 + t.timing_area_slope * std::max(0.0, accel.clock_ghz / t.fmax_nominal_ghz - 1.0);
 }
 
+// The stationary operand's second register in each PE (pipelined folds): the weight
+// (ws), the input (is) or the accumulator (os); all three for a dataflow chosen per op.
+int shadow_register_bytes(const arch::Accelerator& accel) {
+  if (!accel.tensor.pipelined_folds) return 0;
+  const arch::Precision& p = accel.precision;
+  switch (accel.tensor.dataflow) {
+    case arch::Dataflow::kWs: return p.weight_bytes;
+    case arch::Dataflow::kIs: return p.input_bytes;
+    case arch::Dataflow::kOs: return p.accumulator_bytes;
+    case arch::Dataflow::kAuto: break;
+  }
+  return p.weight_bytes + p.input_bytes + p.accumulator_bytes;
+}
+
 void add_tensor_area(const arch::Accelerator& accel, double logic_scale, Area& a) {
   const arch::Technology& t = accel.technology;
   const arch::Precision& p = accel.precision;
   const double pes = static_cast<double>(accel.pes());
   a.pe_mm2 = pes * mac_area_um2(accel) * kMm2PerUm2 * logic_scale;
-  // Each PE holds its two operands and its partial sum in pipeline registers.
-  const double register_bytes = static_cast<double>(p.input_bytes + p.weight_bytes + p.accumulator_bytes);
+  // Each PE holds its two operands and its partial sum in pipeline registers, and with
+  // pipelined folds a second copy of its stationary operand.
+  const double register_bytes =
+      static_cast<double>(p.input_bytes + p.weight_bytes + p.accumulator_bytes + shadow_register_bytes(accel));
   a.register_mm2 = pes * register_bytes * t.register_area_um2_per_byte * kMm2PerUm2 * logic_scale;
   a.pe_storage_mm2 = pes * static_cast<double>(accel.tensor.pe_local_bytes) * t.register_file_area_um2_per_byte *
                      kMm2PerUm2 / t.cell_utilization;

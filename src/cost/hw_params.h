@@ -16,6 +16,7 @@ struct HwParams {
   int64_t rows = 1, cols = 1, arrays = 1;
   arch::Dataflow dataflow = arch::Dataflow::kWs;
   bool tiling = true;  // false: SCALE-Sim's untiled schedule only
+  bool pipelined_folds = false;  // a fold's preload/drain overlaps its neighbour's stream
   // Vector unit: element operations per cycle over all lanes.
   int64_t vector_ops_per_cycle = 1;
   // Precision, bytes per element.

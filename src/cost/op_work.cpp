@@ -90,6 +90,7 @@ void add_array_fields(KeyWriter& w, const HwParams& hw) {
   w.add_i(hw.arrays);
   w.add_i(static_cast<int64_t>(hw.dataflow));
   w.add_i(hw.tiling ? 1 : 0);
+  w.add_i(hw.pipelined_folds ? 1 : 0);
   w.add_d(hw.mac_pj);
   w.add_d(hw.register_pj_per_byte);
   w.add_d(hw.pe_storage_pj_per_mac);

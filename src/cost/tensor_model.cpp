@@ -83,7 +83,7 @@ ArraySram array_sram(const Gemm& g, Dataflow d, const FoldTiming& f, const HwPar
 // Folds spread over the arrays: whole folds while there are enough; otherwise the
 // streamed dimension of each fold is split among the arrays left over.
 int64_t spread_over_arrays(int64_t folds, const FoldTiming& f, int64_t arrays) {
-  if (folds >= arrays) return mul_sat(ceil_div(folds, arrays), f.cycles_per_fold());
+  if (folds >= arrays) return f.sequence_cycles(ceil_div(folds, arrays), f.stream);
   const int64_t split = arrays / folds;
   return f.fill + ceil_div(f.stream, split);
 }
@@ -121,7 +121,16 @@ int64_t tile_cycles(const Gemm& g, Dataflow d, const FoldTiming& whole, const Hw
   const int64_t folds_2d = mul_sat(spatial_folds(dim[p.rows], tile[p.rows], hw.rows),
                                    spatial_folds(dim[p.cols], tile[p.cols], hw.cols));
   const int64_t stream_trips = ceil_div(dim[p.stream], tile[p.stream]);
-  if (hw.arrays == 1) return mul_sat(g.count, folds_2d, add_sat(mul_sat(stream_trips, whole.fill), dim[p.stream]));
+  if (hw.arrays == 1) {
+    if (!whole.pipelined) return mul_sat(g.count, folds_2d, add_sat(mul_sat(stream_trips, whole.fill), dim[p.stream]));
+    // Back to back, every fold but the last costs its pitch; the last one (a short
+    // last tile) its stream and the whole fill. Recurrent steps wait for each other.
+    const int64_t last = dim[p.stream] - (stream_trips - 1) * tile[p.stream];
+    const int64_t pitches = add_sat(mul_sat(stream_trips - 1, whole.pitch(tile[p.stream])), whole.pitch(last));
+    const int64_t tail = whole.fill + last - whole.pitch(last);
+    if (g.sequential) return mul_sat(g.count, add_sat(mul_sat(folds_2d, pitches), tail));
+    return add_sat(mul_sat(g.count, folds_2d, pitches), tail);
+  }
   // Several arrays share the folds, each taken as long as the longest tile's.
   FoldTiming f = whole;
   f.stream = ceil_div(dim[p.stream], stream_trips);
@@ -578,7 +587,14 @@ FoldTiming fold_timing(const Gemm& g, Dataflow d, const HwParams& hw) {
   // Edge folds are partial (part of the array idle) but take as long as full ones.
   f.row_folds = ceil_div(spatial_rows, r);
   f.col_folds = ceil_div(spatial_cols, c);
+  f.overlap = r;  // r rows of stationary data shift in (ws, is) or out (os)
+  f.pipelined = hw.pipelined_folds;
   return f;
+}
+
+int64_t FoldTiming::sequence_cycles(int64_t folds, int64_t t) const {
+  if (folds <= 0) return 0;
+  return add_sat(mul_sat(folds - 1, pitch(t)), fill + t);
 }
 
 int64_t array_cycles(const Gemm& g, Dataflow d, const HwParams& hw) {

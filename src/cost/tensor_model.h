@@ -1,6 +1,7 @@
 #pragma once
 // Private to src/cost: the tensor-unit model of GEMMs (systolic timing, tiling, DRAM
 // traffic) and its mapping search.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -15,11 +16,20 @@ namespace acceldse::cost::detail {
 // of SCALE-Sim v2 (scalesim/compute/systolic_compute_{ws,os,is}.py): the stationary
 // operand is split into row_folds x col_folds array-sized pieces ("folds"); each fold
 // streams `stream` vectors through the array and costs fill + stream cycles.
+// With pipelined folds (arch.h: TensorUnit::pipelined_folds) a fold's preload (ws, is)
+// or drain (os) of `rows` cycles overlaps its neighbour's stream, so back-to-back folds
+// start every max(T, rows) cycles and only the last pays the whole fill.
 struct FoldTiming {
   int64_t row_folds = 0, col_folds = 0;
-  int64_t stream = 0;  // T: length of the streamed (temporal) dimension
-  int64_t fill = 0;    // preload + skew fill + drain cycles paid per fold
+  int64_t stream = 0;   // T: length of the streamed (temporal) dimension
+  int64_t fill = 0;     // preload + skew fill + drain cycles paid per fold
+  int64_t overlap = 0;  // rows: the preload or drain a pipelined neighbour hides
+  bool pipelined = false;
   int64_t cycles_per_fold() const { return fill + stream; }
+  // Cycles between the starts of two back-to-back folds streaming `t` vectors.
+  int64_t pitch(int64_t t) const { return pipelined ? std::max(t, overlap) : fill + t; }
+  // Cycles of `folds` folds of `t` streamed vectors each, back to back on one array.
+  int64_t sequence_cycles(int64_t folds, int64_t t) const;
 };
 FoldTiming fold_timing(const workload::Gemm& gemm, arch::Dataflow dataflow, const HwParams& hw);
 

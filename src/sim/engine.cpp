@@ -81,6 +81,7 @@ class GemmRun {
   int64_t in_bytes_, b_bytes_, acc_bytes_, out_bytes_;
   std::array<double, kStreams> chunk_cap_;  // most bytes in flight per stream
   bool double_buffered_;
+  bool pipelined_;  // arch.h: TensorUnit::pipelined_folds
   std::vector<Fold> folds_;
   std::optional<ElementResidency> a_elements_;
   TileResidency a_tiles_, b_tiles_;
@@ -134,6 +135,7 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel,
       out_bytes_(accel.precision.output_bytes),
       chunk_cap_(stream_capacities(accel.buffers, problem, accel.precision, options.mapping)),
       double_buffered_(accel.buffers.double_buffered),
+      pipelined_(accel.tensor.pipelined_folds),
       folds_(make_folds(problem.gemm, shape_, options.mapping, arrays_)),
       a_tiles_(chunk_cap_[kStreamA], folds_.size()),
       b_tiles_(chunk_cap_[kStreamB], folds_.size()) {
@@ -366,7 +368,7 @@ LayerResult GemmRun::run() {
     for (size_t i = w + 1; g.sequential && i < end; ++i) {
       if (folds_[i].inst != folds_[w].inst) end = i;
     }
-    int64_t wave_lines = 0;
+    int64_t wave_lines = 0, wave_pitch = 0;
     events.clear();
     stall_profile_.clear();
     wave_stall_start_ = stall_cycles_;
@@ -380,10 +382,14 @@ LayerResult GemmRun::run() {
       input_events(kStreamB, b, b_bytes_, shape_.dataflow == Dataflow::kWs, t, events);
       output_events(f, t, events);
       wave_lines = std::max(wave_lines, t.lines);
+      wave_pitch = std::max(wave_pitch, std::max(t.stream_len, shape_.rows));
     }
     schedule(events);
     if (trace_) trace_fold(folds_[w], fold_timing(shape_, folds_[w]));
-    line_base_ += wave_lines;
+    // Pipelined folds: the next wave's preload (or this wave's drain) runs beside this
+    // wave's stream, unless the next wave is a recurrent step waiting for this one.
+    const bool overlap = pipelined_ && end < folds_.size() && !(g.sequential && folds_[end].inst != folds_[w].inst);
+    line_base_ += overlap ? wave_pitch : wave_lines;
   }
   // The layer ends when its last result has left for DRAM.
   wait_until(last_write_end_, static_cast<double>(line_base_ + stall_cycles_));
