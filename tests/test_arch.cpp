@@ -306,6 +306,7 @@ TEST(ArchRoundTrip, NameWithSpecialCharacters) {
 
 std::string good_value(const std::string& name) {
   if (name == "dataflow") return "os";
+  if (name == "im2col_fetch") return "unique";
   if (name == "precision") return "bf16";
   if (name == "technology") return "16nm";
   if (name == "double_buffered" || name == "keep_activations_on_chip" || name == "tiling") return "false";

@@ -19,11 +19,12 @@ namespace {
 using arch::Dataflow;
 
 // An R x C array whose DRAM never stalls (SCALE-Sim's CALC mode), so cycles are the
-// demand-stream lines alone.
+// demand-stream lines alone. Convolution inputs are fetched unique.
 arch::Accelerator array(int64_t rows, int64_t cols) {
   arch::Accelerator a;
   a.tensor.rows = rows;
   a.tensor.cols = cols;
+  a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
   a.dram.stall_free = true;
   return a;
 }
@@ -229,7 +230,7 @@ TEST(SimIm2col, UniqueInputTrafficVersusExpanded) {
   for (Dataflow d : {Dataflow::kWs, Dataflow::kOs, Dataflow::kIs}) {
     Options o = with(d);
     EXPECT_EQ(simulate_op(net, net.ops[0], a, o).input_sram.writes_bytes, 256) << arch::to_string(d);
-    o.im2col = Im2colTraffic::kExpanded;
+    o.im2col = arch::Im2colFetch::kExpanded;
     EXPECT_EQ(simulate_op(net, net.ops[0], a, o).input_sram.writes_bytes, 2304) << arch::to_string(d);
   }
 }

@@ -163,7 +163,9 @@ TEST(WorkloadConv, GroupsAndBias) {
   EXPECT_EQ(macs(net, the_op(net)), int64_t{2} * 32 * 64 * 4 * 9);
   std::vector<Gemm> g = gemms(net, the_op(net));
   ASSERT_EQ(g.size(), 1u);
-  EXPECT_EQ(g[0], (Gemm{.m = 2 * 64, .k = 4 * 9, .n = 8, .count = 4}));
+  const ConvWindow window{.out_h = 8, .out_w = 8, .in_h = 8, .in_w = 8, .span_h = 3, .span_w = 3,
+                          .stride_h = 1, .stride_w = 1, .kernel_h = 3, .kernel_w = 3};
+  EXPECT_EQ(g[0], (Gemm{.m = 2 * 64, .k = 4 * 9, .n = 8, .count = 4, .window = window}));
 }
 
 TEST(WorkloadConv, DepthwiseLowersToOneGemmPerChannel) {
@@ -179,7 +181,29 @@ TEST(WorkloadConv, DepthwiseLowersToOneGemmPerChannel) {
   EXPECT_EQ(the_op(net).params, 32 * 9);
   EXPECT_EQ(macs(net, the_op(net)), int64_t{32} * 56 * 56 * 9);
   EXPECT_EQ(gemms(net, the_op(net)).at(0),
-            (Gemm{.m = 56 * 56, .k = 9, .n = 1, .count = 32, .b_is_weight = true}));
+            (Gemm{.m = 56 * 56, .k = 9, .n = 1, .count = 32, .b_is_weight = true,
+                  .window = {.out_h = 56, .out_w = 56, .in_h = 112, .in_w = 112, .span_h = 3, .span_w = 3,
+                             .stride_h = 2, .stride_w = 2, .kernel_h = 3, .kernel_w = 3}}));
+}
+
+// Input elements per im2col element of a 3x3 stride-1 convolution on 8x8 (no padding
+// counted): a block of 4 pixels in one row reads 3 rows x (3 + 3) columns = 18 of its
+// 36 window elements; 16 pixels (2 output rows) read 4 input rows x 8 = 32 of 144; a
+// whole image 64 of 576 (1/9), and so do two. Kernel rows apart (across_rows false):
+// 16 pixels read 3 kernel rows x 2 output rows x 8 columns = 48 of 144. A 1x1 stride-2
+// convolution shares nothing (capped at 1), nor does a plain matrix.
+TEST(WorkloadConv, Im2colFetchFractionByHand) {
+  const ConvWindow w{.out_h = 8, .out_w = 8, .in_h = 8, .in_w = 8, .span_h = 3, .span_w = 3,
+                     .stride_h = 1, .stride_w = 1, .kernel_h = 3, .kernel_w = 3};
+  EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 4), 18.0 / 36.0);
+  EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 16), 32.0 / 144.0);
+  EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 64), 1.0 / 9.0);
+  EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 128), 1.0 / 9.0);
+  EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 16, false), 48.0 / 144.0);
+  const ConvWindow pointwise{.out_h = 8, .out_w = 8, .in_h = 16, .in_w = 16, .span_h = 1, .span_w = 1,
+                             .stride_h = 2, .stride_w = 2, .kernel_h = 1, .kernel_w = 1};
+  EXPECT_DOUBLE_EQ(im2col_fetch_fraction(pointwise, 16), 1.0);
+  EXPECT_DOUBLE_EQ(im2col_fetch_fraction(ConvWindow{}, 16), 1.0);
 }
 
 TEST(WorkloadConv, OneDimensionalInput) {

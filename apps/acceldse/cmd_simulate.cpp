@@ -79,14 +79,16 @@ workload::Network load_model(const std::string& name, int64_t batch) {
   return workload::load_network(name, options);
 }
 
-sim::Im2colTraffic parse_im2col(const std::string& text) {
-  return text == "expanded" ? sim::Im2colTraffic::kExpanded : sim::Im2colTraffic::kUnique;
+// "" (the spec's buffers.im2col_fetch), "unique" or "expanded".
+std::optional<arch::Im2colFetch> parse_im2col(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return text == "expanded" ? arch::Im2colFetch::kExpanded : arch::Im2colFetch::kUnique;
 }
 
 // ---- simulate --------------------------------------------------------------------------
 
 struct SimulateArgs {
-  std::string arch, model, layer, trace_dir, format = "table", im2col = "unique";
+  std::string arch, model, layer, trace_dir, format = "table", im2col;
   std::string dataflow, loop_order = "nkm";
   std::vector<int64_t> tile;  // m, k, n
   int64_t batch = 0;
@@ -239,7 +241,7 @@ struct ValidateArgs {
   std::string base_arch = "edge_32x32";
   std::string dataflows = "ws,os,is";
   std::string mapping = "cost";
-  std::string im2col = "expanded";
+  std::string im2col;  // "": each spec's buffers.im2col_fetch
   std::string format = "table";
   bool unlimited = false;
   bool all_layers = false;
@@ -335,8 +337,7 @@ NetworkComparison compare(const ValidateArgs& a, const workload::Network& net, c
                           const arch::Accelerator& accel, cost::CostCache& cache) {
   NetworkComparison nc;
   nc.point = point;
-  sim::Options options;
-  options.im2col = parse_im2col(a.im2col);
+  sim::Options options;  // the spec's im2col_fetch, which run_validate() sets for both models
   for (const workload::Op& op : net.ops) {
     if (!compared(op)) continue;
     const cost::OpCost c = cost::evaluate_op(net, op, accel, &cache);
@@ -384,7 +385,7 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
     j["metric"] = metric;
     j["unlimited_bandwidth"] = a.unlimited;
     j["mapping"] = a.mapping;
-    j["im2col"] = a.im2col;
+    j["im2col"] = a.im2col.empty() ? "spec" : a.im2col;
     j["bound_pct"] = bound;
     if (a.layer_bound_pct >= 0) j["layer_bound_pct"] = a.layer_bound_pct;
     j["pass"] = pass;
@@ -444,7 +445,8 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
   std::cout << fmt::format(
       "Simulator vs analytical model, {} of conv/matmul layers ({}; simulator mapping: {}; "
       "im2col DRAM traffic: {}). Bound on the network total: {}%.\n\n",
-      metric, a.unlimited ? "stall-free memory" : "finite bandwidth", a.mapping, a.im2col, bound);
+      metric, a.unlimited ? "stall-free memory" : "finite bandwidth", a.mapping,
+      a.im2col.empty() ? "as each spec's buffers.im2col_fetch" : a.im2col, bound);
   print_table(std::cout, net_header, net_rows, 3);
   if (a.all_layers) {
     std::cout << "\n";
@@ -470,6 +472,7 @@ void run_validate(const ValidateArgs& a) {
         arch::Accelerator accel = accel_in;
         accel.tensor.dataflow = d;
         if (a.unlimited) accel.dram.stall_free = true;  // both models: DRAM never stalls
+        if (const auto fetch = parse_im2col(a.im2col)) accel.buffers.im2col_fetch = *fetch;  // both models
         results.push_back(compare(a, net, {model, label, d}, accel, cache));
       }
     }
@@ -494,7 +497,7 @@ CLI::Option* im2col_option(CLI::App* cmd, std::string& im2col, const std::string
   return cmd
       ->add_option("--im2col", im2col,
                    "Convolution input DRAM traffic: unique (each input element once while it "
-                   "stays on chip) or expanded (every im2col element, as SCALE-Sim); default " +
+                   "stays on chip) or expanded (every im2col element, as SCALE-Sim); default: " +
                        default_text)
       ->check(CLI::IsMember({"unique", "expanded"}));
 }
@@ -524,7 +527,7 @@ void add_simulate_commands(CLI::App& app) {
       ->expected(3)
       ->check(CLI::NonNegativeNumber);
   sim_cmd->add_option("--loop-order", s->loop_order, "Tile loops, outermost first (a permutation of mkn; default nkm)");
-  im2col_option(sim_cmd, s->im2col, "unique");
+  im2col_option(sim_cmd, s->im2col, "the spec's buffers.im2col_fetch");
   format_option(sim_cmd, s->format);
   sim_cmd->callback([s] { run_simulate(*s); });
 
@@ -549,7 +552,7 @@ void add_simulate_commands(CLI::App& app) {
                   "Simulator mapping: cost (replay the analytical model's tiles and loop order, "
                   "default) or own (SCALE-Sim's untiled folds)")
       ->check(CLI::IsMember({"own", "cost"}));
-  im2col_option(val, v->im2col, "expanded, as the analytical model counts it");
+  im2col_option(val, v->im2col, "each spec's buffers.im2col_fetch, for both models");
   val->add_option("--batch", v->batch, "Batch size")->check(CLI::PositiveNumber);
   val->add_flag("--layers", v->all_layers, "Table output: list every layer, not only the worst per network");
   format_option(val, v->format);

@@ -110,6 +110,10 @@ Buffers read_buffers(const Reader& r) {
   b.write_bytes_per_cycle = r.number("write_bytes_per_cycle", b.write_bytes_per_cycle);
   b.double_buffered = r.flag("double_buffered", b.double_buffered);
   b.keep_activations_on_chip = r.flag("keep_activations_on_chip", b.keep_activations_on_chip);
+  if (r.has("im2col_fetch")) {
+    const std::string text = r.text("im2col_fetch", "");
+    if (!detail::parse_im2col_fetch(text, b.im2col_fetch)) detail::fail(r.at("im2col_fetch"), "expected unique or expanded, got '" + text + "'");
+  }
   return b;
 }
 
@@ -192,7 +196,7 @@ Accelerator read_spec(const YAML::Node& root, const std::string& file_label, Lin
   if (top.has("buffers")) {
     a.buffers = read_buffers(top.section("buffers", {"input_kib", "weight_kib", "output_kib", "unified_kib",
                                                      "read_bytes_per_cycle", "write_bytes_per_cycle", "double_buffered",
-                                                     "keep_activations_on_chip"}));
+                                                     "keep_activations_on_chip", "im2col_fetch"}));
   }
   if (top.has("dram")) a.dram = read_dram(top.section("dram", {"bandwidth_gb_per_s", "latency_ns", "stall_free", "bandwidth_per_operand", "type"}));
   a.clock_ghz = top.number("clock_ghz", a.clock_ghz);
@@ -222,7 +226,8 @@ void emit_buffers(YAML::Emitter& out, const Buffers& b) {
   emit_number(out, "read_bytes_per_cycle", b.read_bytes_per_cycle);
   emit_number(out, "write_bytes_per_cycle", b.write_bytes_per_cycle);
   out << YAML::Key << "double_buffered" << YAML::Value << b.double_buffered;
-  out << YAML::Key << "keep_activations_on_chip" << YAML::Value << b.keep_activations_on_chip << YAML::EndMap;
+  out << YAML::Key << "keep_activations_on_chip" << YAML::Value << b.keep_activations_on_chip;
+  out << YAML::Key << "im2col_fetch" << YAML::Value << to_string(b.im2col_fetch) << YAML::EndMap;
 }
 
 void emit_precision(YAML::Emitter& out, const Precision& p) {

@@ -62,6 +62,8 @@ const char* to_string(Dataflow dataflow) {
   return "?";
 }
 
+const char* to_string(Im2colFetch fetch) { return fetch == Im2colFetch::kExpanded ? "expanded" : "unique"; }
+
 std::string Precision::mac_type() const {
   const int bytes = std::max(input_bytes, weight_bytes);
   if (!is_float) return fmt::format("int{}", 8 * bytes);
@@ -75,6 +77,16 @@ bool parse_dataflow(const std::string& text, Dataflow& dataflow) {
   for (Dataflow d : {Dataflow::kWs, Dataflow::kOs, Dataflow::kIs, Dataflow::kAuto}) {
     if (text == to_string(d)) {
       dataflow = d;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool parse_im2col_fetch(const std::string& text, Im2colFetch& fetch) {
+  for (Im2colFetch f : {Im2colFetch::kUnique, Im2colFetch::kExpanded}) {
+    if (text == to_string(f)) {
+      fetch = f;
       return true;
     }
   }

@@ -13,6 +13,12 @@ namespace acceldse::arch {
 enum class Dataflow { kWs, kOs, kIs, kAuto };
 const char* to_string(Dataflow dataflow);  // "ws", "os", "is", "auto"
 
+// What a convolution fetches from DRAM for its im2col input: each input element once
+// per tile (neighbouring windows share it; a tile's halo is fetched again by the next
+// tile), or every im2col element as its own word, as SCALE-Sim's prefetch matrices do.
+enum class Im2colFetch { kUnique, kExpanded };
+const char* to_string(Im2colFetch fetch);  // "unique", "expanded"
+
 // An off-chip interface (tech/interfaces/NAME.yaml): a DRAM type (one channel = one
 // PHY + controller) or a host link. Every field's citation is in `sources`.
 struct OffChipInterface {
@@ -132,6 +138,7 @@ struct Buffers {
   // schedule in src/cost/schedule.cpp); false: every tensor op reads its inputs from and
   // writes its outputs to DRAM.
   bool keep_activations_on_chip = true;
+  Im2colFetch im2col_fetch = Im2colFetch::kExpanded;
   bool operator==(const Buffers&) const = default;
 };
 

@@ -12,6 +12,7 @@ namespace acceldse::arch::detail {
 const std::vector<std::string>& mac_type_names();
 
 bool parse_dataflow(const std::string& text, Dataflow& dataflow);
+bool parse_im2col_fetch(const std::string& text, Im2colFetch& fetch);
 
 // int8 | int16 | bf16 | fp16 | fp32 -> input/weight/output bytes, 4-byte accumulator.
 bool precision_from_shorthand(const std::string& text, Precision& precision);

@@ -93,6 +93,11 @@ std::string set_dataflow(Accelerator& a, const std::string& text) {
   return "";
 }
 
+std::string set_im2col_fetch(Accelerator& a, const std::string& text) {
+  if (!detail::parse_im2col_fetch(text, a.buffers.im2col_fetch)) return "expected unique or expanded, got '" + text + "'";
+  return "";
+}
+
 std::string set_precision(Accelerator& a, const std::string& text) {
   if (!detail::precision_from_shorthand(text, a.precision)) {
     return "expected one of " + detail::join(detail::precision_shorthands(), ", ") + ", got '" + text + "'";
@@ -158,6 +163,7 @@ std::vector<std::pair<std::string, Setter>> make_setters() {
       {"buffer_write_bytes_per_cycle", real(FIELD(a.buffers.write_bytes_per_cycle), true)},
       {"double_buffered", boolean(FIELD(a.buffers.double_buffered))},
       {"keep_activations_on_chip", boolean(FIELD(a.buffers.keep_activations_on_chip))},
+      {"im2col_fetch", set_im2col_fetch},
       {"dram_gb_per_s", real(FIELD(a.dram.bandwidth_gb_per_s), false)},
       {"dram_latency_ns", real(FIELD(a.dram.latency_ns), true)},
       {"dram_stall_free", boolean(FIELD(a.dram.stall_free))},

@@ -225,6 +225,7 @@ void read_array(const Ini& ini, Accelerator& a) {
   a.buffers.double_buffered = true;
   // SCALE-Sim runs each layer alone, its operands coming from and going to DRAM.
   a.buffers.keep_activations_on_chip = false;
+  a.buffers.im2col_fetch = Im2colFetch::kExpanded;  // SCALE-Sim prefetches im2col words
 }
 
 // Problems found by validate() point at the cfg key they came from.

@@ -114,6 +114,7 @@ HwParams make_hw_params(const arch::Accelerator& accel) {
   p.dataflow = accel.tensor.dataflow;
   p.tiling = accel.tensor.tiling;
   p.pipelined_folds = accel.tensor.pipelined_folds;
+  p.im2col_unique = accel.buffers.im2col_fetch == arch::Im2colFetch::kUnique;
   p.vector_ops_per_cycle =
       std::max<int64_t>(1, accel.vector.lanes * accel.vector.ops_per_lane_per_cycle);
   p.input_bytes = std::max(1, accel.precision.input_bytes);

@@ -17,6 +17,7 @@ struct HwParams {
   arch::Dataflow dataflow = arch::Dataflow::kWs;
   bool tiling = true;  // false: SCALE-Sim's untiled schedule only
   bool pipelined_folds = false;  // a fold's preload/drain overlaps its neighbour's stream
+  bool im2col_unique = true;     // a conv fetches each input element once per tile
   // Vector unit: element operations per cycle over all lanes.
   int64_t vector_ops_per_cycle = 1;
   // Precision, bytes per element.

@@ -89,12 +89,23 @@ void add_array_fields(KeyWriter& w, const HwParams& hw) {
   w.add_i(hw.cols);
   w.add_i(hw.arrays);
   w.add_i(static_cast<int64_t>(hw.dataflow));
-  w.add_i(hw.tiling ? 1 : 0);
-  w.add_i(hw.pipelined_folds ? 1 : 0);
+  w.add(static_cast<uint64_t>(hw.tiling) | static_cast<uint64_t>(hw.pipelined_folds) << 1 |
+        static_cast<uint64_t>(hw.im2col_unique) << 2);
   w.add_d(hw.mac_pj);
   w.add_d(hw.register_pj_per_byte);
   w.add_d(hw.pe_storage_pj_per_mac);
   w.add_d(hw.noc_pj_per_byte);
+}
+
+// Two dimensions per word where the loader keeps both below 2^31 (shapes, strides).
+void add_window(KeyWriter& w, const workload::ConvWindow& c) {
+  const auto pair = [](int64_t hi, int64_t lo) { return static_cast<uint64_t>(hi) << 32 | static_cast<uint64_t>(lo); };
+  w.add(pair(c.out_h, c.out_w));
+  w.add(pair(c.in_h, c.in_w));
+  w.add(pair(c.stride_h, c.stride_w));
+  w.add_i(c.span_h);
+  w.add_i(c.span_w);
+  w.add(pair(c.kernel_h, c.kernel_w));
 }
 
 void add_vector_fields(KeyWriter& w, const HwParams& hw) {
@@ -155,6 +166,7 @@ CacheKey make_key(const OpWork& work, const HwParams& hw) {
         w.add_i(g.n);
         w.add_i(g.count);
         w.add(static_cast<uint64_t>(g.b_is_weight) | static_cast<uint64_t>(g.sequential) << 1);
+        if (g.window.out_w > 0) add_window(w, g.window);
       }
       break;
     case OpKind::kVector:

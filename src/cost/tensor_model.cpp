@@ -294,6 +294,41 @@ GemmBytes gemm_bytes(const Gemm& g, const HwParams& hw, double pb, const Residen
   return gb;
 }
 
+// Input elements per im2col element an m-tile of a convolution fetches
+// (workload::im2col_fetch_fraction) when its taps share them; 1 under expanded fetch
+// (SCALE-Sim's convention).
+double shared_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, bool across_rows = true) {
+  return hw.im2col_unique ? workload::im2col_fetch_fraction(g.window, static_cast<double>(tile_m), across_rows) : 1.0;
+}
+
+// What an A tile of tile_m x tile_k fetches. im2col columns run tap by tap with the
+// channels innermost (NHWC), so taps that share an input element meet in one tile only
+// if it holds all of k; otherwise the element must stay in the buffer between them.
+// With the k loop inside the m loop, the next tap of the same channels comes one tap's
+// worth of the m-tile later (tap_bytes), the same tap one kernel row down kernel_w
+// taps later; with k outside, all of A's taps come in between.
+double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k, bool k_inside_m) {
+  if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
+  if (tile_k >= g.k) return shared_fraction(g, hw, tile_m);
+  const double capacity = hw.unified ? hw.unified_tile_bytes / 3 : hw.input_tile_bytes;
+  const double taps = static_cast<double>(g.window.kernel_h * g.window.kernel_w);
+  const double tap_bytes = static_cast<double>(tile_m * hw.input_bytes) * static_cast<double>(g.k) / taps;
+  const double kernel_w = static_cast<double>(g.window.kernel_w);
+  if (!k_inside_m) {
+    const double all = static_cast<double>(g.m * g.k * hw.input_bytes) * shared_fraction(g, hw, g.m);
+    return all <= capacity ? shared_fraction(g, hw, g.m) : 1.0;
+  }
+  if ((kernel_w + 1) * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m);
+  if (2 * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m, false);
+  return 1.0;
+}
+
+GemmBytes fetched_per_tile(GemmBytes gb, const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k,
+                           bool k_inside_m) {
+  gb.a *= fetched_fraction(g, hw, tile_m, tile_k, k_inside_m);
+  return gb;
+}
+
 // ceil() without the libm call: this runs in the innermost loop. Saturates (see
 // common/checked.h): a cast of a double beyond int64 is undefined.
 int64_t ceil_to_int(double x) {
@@ -412,10 +447,16 @@ Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const 
   const double pa = static_cast<double>(hw.input_bytes), acc = static_cast<double>(hw.acc_bytes);
   const double m = static_cast<double>(g.m), k = static_cast<double>(g.k), n = static_cast<double>(g.n);
   const double row_folds = static_cast<double>(f.row_folds), col_folds = static_cast<double>(f.col_folds);
+  // A fold of a convolution reads a few kernel taps (fetched_fraction()); its input is
+  // fetched once only if all of it stays in the buffer.
+  const double a_unique = gb.a * shared_fraction(g, hw, g.m);
+  const bool a_fits = a_unique < gb.a ? fits(a_unique, cap.a) : fits(m * k * pa, cap.a);
+  const int64_t fold_k = d == Dataflow::kOs ? g.k : std::min(g.k, hw.rows);
+  const double a_fetched = a_fits ? a_unique : gb.a * fetched_fraction(g, hw, g.m, fold_k, true);
   double a_uses = 1, b_uses = 1, spills = 0;
   switch (d) {
     case Dataflow::kOs:  // A re-read per column fold, B's column slice per row fold
-      if (!fits(m * k * pa, cap.a)) a_uses = col_folds;
+      if (!a_fits) a_uses = col_folds;
       if (!fits(k * std::min<double>(static_cast<double>(hw.cols), n) * pb, cap.b)) b_uses = row_folds;
       break;
     case Dataflow::kIs:  // B re-read per column fold (of m); partial sums of one between row folds
@@ -423,12 +464,12 @@ Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const 
       if (!fits(n * std::min<double>(static_cast<double>(hw.cols), m) * acc, cap.c)) spills = row_folds - 1;
       break;
     default:  // ws: A re-read per column fold (of n); partial sums of one between row folds
-      if (!fits(m * k * pa, cap.a)) a_uses = col_folds;
+      if (!a_fits) a_uses = col_folds;
       if (!fits(m * std::min<double>(static_cast<double>(hw.cols), n) * acc, cap.c)) spills = row_folds - 1;
       break;
   }
   Traffic t;
-  t.a_reads = gb.a * a_uses * gb.count;
+  t.a_reads = a_fetched * a_uses * gb.count;
   // A weight matrix that stays whole in the buffer serves every sequential instance.
   const bool b_resident = gb.b_shared && fits(k * n * pb, cap.b);
   t.b_reads = gb.b * b_uses * (b_resident ? 1.0 : gb.count);
@@ -479,9 +520,16 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
       tried.add(trips_m, trips_k, trips_n);
     }
     const double bursts = static_cast<double>(trips_m * trips_k * trips_n) * gb.count;
-    if (hopeless(s, gb, bursts, hw, exposed)) return;
+    const int64_t tm = ceil_div(g.m, trips_m);
+    GemmBytes least = gb;
+    least.a *= shared_fraction(g, hw, tm);
+    if (hopeless(s, least, bursts, hw, exposed)) return;
     std::array<Traffic, kOrders.size()> t;
-    for (size_t o = 0; o < kOrders.size(); ++o) t[o] = traffic(gb, trips_m, trips_k, trips_n, kOrders[o]);
+    for (size_t o = 0; o < kOrders.size(); ++o) {
+      const bool k_inside_m = trips_m == 1 || kOrders[o].pos_k > kOrders[o].pos_m;
+      t[o] = traffic(least.a == gb.a ? gb : fetched_per_tile(gb, g, hw, tm, tk, k_inside_m), trips_m, trips_k,
+                     trips_n, kOrders[o]);
+    }
     offer(s, g, t, ceil_div(g.m, trips_m), tm_max, tk, tn, hw, exposed);
   };
   for (int ik = 0; ik < nk; ++ik) {
@@ -631,8 +679,11 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
   for (const LoopOrder& o : kOrders) {
     if (loop_order != o.name) continue;
-    const Traffic t = traffic(gemm_bytes(g, hw, pb, Residency{}), ceil_div(g.m, tile_m), ceil_div(g.k, tile_k),
-                              ceil_div(g.n, tile_n), o);
+    const int64_t trips_m = ceil_div(g.m, tile_m);
+    const bool k_inside_m = trips_m == 1 || o.pos_k > o.pos_m;
+    const Traffic t = traffic(fetched_per_tile(gemm_bytes(g, hw, pb, Residency{}), g, hw, std::min(tile_m, g.m),
+                                               tile_k, k_inside_m),
+                              trips_m, ceil_div(g.k, tile_k), ceil_div(g.n, tile_n), o);
     return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
   }
   return {};

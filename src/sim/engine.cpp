@@ -141,7 +141,7 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel,
       b_tiles_(chunk_cap_[kStreamB], folds_.size()) {
   // What stays on chip between folds is what fits in the half in use.
   plan_partial_sums(folds_, acc_bytes_, chunk_cap_[kStreamOutputs]);
-  if (operands_.a_is_im2col() && options.im2col == Im2colTraffic::kUnique) {
+  if (operands_.a_is_im2col() && options.im2col.value_or(accel.buffers.im2col_fetch) == arch::Im2colFetch::kUnique) {
     a_elements_.emplace(operands_.a_elements(), chunk_cap_[kStreamA], in_bytes_, folds_.size());
   }
   for (double cap : chunk_cap_) rings_.emplace_back(cap);

@@ -6,6 +6,7 @@
 // preload of the stationary operand) against double-buffered SRAMs fed by one DRAM
 // channel, and counts stalls when data is not there in time.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,15 +38,12 @@ inline constexpr int64_t kOfmapOffset = 20'000'000;
 // *_SRAM_TRACE.csv files (about 8 bytes of text each, so roughly 80 MB).
 inline constexpr int64_t kDefaultTraceCapCells = 10'000'000;
 
-// What a convolution's input costs in DRAM traffic.
-enum class Im2colTraffic {
-  kUnique,    // each input element once while it stays on chip: windows share the halo
-  kExpanded,  // each im2col element is its own word, as SCALE-Sim's prefetch matrices
-};
-
 struct Options {
   Mapping mapping;
-  Im2colTraffic im2col = Im2colTraffic::kUnique;
+  // Unset: as the accelerator's buffers.im2col_fetch. kUnique: each input element once
+  // while it stays on chip (windows share the halo); kExpanded: each im2col element is
+  // its own word, as SCALE-Sim's prefetch matrices.
+  std::optional<arch::Im2colFetch> im2col;
   // If not empty, write SCALE-Sim style traces into trace_dir/<layer>/ (tensor-unit
   // layers only). A layer whose SRAM traces would exceed trace_cap_cells is refused
   // with an InputError naming it, before anything is simulated.

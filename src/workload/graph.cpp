@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -304,13 +305,47 @@ int64_t bytes_moved(const Network& net, const Op& op, int activation_bytes, int 
                  mul_sat(op.params, weight_bytes));
 }
 
+static ConvWindow conv_window(const Network& net, const Op& op) {
+  const Shape& in = net.input_of(op).shape;
+  const Shape& out = net.output_of(op).shape;
+  if (in.size() != 4 || out.size() != 4) return {};
+  const Attrs& a = op.attrs;
+  return {.out_h = out[2], .out_w = out[3], .in_h = in[2], .in_w = in[3],
+          .span_h = (a.kernel[0] - 1) * a.dilation[0] + 1, .span_w = (a.kernel[1] - 1) * a.dilation[1] + 1,
+          .stride_h = a.stride[0], .stride_w = a.stride[1], .kernel_h = a.kernel[0], .kernel_w = a.kernel[1]};
+}
+
+double im2col_fetch_fraction(const ConvWindow& w, double rows, bool across_rows) {
+  if (w.out_w <= 0 || w.out_h <= 0 || !(rows >= 1)) return 1.0;
+  const double out_w = static_cast<double>(w.out_w), image_pixels = out_w * static_cast<double>(w.out_h);
+  const double in_h = static_cast<double>(w.in_h), in_w = static_cast<double>(w.in_w);
+  double inputs = 0;
+  if (!across_rows) {
+    // Each kernel row reads one input row per output row.
+    const double cols = rows >= out_w ? in_w : std::min(in_w, (rows - 1) * static_cast<double>(w.stride_w) +
+                                                                   static_cast<double>(w.span_w));
+    const double out_rows = rows >= out_w ? rows / out_w : 1.0;
+    inputs = static_cast<double>(w.kernel_h) * out_rows * cols;
+  } else if (rows >= image_pixels) {
+    inputs = rows / image_pixels * in_h * in_w;
+  } else if (rows >= out_w) {
+    const double out_rows = std::ceil(rows / out_w);
+    inputs = std::min(in_h, (out_rows - 1) * static_cast<double>(w.stride_h) + static_cast<double>(w.span_h)) * in_w;
+  } else {
+    const double cols = std::min(in_w, (rows - 1) * static_cast<double>(w.stride_w) + static_cast<double>(w.span_w));
+    inputs = std::min(in_h, static_cast<double>(w.span_h)) * cols;
+  }
+  return std::min(1.0, inputs / (rows * static_cast<double>(w.kernel_h) * static_cast<double>(w.kernel_w)));
+}
+
 std::vector<Gemm> gemms(const Network& net, const Op& op) {
   if (op.op_class == OpClass::kConv) {
     ConvDims d = conv_dims(net, op);
     return {{.m = mul_sat(d.batch, d.out_pixels),
              .k = mul_sat(d.in_channels / d.groups, d.kernel_area),
              .n = d.out_channels / d.groups,
-             .count = d.groups}};
+             .count = d.groups,
+             .window = conv_window(net, op)}};
   }
   if (op.type == "linear") {
     return {{.m = linear_rows(net, op), .k = net.input_of(op).shape.back(),

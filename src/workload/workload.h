@@ -97,14 +97,34 @@ struct Op {
 // One GEMM the op performs on the tensor unit: C[m,n] += A[m,k] * B[k,n], done
 // `count` times on independent data (groups, heads, batch items, time steps).
 // `b_is_weight`: B is a parameter (stationary across the m dimension and reusable).
+// A convolution's GEMM reads its input through the im2col view: A's rows are output
+// pixels (batch-major, raster order), each the window of taps it reads, so the windows
+// of neighbouring pixels share input elements.
+struct ConvWindow {
+  int64_t out_h = 0, out_w = 0;  // 0: A is a plain matrix
+  int64_t in_h = 0, in_w = 0;
+  int64_t span_h = 1, span_w = 1;  // kernel extent with dilation
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t kernel_h = 1, kernel_w = 1;  // taps
+  bool operator==(const ConvWindow&) const = default;
+};
+
 struct Gemm {
   int64_t m = 0, k = 0, n = 0;
   int64_t count = 1;
   bool b_is_weight = true;
   bool sequential = false;  // instances depend on each other (recurrent time steps)
+  ConvWindow window{};  // of a convolution's GEMM; empty otherwise
 
   bool operator==(const Gemm&) const = default;
 };
+
+// Input elements per im2col element that a block of `rows` consecutive rows of A reads
+// (1 for a plain matrix): a block within an output row reads its windows' columns, a
+// block of output rows the input rows they cover (the halo included), a block of
+// images whole images. Padding is not fetched. At most 1. With `across_rows` false
+// only taps of one kernel row share (each kernel row reads its own input rows).
+double im2col_fetch_fraction(const ConvWindow& window, double rows, bool across_rows = true);
 
 struct Network {
   std::string name;
