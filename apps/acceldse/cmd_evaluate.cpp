@@ -283,17 +283,14 @@ struct LlmFigures {
   workload::LlmConfig config;
   workload::LlmShape shape;
   std::optional<double> ttft_s, tpot_s;  // for the phases evaluated
-  int64_t weight_bytes = 0;              // every parameter once, at the weight precision
+  int64_t weight_bytes = 0;              // decode: weights streamed by one step
   int64_t kv_read_bytes = 0;             // decode: cache positions read by one step
 };
 
 // The bound a decode step cannot beat on this design: it must read every weight and
-// the whole KV cache once from DRAM. (Embedding rows are gathered, not streamed, so
-// the table is left out.)
+// the whole KV cache once from DRAM.
 double decode_roofline_s(const LlmFigures& f, const arch::Accelerator& accel) {
-  int64_t embedding_bytes = f.config.vocab * f.config.hidden * accel.precision.weight_bytes;
-  int64_t streamed = f.weight_bytes - (f.config.tied_embeddings ? 0 : embedding_bytes);
-  return static_cast<double>(streamed + f.kv_read_bytes) / (accel.dram.bandwidth_gb_per_s * 1e9);
+  return static_cast<double>(f.weight_bytes + f.kv_read_bytes) / (accel.dram.bandwidth_gb_per_s * 1e9);
 }
 
 json llm_json(const LlmFigures& f, const arch::Accelerator& accel) {
@@ -302,8 +299,8 @@ json llm_json(const LlmFigures& f, const arch::Accelerator& accel) {
               {"batch", f.shape.batch},
               {"prompt_len", f.shape.prompt_len},
               {"context_len", f.shape.context_len},
-              {"weight_bytes", f.weight_bytes},
-              {"kv_cache_read_bytes", f.kv_read_bytes},
+              {"decode_weight_bytes", f.weight_bytes},
+              {"decode_kv_cache_bytes", f.kv_read_bytes},
               {"decode_roofline_s", decode_roofline_s(f, accel)},
               {"decode_roofline_tokens_per_s", static_cast<double>(f.shape.batch) / decode_roofline_s(f, accel)}};
   if (f.ttft_s) out["ttft_s"] = *f.ttft_s;
@@ -331,8 +328,8 @@ void print_llm(const LlmFigures& f, const arch::Accelerator& accel) {
 }
 
 LlmFigures llm_figures(const workload::LlmName& name, const EvaluateOptions& o, const arch::Accelerator& accel) {
-  LlmFigures f{workload::builtin_llm_config(name.config), workload::llm_shape(load_options(o.network)), {}, {}, 0, 0};
-  f.weight_bytes = workload::llm_params(f.config) * accel.precision.weight_bytes;
+  LlmFigures f{workload::load_llm_config(name), workload::llm_shape(load_options(o.network)), {}, {}, 0, 0};
+  f.weight_bytes = workload::llm_streamed_params(f.config) * accel.precision.weight_bytes;
   f.kv_read_bytes = workload::kv_cache_bytes(f.config, f.shape.batch, f.shape.context_len + 1, accel.precision.input_bytes);
   return f;
 }

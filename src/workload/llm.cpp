@@ -271,8 +271,22 @@ LlmShape llm_shape(const LoadOptions& options) {
   return s;
 }
 
+// A YAML file is an LLM configuration when its `layers` is a number (a network file
+// lists its layers).
+bool is_llm_config_file(const fs::path& path) {
+  std::error_code ec;
+  std::string ext = path.extension().string();
+  if ((ext != ".yaml" && ext != ".yml") || !fs::is_regular_file(path, ec)) return false;
+  try {
+    YAML::Node root = YAML::LoadFile(path.string());
+    return root.IsMap() && root["layers"] && root["layers"].IsScalar();
+  } catch (const YAML::Exception&) {
+    return false;  // the network loader reports the malformed file
+  }
+}
+
 std::optional<LlmName> parse_llm_name(const std::string& name) {
-  LlmName out{name, std::nullopt};
+  LlmName out{name, "", std::nullopt};
   size_t colon = name.rfind(':');
   if (colon != std::string::npos) {
     std::string phase = name.substr(colon + 1);
@@ -281,10 +295,16 @@ std::optional<LlmName> parse_llm_name(const std::string& name) {
     else return std::nullopt;
     out.config = name.substr(0, colon);
   }
+  if (is_llm_config_file(out.config)) {
+    out.path = out.config;
+    return out;
+  }
   bool plain = !out.config.empty() && out.config.front() != '.' &&
                out.config.find_first_of("/\\:") == std::string::npos && fs::path(out.config).extension().empty();
   std::error_code ec;
-  if (!plain || !fs::is_regular_file(llm_dir() / (out.config + ".yaml"), ec)) return std::nullopt;
+  fs::path builtin = llm_dir() / (out.config + ".yaml");
+  if (!plain || !fs::is_regular_file(builtin, ec)) return std::nullopt;
+  out.path = builtin.string();
   return out;
 }
 
@@ -322,16 +342,10 @@ LlmConfig load_llm_config(const std::string& path) {
     throw InputError(path, fmt::format("line {}, column {}", e.mark.line + 1, e.mark.column + 1),
                      fmt::format("malformed YAML: {}", e.msg));
   }
-  LlmConfig c = parse_config(root, path);
-  if (c.name != fs::path(path).stem().string()) {
-    throw InputError(path, "name", fmt::format("'{}' must match the file name '{}'", c.name, fs::path(path).stem().string()));
-  }
-  return c;
+  return parse_config(root, path);
 }
 
-LlmConfig builtin_llm_config(const std::string& name) {
-  return load_llm_config((llm_dir() / (name + ".yaml")).string());
-}
+LlmConfig load_llm_config(const LlmName& name) { return load_llm_config(name.path); }
 
 Network llm_network(const LlmConfig& config, LlmPhase phase, const LlmShape& shape, const std::string& file) {
   const std::string cli = "<command line>";
@@ -355,6 +369,10 @@ int64_t llm_params(const LlmConfig& c) {
   int64_t norm = c.rmsnorm ? c.hidden : 2 * c.hidden;
   int64_t embed = c.vocab * c.hidden;
   return c.layers * (attn + ffn + 2 * norm) + norm + embed + (c.tied_embeddings ? 0 : embed);
+}
+
+int64_t llm_streamed_params(const LlmConfig& c) {
+  return llm_params(c) - (c.tied_embeddings ? 0 : c.vocab * c.hidden);
 }
 
 int64_t kv_cache_bytes(const LlmConfig& c, int64_t batch, int64_t positions, int64_t bytes_per_element) {

@@ -56,9 +56,12 @@ struct LlmShape {
 LlmShape llm_shape(const LoadOptions& options);
 
 // "llama_7b", "llama_7b:prefill" or "llama_7b:decode" where models/llm/llama_7b.yaml
-// exists; nullopt for any other name.
+// exists, or the same with a path to an LLM configuration file ("my_llm.yaml:decode";
+// a YAML file whose `layers` is a number rather than a list); nullopt for any other
+// name.
 struct LlmName {
-  std::string config;
+  std::string config;             // built-in name or path
+  std::string path;               // the configuration file
   std::optional<LlmPhase> phase;  // nullopt: both (a command shows the decode graph)
 };
 std::optional<LlmName> parse_llm_name(const std::string& name);
@@ -66,7 +69,7 @@ std::vector<std::string> llm_names();  // configurations in models/llm, sorted
 
 LlmConfig load_llm_config(const std::string& path);
 LlmConfig load_llm_config_text(const std::string& text, const std::string& file_label);
-LlmConfig builtin_llm_config(const std::string& name);  // models/llm/NAME.yaml
+LlmConfig load_llm_config(const LlmName& name);
 
 // The graph of one phase; throws InputError naming `file` on a length beyond
 // max_context.
@@ -75,6 +78,9 @@ Network llm_network(const LlmConfig& config, LlmPhase phase, const LlmShape& sha
 
 // Parameters of the whole model (embedding, layers, final norm, LM head unless tied).
 int64_t llm_params(const LlmConfig& config);
+// Parameters a decode step reads in full: all but the token embedding, whose rows are
+// gathered one per token (a tied table is read in full by the LM head, so it counts).
+int64_t llm_streamed_params(const LlmConfig& config);
 // Bytes of keys and values the cache holds for `positions` tokens of `batch` sequences.
 int64_t kv_cache_bytes(const LlmConfig& config, int64_t batch, int64_t positions,
                        int64_t bytes_per_element);

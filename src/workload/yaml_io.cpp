@@ -589,13 +589,13 @@ Network load_network(const std::string& name_or_path, const LoadOptions& options
   if (!is_file && may_be_builtin && is_builtin(name_or_path)) {
     return load_yaml((data_path("models") / (name_or_path + ".yaml")).string(), options);
   }
-  if (!is_file && may_be_builtin) {
+  if (may_be_builtin) {
     if (std::optional<LlmName> llm = parse_llm_name(name_or_path)) {
       if (!options.input_shapes.empty()) {
         throw InputError("<command line>", "--input-shape",
                          "an LLM's shapes come from --batch, --prompt-len and --context-len");
       }
-      return llm_network(builtin_llm_config(llm->config), llm->phase.value_or(LlmPhase::kDecode),
+      return llm_network(load_llm_config(*llm), llm->phase.value_or(LlmPhase::kDecode),
                          llm_shape(options), name_or_path);
     }
   }
