@@ -1224,4 +1224,89 @@ TEST(OnnxFolding, GatherTransposeConcatValues) {
   EXPECT_THROW(resolve_reshape({2, 3, 4}, {5, -1}, false), FoldError);
 }
 
+
+// --- the batch axis (issue 13) ---------------------------------------------------------------------
+
+// nn.LSTM(10, 20) at batch_first=False: [seq 5, batch 1, 10]. --batch 4 must give
+// [5, 4, 10], not [4, 1, 10]: 5 steps * 4 sequences * 4 gates * 20 * (10 + 20) = 48,000.
+TEST(OnnxBatchAxis, SequenceFirstLstmKeepsItsSequence) {
+  wl::LoadOptions o;
+  o.batch = 4;
+  Network net = wl::load_onnx(data_file("seq_lstm.onnx"), o);
+  EXPECT_EQ(shape(net, "x"), (Shape{5, 4, 10}));
+  EXPECT_EQ(wl::totals(net).macs, 48'000);
+  EXPECT_EQ(wl::totals(wl::load_onnx(data_file("seq_lstm.onnx"))).macs, 12'000);  // batch 1: a quarter
+}
+
+// A static ViT patch embedding: conv 16 x (4x4 patches) x 3*8*8 = 49,152 and the token
+// projection 16 tokens * 16 * 32 = 8,192 per image; at batch 8, 458,752. The literal
+// reshape target [1, 16, 16] follows the batch.
+TEST(OnnxBatchAxis, StaticExportReshapeFollowsTheBatch) {
+  wl::LoadOptions o;
+  o.batch = 8;
+  Network net = wl::load_onnx(data_file("static_vit.onnx"), o);
+  EXPECT_EQ(shape(net, "t"), (Shape{8, 16, 16}));
+  EXPECT_EQ(wl::totals(net).macs, 8 * (49'152 + 8'192));
+  EXPECT_EQ(wl::totals(net).params, 16 * 3 * 64 + 16 * 32);
+}
+
+// Dynamic N, H and W: conv 8 * 64*64 * 27 = 884,736 and Gemm 80 per image.
+TEST(OnnxBatchAxis, DynamicHeightAndWidthFromInputShape) {
+  EXPECT_THAT(error_of([] { wl::load_onnx(data_file("dyn_cnn.onnx")); }), HasSubstr("dim 2 ('H')"));
+  wl::LoadOptions o;
+  o.batch = 3;
+  o.input_shapes = {{"", {1, 3, 64, 64}}};
+  Network net = wl::load_onnx(data_file("dyn_cnn.onnx"), o);
+  EXPECT_EQ(shape(net, "image"), (Shape{3, 3, 64, 64}));
+  EXPECT_EQ(wl::totals(net).macs, 3 * (884'736 + 80));
+}
+
+// The batch named on another axis: dims (seq, batch, features) with a sequence-first LSTM.
+TEST(OnnxBatchAxis, NamedBatchAxis) {
+  OnnxModel m;
+  m.input("x", {std::string("seq"), std::string("batch"), 10}).weight("W", {1, 80, 10}).weight("R", {1, 80, 20});
+  m.node("LSTM", {"x", "W", "R"}, {"Y"}, {attr("hidden_size", 20)}, "lstm");
+  m.output("Y");
+  wl::LoadOptions o;
+  o.batch = 2;
+  EXPECT_THAT(error_of([&] { m.load(o); }), HasSubstr("symbolic dim 0 ('seq')"));
+  o.input_shapes = {{"x", {7, 1, 10}}};
+  EXPECT_EQ(shape(m.load(o), "x"), (Shape{7, 2, 10}));
+}
+
+// Clues that disagree are an error naming the input, never a guess.
+TEST(OnnxBatchAxis, DisagreeingCluesAreAnError) {
+  OnnxModel m;
+  m.input("x", {std::string("batch"), 5, 10}).weight("W", {1, 80, 10}).weight("R", {1, 80, 20});
+  m.node("LSTM", {"x", "W", "R"}, {"Y"}, {attr("hidden_size", 20)}, "lstm");  // layout 0: [seq, batch, ...]
+  m.output("Y");
+  wl::LoadOptions o;
+  o.batch = 2;
+  std::string err = error_of([&] { m.load(o); });
+  EXPECT_THAT(err, HasSubstr("input x"));
+  EXPECT_THAT(err, HasSubstr("dim 0 is named 'batch'"));
+  EXPECT_THAT(err, HasSubstr("--input-shape x="));
+  // A leading dimension named as a sequence is not taken for the batch either.
+  OnnxModel s;
+  s.input("tokens", {std::string("seq_len"), 16}).weight("w", {16, 8});
+  s.node("MatMul", {"tokens", "w"}, {"y"}, {}, "mm");
+  s.output("y");
+  err = error_of([&] { s.load(o); });
+  EXPECT_THAT(err, HasSubstr("input tokens"));
+  EXPECT_THAT(err, HasSubstr("'seq_len'"));
+}
+
+// The one symbolic name every input carries is the batch, wherever it sits.
+TEST(OnnxBatchAxis, SharedDimensionNameIsTheBatch) {
+  OnnxModel m;
+  m.input("a", {2, std::string("k")}).input("b", {2, std::string("k")});
+  m.node("Add", {"a", "b"}, {"y"}, {}, "add");
+  m.output("y");
+  wl::LoadOptions o;
+  o.batch = 3;
+  Network net = m.load(o);
+  EXPECT_EQ(shape(net, "a"), (Shape{2, 3}));
+  EXPECT_EQ(shape(net, "b"), (Shape{2, 3}));
+}
+
 }  // namespace

@@ -184,7 +184,61 @@ def fit_residual():
     save(graph, 13, "fit_residual.onnx")
 
 
+def dyn_cnn():
+    """A CNN exported with dynamic batch, height and width (torch.onnx.export's
+    dynamic_axes={"image": {0: "N", 2: "H", 3: "W"}}): it needs --batch and --input-shape."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["image", "c_w", "c_b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        n("Relu", ["c"], ["r"], name="relu"),
+        n("GlobalAveragePool", ["r"], ["g"], name="gap"),
+        n("Flatten", ["g"], ["f"], name="flatten"),
+        n("Gemm", ["f", "fc_w", "fc_b"], ["logits"], name="fc", transB=1),
+    ]
+    inits = [weight("c_w", (8, 3, 3, 3)), weight("c_b", (8,)), weight("fc_w", (10, 8)), weight("fc_b", (10,))]
+    graph = helper.make_graph(
+        nodes, "dyn_cnn",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])], inits)
+    save(graph, 13, "dyn_cnn.onnx")
+
+
+def seq_lstm():
+    """nn.LSTM(10, 20) as exported at its default batch_first=False: the static input is
+    [seq 5, batch 1, features 10], so the batch is axis 1, not 0."""
+    n = helper.make_node
+    nodes = [n("LSTM", ["x", "W", "R", "B"], ["Y"], name="lstm", hidden_size=20)]
+    inits = [weight("W", (1, 80, 10)), weight("R", (1, 80, 20)), weight("B", (1, 160))]
+    graph = helper.make_graph(
+        nodes, "seq_lstm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 10])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [5, 1, 1, 20])], inits)
+    save(graph, 13, "seq_lstm.onnx")
+
+
+def static_vit():
+    """A ViT patch embedding exported with static shapes: the reshape target [1, 16, 16]
+    is a literal that spells batch 1, as torch.onnx.export writes it without dynamic_axes."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["image", "p_w"], ["p"], name="patch", kernel_shape=[8, 8], strides=[8, 8]),
+        const("tokens_shape", [1, 16, 16], np.int64),
+        n("Reshape", ["p", "tokens_shape"], ["t"], name="flatten_patches"),
+        n("Transpose", ["t"], ["tt"], name="to_tokens", perm=[0, 2, 1]),
+        n("MatMul", ["tt", "w"], ["y"], name="proj"),
+    ]
+    inits = [weight("p_w", (16, 3, 8, 8)), weight("w", (16, 32))]
+    graph = helper.make_graph(
+        nodes, "static_vit",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16, 32])], inits)
+    save(graph, 13, "static_vit.onnx")
+
+
 if __name__ == "__main__":
     tiny_cnn()
     tiny_attention()
     fit_residual()
+    dyn_cnn()
+    seq_lstm()
+    static_vit()
