@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -369,9 +368,7 @@ void run_llm_both(const EvaluateOptions& o, const workload::LlmName& name, const
 }
 
 void run_evaluate(const EvaluateOptions& o) {
-  std::error_code ec;
-  std::optional<workload::LlmName> llm;
-  if (!std::filesystem::is_regular_file(o.model, ec)) llm = workload::parse_llm_name(o.model);
+  const std::optional<workload::LlmName> llm = workload::parse_llm_name(o.model);
   if (llm && !llm->phase) {
     const arch::Accelerator accel = arch::load_accelerator(o.arch);
     if (!o.html.empty()) throw InputError("<command line>", "--html", "give one phase (" + llm->config + ":prefill or :decode)");

@@ -54,11 +54,11 @@ int64_t parse_positive(const std::string& text, const std::string& place) {
 }
 
 // Applies one "key=value" part of a --models entry.
-void apply_part(const std::string& part, NetworkOptions& o, const std::string& place) {
+void apply_part(const std::string& part, NetworkOptions& o, const std::string& place, const std::string& entry) {
   size_t eq = part.find('=');
   std::string key = part.substr(0, eq);
   std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
-  std::string where = fmt::format("{} '@{}'", place, part);
+  std::string where = fmt::format("{} '{}', part '@{}'", place, entry, part);
   if (key == "batch") {
     o.batch = parse_positive(value, where);
   } else if (key == "input-shape") {
@@ -128,7 +128,7 @@ ModelSpec parse_model_spec(const std::string& entry, const NetworkOptions& defau
   size_t start = at + 1;
   while (start <= entry.size()) {
     size_t end = entry.find('@', start);
-    apply_part(entry.substr(start, end == std::string::npos ? end : end - start), spec.options, place);
+    apply_part(entry.substr(start, end == std::string::npos ? end : end - start), spec.options, place, entry);
     if (end == std::string::npos) break;
     start = end + 1;
   }
