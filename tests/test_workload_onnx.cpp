@@ -1309,4 +1309,135 @@ TEST(OnnxBatchAxis, SharedDimensionNameIsTheBatch) {
   EXPECT_EQ(shape(net, "b"), (Shape{2, 3}));
 }
 
+
+// --- ConvTranspose, InstanceNormalization / GroupNorm, Einsum, CumSum (issue 13) --------------------
+
+// nn.ConvTranspose2d(8, 4, 4, stride=2, padding=1) on [1, 8, 4, 4]: output 2*(4-1) + 4 - 2 = 8
+// -> [1, 4, 8, 8]; every input value (8 * 16) meets 4 output channels * 16 taps = 8192 MACs;
+// parameters 8*4*16 + 4 = 516.
+TEST(OnnxNewOps, ConvTransposeUpsamplingByTwo) {
+  OnnxModel m;
+  m.input("x", {1, 8, 4, 4}).weight("w", {8, 4, 4, 4}).weight("b", {4});
+  m.node("ConvTranspose", {"x", "w", "b"}, {"y"}, {attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})}, "up");
+  m.output("y");
+  Network net = m.load();
+  EXPECT_EQ(shape(net, "y"), (Shape{1, 4, 8, 8}));
+  EXPECT_EQ(wl::totals(net).macs, 8192);
+  EXPECT_EQ(wl::totals(net).params, 516);
+  EXPECT_EQ(op(net, "up").type, "conv");
+}
+
+// Grouped (2 groups of 4 -> 2), kernel 3, stride 2, pad 1, output_padding 1:
+// 2*(4-1) + 1 + 3 - 2 = 8; MACs 8 channels * 16 pixels * 2 outputs per group * 9 = 2304;
+// parameters 8*2*9 = 144.
+TEST(OnnxNewOps, ConvTransposeGroupedWithOutputPadding) {
+  OnnxModel m;
+  m.input("x", {2, 8, 4, 4}).weight("w", {8, 2, 3, 3});
+  m.node("ConvTranspose", {"x", "w"}, {"y"},
+         {attr("group", 2), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1}), attr_is("output_padding", {1, 1})},
+         "up");
+  m.output("y");
+  Network net = m.load();
+  EXPECT_EQ(shape(net, "y"), (Shape{2, 4, 8, 8}));
+  EXPECT_EQ(wl::totals(net).macs, 2 * 2304);
+  EXPECT_EQ(wl::totals(net).params, 144);
+}
+
+TEST(OnnxNewOps, InstanceNorm) {
+  OnnxModel m;
+  m.input("x", {2, 16, 8, 8}).weight("s", {16}).weight("b", {16});
+  m.node("InstanceNormalization", {"x", "s", "b"}, {"y"}, {attr_f("epsilon", 1e-5f)}, "in");
+  m.output("y");
+  Network net = m.load();
+  EXPECT_EQ(shape(net, "y"), (Shape{2, 16, 8, 8}));
+  EXPECT_EQ(wl::totals(net).params, 32);
+  EXPECT_EQ(op(net, "in").type, "layernorm");
+}
+
+// nn.GroupNorm(4, 16) as torch.onnx.export writes it before opset 18: reshape to
+// [N, 4, -1], InstanceNormalization with ones/zeros, reshape back, Mul/Add by the trained
+// [16, 1, 1] affine. Parameters: 16 + 16 = 32 (PyTorch's count), not the ones and zeros.
+TEST(OnnxNewOps, GroupNormAsPyTorchExportsIt) {
+  OnnxModel m;
+  m.input("x", {2, 16, 8, 8});
+  m.ints("g_shape", {3}, {0, 4, -1}).ints("x_shape", {4}, {2, 16, 8, 8});
+  m.floats("ones", {4}, {1, 1, 1, 1}).floats("zeros", {4}, {0, 0, 0, 0});
+  m.weight("gamma", {16, 1, 1}).weight("beta", {16, 1, 1});
+  m.node("Reshape", {"x", "g_shape"}, {"g"});
+  m.node("InstanceNormalization", {"g", "ones", "zeros"}, {"gn"}, {}, "group_norm");
+  m.node("Reshape", {"gn", "x_shape"}, {"back"});
+  m.node("Mul", {"back", "gamma"}, {"scaled"});
+  m.node("Add", {"scaled", "beta"}, {"y"});
+  m.output("y");
+  Network net = m.load();
+  EXPECT_EQ(shape(net, "y"), (Shape{2, 16, 8, 8}));
+  EXPECT_EQ(wl::totals(net).params, 32);
+}
+
+// Attention: scores bhqd,bhkd->bhqk = 2*4*8*8*16 = 8192 MACs; context bhqk,bhkd->bhqd the
+// same; MLP bsd,df->bsf with a weight [16, 32]: 2*8*16*32 = 8192 MACs and 512 parameters.
+TEST(OnnxNewOps, EinsumContractions) {
+  OnnxModel m;
+  m.input("q", {2, 4, 8, 16}).input("k", {2, 4, 8, 16}).input("v", {2, 4, 8, 16}).input("x", {2, 8, 16});
+  m.weight("w", {16, 32});
+  m.node("Einsum", {"q", "k"}, {"scores"}, {attr_s("equation", "bhqd,bhkd->bhqk")}, "qk");
+  m.node("Einsum", {"scores", "v"}, {"ctx"}, {attr_s("equation", "bhqk, bhkd -> bhqd")}, "pv");
+  m.node("Einsum", {"x", "w"}, {"h"}, {attr_s("equation", "bsd,df->bsf")}, "mlp");
+  m.output("ctx").output("h");
+  Network net = m.load();
+  EXPECT_EQ(shape(net, "scores"), (Shape{2, 4, 8, 8}));
+  EXPECT_EQ(shape(net, "ctx"), (Shape{2, 4, 8, 16}));
+  EXPECT_EQ(shape(net, "h"), (Shape{2, 8, 32}));
+  EXPECT_EQ(wl::macs(net, op(net, "qk")), 8192);
+  EXPECT_EQ(wl::macs(net, op(net, "pv")), 8192);
+  EXPECT_EQ(wl::macs(net, op(net, "mlp")), 8192);
+  EXPECT_EQ(wl::totals(net).macs, 3 * 8192);
+  EXPECT_EQ(wl::totals(net).params, 512);
+}
+
+// Output labels in another order, a weight on the left, the implicit form, one operand.
+TEST(OnnxNewOps, EinsumOrdersAndSingleOperand) {
+  OnnxModel m;
+  m.input("a", {2, 3, 5}).input("b", {2, 7, 5}).input("c", {4, 6}).weight("w", {6, 9});
+  m.node("Einsum", {"a", "b"}, {"ab"}, {attr_s("equation", "bqd,bkd->bkq")}, "ab");   // 2*3*7*5 = 210
+  m.node("Einsum", {"w", "c"}, {"wc"}, {attr_s("equation", "jk,ij")}, "wc");         // implicit ik: 4*6*9 = 216
+  m.node("Einsum", {"a"}, {"t"}, {attr_s("equation", "bqd->dbq")}, "t");
+  m.node("Einsum", {"b"}, {"s"}, {attr_s("equation", "bkd->bd")}, "s");
+  m.output("ab").output("wc").output("t").output("s");
+  Network net = m.load();
+  EXPECT_EQ(shape(net, "ab"), (Shape{2, 7, 3}));
+  EXPECT_EQ(shape(net, "wc"), (Shape{4, 9}));
+  EXPECT_EQ(shape(net, "t"), (Shape{5, 2, 3}));
+  EXPECT_EQ(shape(net, "s"), (Shape{2, 5}));
+  EXPECT_EQ(wl::totals(net).macs, 210 + 216);
+  EXPECT_EQ(wl::totals(net).params, 54);
+  OnnxModel bad;
+  bad.input("a", {3, 3});
+  bad.node("Einsum", {"a"}, {"d"}, {attr_s("equation", "ii->i")}, "diag");
+  bad.output("d");
+  std::string err = error_of([&] { bad.load(); });
+  EXPECT_THAT(err, HasSubstr("diag"));
+  EXPECT_THAT(err, HasSubstr("repeated label"));
+}
+
+TEST(OnnxNewOps, CumSumAndUnsupportedList) {
+  OnnxModel m;
+  m.input("x", {2, 10}).ints("axis", {}, {1});
+  m.node("CumSum", {"x", "axis"}, {"y"}, {}, "cumsum");
+  m.output("y");
+  Network net = m.load();
+  EXPECT_EQ(shape(net, "y"), (Shape{2, 10}));
+  EXPECT_EQ(wl::vector_ops(net, op(net, "cumsum")), 20);
+  OnnxModel u;
+  u.input("x", {1, 4});
+  u.node("Relu", {"x"}, {"r"}, {}, "relu");
+  u.node("Det", {"r"}, {"d"}, {}, "det1");
+  u.node("Hardmax", {"r"}, {"h"}, {}, "hm");
+  u.output("d").output("h");
+  std::string err = error_of([&] { u.load(); });
+  EXPECT_THAT(err, HasSubstr("unsupported ONNX operators"));
+  EXPECT_THAT(err, HasSubstr("Det (node det1)"));
+  EXPECT_THAT(err, HasSubstr("Hardmax (node hm)"));
+}
+
 }  // namespace

@@ -390,6 +390,12 @@ class Importer {
   };
   Window window_attrs(const Node& n, const Shape& x, const std::vector<int64_t>& kernel);
   void map_conv(const Node& n);
+  void map_conv_transpose(const Node& n);
+  void map_instance_norm(const Node& n);
+  void map_cumsum(const Node& n);
+  void map_einsum(const Node& n);
+  std::string resize_to(const Node& n, const std::string& x, const Shape& target,
+                        const std::string& out);
   void map_gemm(const Node& n);
   void map_matmul(const Node& n);
   void map_const_left_product(const Node& n, const std::string& a_const, const std::string& b,
@@ -1330,6 +1336,117 @@ void Importer::map_conv(const Node& n) {
   emit_main(n, "conv", {x}, a, params_of(n, {1, 2}));
 }
 
+// --- transposed convolution, instance/group norm, cumulative sum, einsum -------------------------
+
+// Pads or slices x to `target` (same rank), writing tensor `out`: the data move that gives a
+// lowered op the shape the ONNX node has.
+std::string Importer::resize_to(const Node& n, const std::string& x, const Shape& target,
+                                const std::string& out) {
+  Shape xs = b_.tensor(x).shape;
+  std::string cur = x;
+  bool grows = false, shrinks = false;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    grows |= target[i] > xs[i];
+    shrinks |= target[i] < xs[i];
+  }
+  if (grows) {
+    Attrs p;
+    p.dims.assign(2 * xs.size(), 0);
+    for (size_t i = 0; i < xs.size(); ++i) p.dims[xs.size() + i] = std::max<int64_t>(0, target[i] - xs[i]);
+    cur = shrinks ? emit_aux(n, "pad", "pad", {cur}, p) : emit(fresh(n.name + "/pad"), "pad", {cur}, p, {out});
+  }
+  if (shrinks) {
+    Attrs sl;
+    sl.dims = target;
+    cur = emit(fresh(n.name + "/crop"), "slice", {cur}, sl, {out});
+  }
+  if (!grows && !shrinks) {
+    cur = emit(fresh(n.name + "/shape"), "identity", {cur}, {}, {out});
+  }
+  return cur;
+}
+
+// ConvTranspose scatters every input pixel through the kernel: N * Cin * H * W * (Cout/g) *
+// kh * kw MACs, the same as a stride-1 convolution with that kernel over the input. It is
+// lowered to that convolution (size-preserving padding, the node's dilation and groups)
+// followed by a pad/crop to the ONNX output size; the overlap-add of neighbouring
+// outputs (one add per MAC result beyond the first) is not modelled.
+void Importer::map_conv_transpose(const Node& n) {
+  std::string x = act(n.in(0));
+  Shape xs = shape_of(n.in(0));
+  const ConstTensor& w = const_in(n, 1, "weight");
+  if (xs.size() != 4 || w.shape.size() != 4) {
+    throw FoldError(fmt::format("ConvTranspose is supported in 2-D (input [N, C, H, W]); input {} weight {}",
+                                shape_to_string(xs), shape_to_string(w.shape)));
+  }
+  int64_t groups = bounded(attr_int(*n.p, "group", 1), 1, "group");
+  if (w.shape[0] != xs[1]) {
+    throw FoldError(fmt::format("weight {} does not fit {} input channels (ConvTranspose weights are "
+                                "[Cin, Cout/group, kh, kw])", shape_to_string(w.shape), xs[1]));
+  }
+  auto list = [&](const char* name, int64_t fallback, size_t count) {
+    std::vector<int64_t> v = attr_ints(*n.p, name);
+    if (v.empty()) v.assign(count, fallback);
+    if (v.size() != count) throw FoldError(fmt::format("{} must have {} values", name, count));
+    return v;
+  };
+  std::vector<int64_t> strides = list("strides", 1, 2), dil = list("dilations", 1, 2),
+                       pads = list("pads", 0, 4), extra = list("output_padding", 0, 2);
+  std::vector<int64_t> out_shape = attr_ints(*n.p, "output_shape");
+  std::string auto_pad = attr_string(*n.p, "auto_pad", "NOTSET");
+  Shape target{xs[0], w.shape[1] * groups, 0, 0};
+  Attrs a;
+  a.out_channels = target[1];
+  a.groups = groups;
+  a.bias = !n.in(2).empty();
+  for (size_t i = 0; i < 2; ++i) {
+    int64_t k = bounded(w.shape[2 + i], 1, "a kernel size"), s = bounded(strides[i], 1, "a stride");
+    int64_t d = bounded(dil[i], 1, "a dilation"), span = (k - 1) * d + 1;
+    int64_t full = s * (xs[2 + i] - 1) + extra[i] + span;
+    if (!out_shape.empty()) target[2 + i] = out_shape[out_shape.size() - 2 + i];
+    else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") target[2 + i] = xs[2 + i] * s;
+    else if (auto_pad == "VALID") target[2 + i] = full;
+    else target[2 + i] = full - pads[i] - pads[2 + i];
+    if (target[2 + i] <= 0) throw FoldError("ConvTranspose output size is not positive");
+    a.kernel[i] = k;
+    a.dilation[i] = d;
+    a.pads[i] = (span - 1) / 2;               // keep H x W: the MACs of the scatter
+    a.pads[2 + i] = span - 1 - a.pads[i];
+  }
+  std::string conv = emit(n.name, "conv", {x}, a, {fresh(n.name + "/scatter")}, params_of(n, {1, 2}));
+  resize_to(n, conv, target, n.out(0));
+}
+
+// InstanceNormalization normalises every (sample, channel) over its spatial positions;
+// GroupNormalization every (sample, group). Both cost what a layernorm over the trailing
+// axes costs; their parameters are the scale and bias given.
+// PyTorch exports GroupNorm (before opset 18) as reshape -> InstanceNormalization with a
+// scale of ones and a bias of zeros -> reshape -> Mul/Add with the trained affine: those
+// ones and zeros are not trained values, so they are not counted.
+void Importer::map_instance_norm(const Node& n) {
+  Shape xs = shape_of(n.in(0));
+  if (xs.size() < 3) throw FoldError(fmt::format("expected an input [N, C, ...], got {}", shape_to_string(xs)));
+  Attrs a;
+  a.axis = 2;
+  auto all_equal = [&](int k, double value) {
+    if (!is_const(n.in(k))) return false;
+    const ConstTensor& t = consts_.at(n.in(k));
+    if (!t.known) return false;
+    for (int64_t i = 0; i < t.size(); ++i) {
+      if (t.as_double(i) != value) return false;
+    }
+    return true;
+  };
+  bool identity_affine = n.type() == "InstanceNormalization" && all_equal(1, 1.0) && all_equal(2, 0.0);
+  emit_main(n, "layernorm", {act(n.in(0))}, a, identity_affine ? 0 : params_of(n, {1, 2}));
+}
+
+// One add per element along the axis.
+void Importer::map_cumsum(const Node& n) {
+  emit_main(n, "add", {act(n.in(0))}, {});
+}
+
+
 void Importer::map_pool(const Node& n) {
   Shape xs = shape_of(n.in(0));
   Window win = window_attrs(n, xs, attr_ints(*n.p, "kernel_shape"));
@@ -1450,6 +1567,141 @@ void Importer::map_matmul(const Node& n) {
   Attrs r;
   r.dims = expected;
   emit_main(n, "reshape", {y}, r);
+}
+
+// --- Einsum ---------------------------------------------------------------------------------
+
+namespace {
+
+struct EinsumSpec {
+  std::vector<std::string> inputs;  // one label per axis
+  std::string output;
+};
+
+// "bhqd,bhkd->bhqk"; the implicit form ("ij,jk") outputs the labels used once, sorted.
+EinsumSpec parse_einsum(std::string eq) {
+  std::erase(eq, ' ');
+  if (eq.find("...") != std::string::npos) throw FoldError("Einsum with '...' (broadcast axes) is not supported");
+  EinsumSpec spec;
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    spec.inputs.push_back(lhs.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (arrow != std::string::npos) {
+    spec.output = eq.substr(arrow + 2);
+  } else {
+    for (char c = 'A'; c <= 'z'; ++c) {
+      if (std::count(lhs.begin(), lhs.end(), c) == 1) spec.output += c;
+    }
+  }
+  for (const std::string& labels : spec.inputs) {
+    for (char c : labels) {
+      if (!std::isalpha(static_cast<unsigned char>(c))) throw FoldError("Einsum equation '" + eq + "' is malformed");
+      if (std::count(labels.begin(), labels.end(), c) > 1) {
+        throw FoldError("Einsum with a repeated label in one operand (a diagonal) is not supported");
+      }
+    }
+  }
+  return spec;
+}
+
+std::vector<int64_t> positions(const std::string& labels, const std::string& order) {
+  std::vector<int64_t> out;
+  for (char c : order) out.push_back(static_cast<int64_t>(labels.find(c)));
+  return out;
+}
+
+bool is_identity(const std::vector<int64_t>& perm) {
+  for (size_t i = 0; i < perm.size(); ++i) {
+    if (perm[i] != static_cast<int64_t>(i)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Two-operand contractions (attention's bhqd,bhkd->bhqk, MLP's bsd,df->bsf, ...) become one
+// matmul (or linear, for a constant operand): each operand is transposed to [batch, free,
+// contracted] / [batch, contracted, free] and reshaped to 3-D, and the product is reshaped
+// and transposed to the output's label order. One operand: a sum over the labels it drops
+// and a transpose.
+void Importer::map_einsum(const Node& n) {
+  EinsumSpec spec = parse_einsum(attr_string(*n.p, "equation", ""));
+  if (spec.inputs.size() != static_cast<size_t>(n.num_inputs())) throw FoldError("Einsum equation and inputs differ in count");
+  if (spec.inputs.size() == 1) {
+    const std::string& in = spec.inputs[0];
+    std::string x = act(n.in(0)), kept;
+    Attrs r;
+    r.keepdims = false;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (spec.output.find(in[i]) == std::string::npos) r.dims.push_back(static_cast<int64_t>(i));
+      else kept += in[i];
+    }
+    if (!r.dims.empty()) x = emit_aux(n, "sum", "reduce_sum", {x}, r);
+    Attrs t;
+    t.dims = positions(kept, spec.output);
+    emit_main(n, "transpose", {x}, t);
+    return;
+  }
+  if (spec.inputs.size() != 2) throw FoldError("Einsum with more than two operands is not supported");
+  int first = is_const(n.in(0)) ? 1 : 0;  // the activation operand leads
+  int second = 1 - first;
+  const std::string &la = spec.inputs[first], &lb = spec.inputs[second], &lo = spec.output;
+  std::string batch, free_a, free_b, contract;
+  std::map<char, int64_t> size;
+  Shape as = shape_of(n.in(first)), bs = is_const(n.in(second)) ? consts_.at(n.in(second)).shape : shape_of(n.in(second));
+  if (as.size() != la.size() || bs.size() != lb.size()) throw FoldError("Einsum labels do not match the operand ranks");
+  for (size_t i = 0; i < la.size(); ++i) size[la[i]] = as[i];
+  for (size_t i = 0; i < lb.size(); ++i) {
+    if (size.count(lb[i]) && size[lb[i]] != bs[i]) throw FoldError(fmt::format("Einsum label '{}' has two sizes", lb[i]));
+    size[lb[i]] = bs[i];
+  }
+  for (const auto& [c, unused] : size) {
+    bool in_a = la.find(c) != std::string::npos, in_b = lb.find(c) != std::string::npos, in_o = lo.find(c) != std::string::npos;
+    if (in_a && in_b) (in_o ? batch : contract) += c;
+    else if (in_o) (in_a ? free_a : free_b) += c;
+    else throw FoldError(fmt::format("Einsum label '{}' is summed in one operand only; not supported", c));
+  }
+  auto prod = [&](const std::string& labels) {
+    Shape dims;
+    for (char c : labels) dims.push_back(size[c]);
+    return checked_elements(dims);
+  };
+  auto arrange = [&](const std::string& name, const std::string& labels, const std::string& order, Shape dims3) {
+    std::string x = act(name);
+    std::vector<int64_t> perm = positions(labels, order);
+    if (!is_identity(perm)) x = transpose_aux(n, "t_" + name, x, perm);
+    return reshape_aux(n, "r_" + name, x, std::move(dims3));
+  };
+  const int64_t bt = prod(batch), m = prod(free_a), k = prod(contract), nn = prod(free_b);
+  std::string a = arrange(n.in(first), la, batch + free_a + contract, {bt, m, k});
+  std::string y;
+  if (is_const(n.in(second))) {
+    if (!batch.empty()) throw FoldError("Einsum with a batched constant operand is not supported");
+    Attrs l;
+    l.out_features = nn;
+    y = emit(n.name, "linear", {a}, l, {fresh(n.name + "/product")}, params_of(n, {second}));
+  } else {
+    std::string b = arrange(n.in(second), lb, batch + contract + free_b, {bt, k, nn});
+    y = emit(n.name, "matmul", {a, b}, {}, {fresh(n.name + "/product")});
+  }
+  std::string produced = batch + free_a + free_b;
+  Shape split;
+  for (char c : produced) split.push_back(size[c]);
+  std::vector<int64_t> perm = positions(produced, lo);
+  Attrs r;
+  r.dims = split;
+  if (is_identity(perm)) {
+    emit(fresh(n.name + "/out"), "reshape", {y}, r, {n.out(0)});
+    return;
+  }
+  Attrs t;
+  t.dims = perm;
+  emit(fresh(n.name + "/out"), "transpose", {emit_aux(n, "split", "reshape", {y}, r)}, t, {n.out(0)});
 }
 
 // --- element-wise ---------------------------------------------------------------------------
@@ -1818,6 +2070,11 @@ const std::unordered_map<std::string, Importer::MapFn>& Importer::map_table() {
   static const std::unordered_map<std::string, MapFn> table = [] {
     std::unordered_map<std::string, MapFn> t = {
         {"Conv", &Importer::map_conv},
+        {"ConvTranspose", &Importer::map_conv_transpose},
+        {"InstanceNormalization", &Importer::map_instance_norm},
+        {"GroupNormalization", &Importer::map_instance_norm},
+        {"CumSum", &Importer::map_cumsum},
+        {"Einsum", &Importer::map_einsum},
         {"Gemm", &Importer::map_gemm},
         {"MatMul", &Importer::map_matmul},
         {"Clip", &Importer::map_clip},
