@@ -590,7 +590,6 @@ int64_t batch_axis_of(const onnx::GraphProto& g, const InputInfo& in, const std:
     }
   }
   if (!clues.empty()) return clues.front().first;
-  if (in.rank == 0) throw ambiguous("it is a scalar");
   if (!in.dim_names.empty() && is_sequence_name(in.dim_names[0])) {
     throw ambiguous(fmt::format("dim 0 is named '{}'", in.dim_names[0]));
   }
@@ -646,7 +645,7 @@ void Importer::add_inputs() {
     std::vector<std::string> symbolic;
     bool has_shape = true;
     Shape s = overrides.count(v->name()) ? overrides[v->name()] : declared_shape(*v, symbolic, has_shape);
-    if (options_.batch && has_shape) {
+    if (options_.batch && has_shape && !s.empty()) {  // a scalar has no batch
       int64_t axis = batch_axis_of(g_, info, shared, file_);
       if (axis < 0 || axis >= static_cast<int64_t>(s.size())) {
         throw InputError(file_, "input " + v->name(),
