@@ -58,6 +58,13 @@ TEST_F(CliNetworkOptions, EvaluateTakesBatchAndInputShape) {
   EXPECT_THAT(r.err, HasSubstr("symbolic dim 0 ('N')"));
 }
 
+// The reference simulator reads the same options: at 16x16, per image conv 8*16*16*27 =
+// 55,296 plus 80 for the Gemm; batch 2 = 110,752.
+TEST_F(CliNetworkOptions, SimulateTakesBatchAndInputShape) {
+  json doc = run_json("simulate --arch edge_32x32 --model " + data("dyn_cnn.onnx") + " --batch 2 --input-shape 1x3x16x16");
+  EXPECT_EQ(doc["totals"]["macs"], 110'752);
+}
+
 TEST_F(CliNetworkOptions, ExploreNamesTheBatchItRan) {
   json doc = run_json("explore --model " + data("static_vit.onnx") +
                       " --batch 8 --space small --strategy random --budget 3 --no-sensitivity --threads 1");
