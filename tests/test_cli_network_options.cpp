@@ -74,6 +74,12 @@ TEST_F(CliNetworkOptions, ExploreNamesTheBatchItRan) {
 TEST_F(CliNetworkOptions, SuiteAndCorunTakeOptionsPerNetwork) {
   json suite = run_json("suite --models 'mobilenet_v1@batch=2,mobilenet_v1' --batch 8 --space small --threads 1");
   EXPECT_EQ(suite["networks"], json::array({"mobilenet_v1@batch=2", "mobilenet_v1"}));
+  // A command's --context-len is for its LLMs; on a CNN entry of its own it is an error.
+  json mixed = run_json("suite --models 'mobilenet_v1,llama_1b:decode' --context-len 64 --space small --threads 1");
+  EXPECT_EQ(mixed["networks"].size(), 2u);
+  acceldse::test::CliResult cnn = run("suite --models 'mobilenet_v1@context-len=64' --space small");
+  EXPECT_EQ(cnn.exit_code, 2);
+  EXPECT_THAT(cnn.err, HasSubstr("LLM networks only"));
   acceldse::test::CliResult bad = run("suite --models 'mobilenet_v1@batch=0' --space small");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("mobilenet_v1@batch=0"));

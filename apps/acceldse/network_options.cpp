@@ -123,6 +123,10 @@ ModelSpec parse_model_spec(const std::string& entry, const NetworkOptions& defau
   size_t slash = entry.find_last_of("/\\");
   size_t at = entry.find('@', slash == std::string::npos ? 0 : slash + 1);
   ModelSpec spec{entry.substr(0, at), defaults};
+  if (!wl::is_llm_name(spec.name)) {  // the command's LLM lengths are for its LLMs only
+    spec.options.prompt_len.reset();
+    spec.options.context_len.reset();
+  }
   if (at == std::string::npos) return spec;
   spec.options.input_shapes.clear();  // an entry's shapes replace the command's
   size_t start = at + 1;

@@ -586,6 +586,11 @@ Network load_network(const std::string& name_or_path, const LoadOptions& options
   std::error_code ec;
   bool is_file = fs::is_regular_file(name_or_path, ec);
   bool may_be_builtin = options.format == Format::kAuto || options.format == Format::kYaml;
+  if ((options.prompt_len || options.context_len) && !is_llm_name(name_or_path)) {
+    throw InputError("<command line>", options.prompt_len ? "--prompt-len" : "--context-len",
+                     fmt::format("applies to LLM networks only (models/llm, e.g. llama_7b:decode); '{}' is not one",
+                                 name_or_path));
+  }
   if (!is_file && may_be_builtin && is_builtin(name_or_path)) {
     return load_yaml((data_path("models") / (name_or_path + ".yaml")).string(), options);
   }
