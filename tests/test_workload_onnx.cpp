@@ -1261,6 +1261,29 @@ TEST(OnnxBatchAxis, DynamicHeightAndWidthFromInputShape) {
   EXPECT_EQ(wl::totals(net).macs, 3 * (884'736 + 80));
 }
 
+// nn.MultiheadAttention's static export folds the batch into the *second* entry of a
+// literal target: q [L 4, N 1, E 8] viewed as [L, N*heads 2, head_dim 4]. At batch 3 the
+// target must become [4, 6, 4] (not [12, 2, 4]): scores [N*heads, L, L] =
+// 6 * 4 * 4 * 4 = 384 MACs, three times batch 1's 128.
+TEST(OnnxBatchAxis, LiteralTargetWithTheBatchFoldedInside) {
+  OnnxModel m;
+  m.input("x", {1, 4, 8});
+  m.const_ints("heads_shape", {3}, {4, 2, 4});
+  m.node("Transpose", {"x"}, {"xt"}, {attr_is("perm", {1, 0, 2})});
+  m.node("Reshape", {"xt", "heads_shape"}, {"h"}, {}, "split_heads");
+  m.node("Transpose", {"h"}, {"q"}, {attr_is("perm", {1, 0, 2})});
+  m.node("Transpose", {"q"}, {"kt"}, {attr_is("perm", {0, 2, 1})});
+  m.node("MatMul", {"q", "kt"}, {"scores"}, {}, "qk");
+  m.output("scores");
+  EXPECT_EQ(wl::totals(m.load()).macs, 128);
+  wl::LoadOptions o;
+  o.batch = 3;
+  Network net = m.load(o);
+  EXPECT_EQ(shape(net, "h"), (Shape{4, 6, 4}));
+  EXPECT_EQ(shape(net, "scores"), (Shape{6, 4, 4}));
+  EXPECT_EQ(wl::totals(net).macs, 384);
+}
+
 // The batch named on another axis: dims (seq, batch, features) with a sequence-first LSTM.
 TEST(OnnxBatchAxis, NamedBatchAxis) {
   OnnxModel m;

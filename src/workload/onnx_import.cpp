@@ -440,6 +440,16 @@ class Importer {
   // The batch the file declares, when --batch replaces it (literal reshape targets that
   // spell it are rescaled).
   std::optional<int64_t> declared_batch_;
+  // With --batch: every tensor's shape when the file is imported at its own batch (empty
+  // if that import fails), to find which entry of a literal reshape target holds the batch.
+  std::unordered_map<std::string, Shape> reference_shapes_;
+
+ public:
+  void set_reference(const Network& at_declared_batch) {
+    for (const Tensor& t : at_declared_batch.tensors) reference_shapes_[t.name] = t.shape;
+  }
+
+ private:
   std::unordered_map<std::string, std::string> alias_;      // elided op output -> IR tensor
   std::unordered_map<std::string, std::string> unmodelled_;  // ONNX output -> why it is absent
   std::unordered_map<std::string, int64_t> source_elements_;  // parameter tensor -> elements
@@ -1835,6 +1845,43 @@ void Importer::map_split(const Node& n) {
   emit(n.name, "split", {act(n.in(0))}, a, outs);
 }
 
+// Rescales a literal reshape target written at the file's batch, knowing the reshape's
+// input at that batch (`before`) and now (`after`): the one input axis that changed is the
+// batch (times whatever it was folded with); the target entry holding that axis's outer
+// boundary is scaled. [196, 1, 768] -> [196, 12, 64] (nn.MultiheadAttention's
+// [L, N*heads, d]) at batch 8 gives [196, 96, 64]; [1, 768, 14, 14] -> [1, 768, 196] gives
+// [8, 768, 196]. Returns false when the reference does not tell (no single changed axis).
+bool rescale_by_reference(std::vector<int64_t>& dims, const Shape& before, const Shape& after,
+                          int64_t old_batch, int64_t new_batch) {
+  if (before.size() != after.size()) return false;
+  int changed = -1;
+  for (size_t j = 0; j < before.size(); ++j) {
+    if (before[j] == after[j]) continue;
+    if (changed >= 0 || before[j] * new_batch != after[j] * old_batch) return false;
+    changed = static_cast<int>(j);
+  }
+  if (changed < 0) return true;  // the batch does not reach this reshape: keep the literal
+  if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d <= 0; })) return false;
+  Shape resolved(dims.begin(), dims.end());
+  if (checked_elements(resolved) != checked_elements(before)) return false;
+  int64_t outer = checked_elements(Shape(before.begin(), before.begin() + changed));
+  // Prefer an entry that is exactly the old batch starting at that boundary (a batch axis
+  // of size 1 leaves several boundaries equal); else the entry the boundary falls in.
+  int64_t prefix = 1;
+  int containing = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (prefix == outer && dims[i] == old_batch) {
+      containing = static_cast<int>(i);
+      break;
+    }
+    if (containing < 0 && prefix <= outer && outer < prefix * dims[i]) containing = static_cast<int>(i);
+    prefix *= dims[i];
+  }
+  if (containing < 0 || (dims[containing] * new_batch) % old_batch != 0) return false;
+  dims[containing] = dims[containing] * new_batch / old_batch;
+  return true;
+}
+
 void Importer::map_reshape(const Node& n) {
   Attrs a;
   a.dims = n.num_inputs() > 1 ? const_ints(n, 1, "shape") : attr_ints(*n.p, "shape");
@@ -1842,7 +1889,11 @@ void Importer::map_reshape(const Node& n) {
   // the file was exported with; a target computed from Shape ops already has the new one.
   bool literal = n.num_inputs() <= 1 || is_literal(n.in(1));
   if (literal && declared_batch_ && options_.batch && *declared_batch_ != *options_.batch) {
-    detail::rescale_batch_target(a.dims, "reshape", shape_of(n.in(0)), *declared_batch_, *options_.batch);
+    auto ref = reference_shapes_.find(act(n.in(0)));
+    if (ref == reference_shapes_.end() ||
+        !rescale_by_reference(a.dims, ref->second, shape_of(n.in(0)), *declared_batch_, *options_.batch)) {
+      detail::rescale_batch_target(a.dims, "reshape", shape_of(n.in(0)), *declared_batch_, *options_.batch);
+    }
   }
   // Resolved here first: it validates the target with overflow checks, and with
   // allowzero a literal 0 is a size rather than "copy".
@@ -2123,7 +2174,19 @@ const std::unordered_map<std::string, Importer::MapFn>& Importer::map_table() {
 Network onnx_detail::import_model(const onnx::ModelProto& model, const std::string& file,
                                  const LoadOptions& options, ImportNames* names) {
   try {
-    return Importer(model, file, options).run(names);
+    Importer importer(model, file, options);
+    if (options.batch) {
+      // The file at its own batch first, so literal reshape targets can be rescaled
+      // knowing where the batch sits; a file that needs --batch to import has none.
+      LoadOptions own = options;
+      own.batch.reset();
+      try {
+        importer.set_reference(Importer(model, file, own).run());
+      } catch (const InputError&) {
+      } catch (const FoldError&) {
+      }
+    }
+    return importer.run(names);
   } catch (const FoldError& e) {
     throw InputError(file, "", e.what());
   }
