@@ -311,8 +311,8 @@ json llm_json(const LlmFigures& f, const arch::Accelerator& accel) {
 }
 
 void print_llm(const LlmFigures& f, const arch::Accelerator& accel) {
-  std::cout << fmt::format("\nLLM {} ({:.3f} B parameters): batch {}, prompt {} tokens, decode at context {} tokens\n",
-                           f.config.name, static_cast<double>(workload::llm_params(f.config)) * 1e-9, f.shape.batch,
+  std::cout << fmt::format("\nLLM {} ({} parameters): batch {}, prompt {} tokens, decode at context {} tokens\n",
+                           f.config.name, grouped(workload::llm_params(f.config)), f.shape.batch,
                            f.shape.prompt_len, f.shape.context_len);
   if (f.ttft_s) std::cout << fmt::format("  time to first token (TTFT, prefill):   {}\n", si(*f.ttft_s, "s"));
   if (f.tpot_s) {

@@ -14,6 +14,7 @@
 #include "network_options.h"
 #include "common/error.h"
 #include "report/report.h"
+#include "workload/llm.h"
 #include "workload/workload.h"
 
 namespace acceldse::cli {
@@ -80,6 +81,11 @@ void print_suite_table(const std::vector<SuiteRow>& rows) {
                           r.entry.paper_suite ? "yes" : ""});
   }
   table.print(std::cout);
+  std::vector<std::string> llms = wl::llm_names();
+  if (!llms.empty()) {
+    std::cout << fmt::format("\nLLMs (models/llm; NAME:prefill, NAME:decode; see README \"LLM inference\"): {}\n",
+                             fmt::join(llms, ", "));
+  }
 }
 
 void print_suite_csv(const std::vector<SuiteRow>& rows) {
