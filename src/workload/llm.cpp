@@ -12,6 +12,7 @@
 #include "common/checked.h"
 #include "common/data_dir.h"
 #include "common/error.h"
+#include "common/input_limits.h"
 #include "common/yaml_check.h"
 
 namespace acceldse::workload {
@@ -278,10 +279,12 @@ bool is_llm_config_file(const fs::path& path) {
   std::string ext = path.extension().string();
   if ((ext != ".yaml" && ext != ".yml") || !fs::is_regular_file(path, ec)) return false;
   try {
-    YAML::Node root = YAML::LoadFile(path.string());
+    YAML::Node root = YAML::Load(read_input_file(path.string(), kMaxTextInputBytes, "a YAML file"));
     return root.IsMap() && root["layers"] && root["layers"].IsScalar();
   } catch (const YAML::Exception&) {
     return false;  // the network loader reports the malformed file
+  } catch (const InputError&) {
+    return false;  // likewise the file it cannot read
   }
 }
 
@@ -333,16 +336,7 @@ LlmConfig load_llm_config_text(const std::string& text, const std::string& file_
 }
 
 LlmConfig load_llm_config(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw InputError(path, "", "cannot open the file for reading");
-  } catch (const YAML::Exception& e) {
-    throw InputError(path, fmt::format("line {}, column {}", e.mark.line + 1, e.mark.column + 1),
-                     fmt::format("malformed YAML: {}", e.msg));
-  }
-  return parse_config(root, path);
+  return load_llm_config_text(read_input_file(path, kMaxTextInputBytes, "an LLM configuration YAML file"), path);
 }
 
 LlmConfig load_llm_config(const LlmName& name) { return load_llm_config(name.path); }
