@@ -381,7 +381,9 @@ void run_evaluate(const EvaluateOptions& o) {
   const arch::Accelerator accel = arch::load_accelerator(o.arch);
   cost::CostCache cache;  // networks repeat shapes
   const cost::NetworkCost nc = cost::evaluate_network(net, accel, &cache);
-  const int64_t batch = batch_of(net);
+  // --batch went on the batch axis the importer found (not always the leading one);
+  // without it the leading dimension is reported, as the cost model's throughput uses.
+  const int64_t batch = o.network.batch.value_or(batch_of(net));
   std::optional<LlmFigures> figures;
   if (llm) {
     figures = llm_figures(*llm, o, accel);
