@@ -44,10 +44,13 @@ int64_t read_positive(const YAML::Node& root, const std::string& key, const std:
     if (fallback) return *fallback;
     throw InputError(file, key, "missing; expected a positive integer");
   }
+  // Far beyond any real model, and small enough that the graph stays buildable.
+  const int64_t limit = key == "layers" ? 4096 : int64_t{1} << 24;
   int64_t value = 0;
-  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value) || value <= 0) {
+  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value) || value <= 0 || value > limit) {
     throw InputError(file, at_line(node, key),
-                     fmt::format("expected a positive integer, got '{}'", node.IsScalar() ? node.Scalar() : "a list or map"));
+                     fmt::format("expected an integer from 1 to {}, got '{}'", limit,
+                                 node.IsScalar() ? node.Scalar() : "a list or map"));
   }
   return value;
 }
@@ -109,7 +112,7 @@ LlmConfig parse_config(const YAML::Node& root, const std::string& file) {
   c.gated_ffn = read_bool(root, "gated_ffn", file, true);
   c.bias = read_bool(root, "bias", file, false);
   c.tied_embeddings = read_bool(root, "tied_embeddings", file, false);
-  c.max_context = read_positive(root, "max_context", file, int64_t{1} << 20);
+  c.max_context = read_positive(root, "max_context", file, int64_t{1} << 20);  // default 1,048,576
   std::string norm = read_string(root, "norm", file, "rmsnorm");
   if (norm != "rmsnorm" && norm != "layernorm") {
     throw InputError(file, at_line(root["norm"], "norm"), fmt::format("expected rmsnorm or layernorm, got '{}'", norm));
@@ -354,23 +357,27 @@ Network llm_network(const LlmConfig& config, LlmPhase phase, const LlmShape& sha
   return Builder(config, phase, shape, file).build();
 }
 
+// Saturating arithmetic: a configuration file may hold any sizes, and a count must never
+// wrap around (64-bit counts saturate at kCountLimit, as everywhere in the IR).
 int64_t llm_params(const LlmConfig& c) {
   const int64_t d = c.head_dim, bias = c.bias ? 1 : 0;
-  int64_t attn = c.hidden * (c.heads * d) * 2 + c.hidden * (c.kv_heads * d) * 2 +
-                 bias * (c.heads * d + 2 * c.kv_heads * d + c.hidden);
-  int64_t ffn = c.gated_ffn ? 3 * c.hidden * c.ffn + bias * (2 * c.ffn + c.hidden)
-                            : 2 * c.hidden * c.ffn + bias * (c.ffn + c.hidden);
-  int64_t norm = c.rmsnorm ? c.hidden : 2 * c.hidden;
-  int64_t embed = c.vocab * c.hidden;
-  return c.layers * (attn + ffn + 2 * norm) + norm + embed + (c.tied_embeddings ? 0 : embed);
+  const int64_t q = mul_sat(c.heads, d), kv = mul_sat(c.kv_heads, d);
+  int64_t attn = add_sat(mul_sat(2, c.hidden, q), mul_sat(2, c.hidden, kv));
+  attn = add_sat(attn, mul_sat(bias, add_sat(add_sat(q, mul_sat(2, kv)), c.hidden)));
+  int64_t ffn = mul_sat(c.gated_ffn ? 3 : 2, c.hidden, c.ffn);
+  ffn = add_sat(ffn, mul_sat(bias, add_sat(mul_sat(c.gated_ffn ? 2 : 1, c.ffn), c.hidden)));
+  const int64_t norm = c.rmsnorm ? c.hidden : mul_sat(2, c.hidden);
+  const int64_t embed = mul_sat(c.vocab, c.hidden);
+  int64_t total = mul_sat(c.layers, add_sat(add_sat(attn, ffn), mul_sat(2, norm)));
+  return add_sat(add_sat(total, norm), add_sat(embed, c.tied_embeddings ? 0 : embed));
 }
 
 int64_t llm_streamed_params(const LlmConfig& c) {
-  return llm_params(c) - (c.tied_embeddings ? 0 : c.vocab * c.hidden);
+  return llm_params(c) - (c.tied_embeddings ? 0 : mul_sat(c.vocab, c.hidden));
 }
 
 int64_t kv_cache_bytes(const LlmConfig& c, int64_t batch, int64_t positions, int64_t bytes_per_element) {
-  return 2 * c.layers * batch * c.kv_heads * c.head_dim * positions * bytes_per_element;
+  return mul_sat(mul_sat(2, c.layers, batch, c.kv_heads), mul_sat(c.head_dim, positions, bytes_per_element));
 }
 
 }  // namespace acceldse::workload
