@@ -235,6 +235,47 @@ def static_vit():
     save(graph, 13, "static_vit.onnx")
 
 
+def new_ops():
+    """ConvTranspose (plain, then grouped with output_padding), InstanceNormalization,
+    GroupNorm as torch.onnx.export writes it before opset 18 (reshape, instance norm with
+    ones and zeros, reshape, Mul/Add), Einsum for an MLP and attention, and CumSum."""
+    n = helper.make_node
+    nodes = [
+        n("ConvTranspose", ["x", "ct1_w", "ct1_b"], ["y1"], name="up1", strides=[2, 2], pads=[1, 1, 1, 1]),
+        n("InstanceNormalization", ["y1", "in_s", "in_b"], ["n1"], name="inorm"),
+        n("ConvTranspose", ["n1", "ct2_w"], ["y2"], name="up2", group=2, strides=[2, 2], pads=[1, 1, 1, 1],
+          output_padding=[1, 1]),
+        n("Reshape", ["y2", "g_shape"], ["g"]),
+        n("InstanceNormalization", ["g", "ones", "zeros"], ["gi"], name="group_norm"),
+        n("Reshape", ["gi", "y2_shape"], ["gb"]),
+        n("Mul", ["gb", "gamma"], ["gm"]),
+        n("Add", ["gm", "beta"], ["gn"]),
+        n("Reshape", ["gn", "tok_shape"], ["tok"]),
+        n("Transpose", ["tok"], ["t"], perm=[0, 2, 1]),
+        n("Einsum", ["t", "w"], ["h"], name="mlp", equation="bsd,df->bsf"),
+        n("Einsum", ["h", "h"], ["s"], name="qk", equation="bqd,bkd->bqk"),
+        n("Softmax", ["s"], ["p"], axis=-1),
+        n("Einsum", ["p", "h"], ["c"], name="pv", equation="bqk,bkd->bqd"),
+        n("CumSum", ["c", "axis"], ["out"], name="cumsum"),
+    ]
+    inits = [
+        weight("ct1_w", (8, 4, 4, 4)), weight("ct1_b", (4,)),
+        weight("in_s", (4,)), weight("in_b", (4,)),
+        weight("ct2_w", (4, 2, 3, 3)),
+        ints("g_shape", [1, 2, -1]), ints("y2_shape", [1, 4, 16, 16]), ints("tok_shape", [1, 4, 256]),
+        numpy_helper.from_array(np.ones(2, dtype=np.float32), "ones"),
+        numpy_helper.from_array(np.zeros(2, dtype=np.float32), "zeros"),
+        weight("gamma", (4, 1, 1)), weight("beta", (4, 1, 1)),
+        weight("w", (4, 8)),
+        numpy_helper.from_array(np.array(1, dtype=np.int64), "axis"),
+    ]
+    graph = helper.make_graph(
+        nodes, "new_ops",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 256, 8])], inits)
+    save(graph, 13, "new_ops.onnx")
+
+
 if __name__ == "__main__":
     tiny_cnn()
     tiny_attention()
@@ -242,3 +283,4 @@ if __name__ == "__main__":
     dyn_cnn()
     seq_lstm()
     static_vit()
+    new_ops()
