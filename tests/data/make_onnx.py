@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """Writes the small ONNX models the importer tests load (tests/test_workload_onnx.cpp) and
 the one fit-model's ONNX output is tested on (fit_residual.onnx, tests/test_dse_study_fit.cpp).
+dyn_cnn, seq_lstm and static_vit are written the way torch.onnx.export writes such
+networks (dynamic axes; a sequence-first LSTM; literal reshape targets) for the --batch /
+--input-shape tests (also tests/test_cli_network_options.cpp); new_ops holds
+ConvTranspose, InstanceNormalization, PyTorch's GroupNorm pattern, Einsum and CumSum.
 
 Run with Debian's python3-onnx:  /usr/bin/python3 tests/data/make_onnx.py
 Each model passes onnx.checker and carries the value_info of ONNX's own shape inference,
