@@ -12,9 +12,12 @@
 
 #include "arch/arch.h"
 #include "commands.h"
+#include "common/error.h"
 #include "design_file.h"
+#include "network_options.h"
 #include "cost/cost.h"
 #include "report/report.h"
+#include "workload/llm.h"
 #include "workload/workload.h"
 
 namespace acceldse::cli {
@@ -30,7 +33,7 @@ constexpr const char* kDefaultArch = "edge_32x32";
 struct EvaluateOptions {
   std::string arch = kDefaultArch;
   std::string model;
-  std::optional<int64_t> batch;
+  NetworkOptions network;
   std::string format = "table";
   std::string html;  // --html FILE: also write the HTML report
   std::string save_design;  // --save-design FILE: the design as an accelerator YAML
@@ -270,20 +273,131 @@ int64_t batch_of(const workload::Network& net) {
   return shape.empty() ? 1 : shape[0];
 }
 
+// ---------------------------------------------------------------------------------
+// LLMs: time to first token (the prefill graph) and time per output token (one decode
+// step), with the decode memory roofline to compare against.
+// ---------------------------------------------------------------------------------
+
+struct LlmFigures {
+  workload::LlmConfig config;
+  workload::LlmShape shape;
+  std::optional<double> ttft_s, tpot_s;  // for the phases evaluated
+  int64_t weight_bytes = 0;              // decode: weights streamed by one step
+  int64_t kv_read_bytes = 0;             // decode: cache positions read by one step
+};
+
+// The bound a decode step cannot beat on this design: it must read every weight and
+// the whole KV cache once from DRAM.
+double decode_roofline_s(const LlmFigures& f, const arch::Accelerator& accel) {
+  return static_cast<double>(f.weight_bytes + f.kv_read_bytes) / (accel.dram.bandwidth_gb_per_s * 1e9);
+}
+
+json llm_json(const LlmFigures& f, const arch::Accelerator& accel) {
+  json out = {{"config", f.config.name},
+              {"params", workload::llm_params(f.config)},
+              {"batch", f.shape.batch},
+              {"prompt_len", f.shape.prompt_len},
+              {"context_len", f.shape.context_len},
+              {"decode_weight_bytes", f.weight_bytes},
+              {"decode_kv_cache_bytes", f.kv_read_bytes},
+              {"decode_roofline_s", decode_roofline_s(f, accel)},
+              {"decode_roofline_tokens_per_s", static_cast<double>(f.shape.batch) / decode_roofline_s(f, accel)}};
+  if (f.ttft_s) out["ttft_s"] = *f.ttft_s;
+  if (f.tpot_s) {
+    out["tpot_s"] = *f.tpot_s;
+    out["tokens_per_s"] = static_cast<double>(f.shape.batch) / *f.tpot_s;
+  }
+  return out;
+}
+
+void print_llm(const LlmFigures& f, const arch::Accelerator& accel) {
+  std::cout << fmt::format("\nLLM {} ({} parameters): batch {}, prompt {} tokens, decode at context {} tokens\n",
+                           f.config.name, grouped(workload::llm_params(f.config)), f.shape.batch,
+                           f.shape.prompt_len, f.shape.context_len);
+  if (f.ttft_s) std::cout << fmt::format("  time to first token (TTFT, prefill):   {}\n", si(*f.ttft_s, "s"));
+  if (f.tpot_s) {
+    std::cout << fmt::format("  time per output token (TPOT, decode):  {}  = {:.4g} tokens/s over the batch\n",
+                             si(*f.tpot_s, "s"), static_cast<double>(f.shape.batch) / *f.tpot_s);
+  }
+  double roof = decode_roofline_s(f, accel);
+  std::cout << fmt::format("  decode memory roofline: ({} weights + {} KV cache) / {} GB/s = {}  = {:.4g} tokens/s\n",
+                           si(static_cast<double>(f.weight_bytes), "B"), si(static_cast<double>(f.kv_read_bytes), "B"),
+                           accel.dram.bandwidth_gb_per_s, si(roof, "s"), static_cast<double>(f.shape.batch) / roof);
+  if (f.tpot_s) std::cout << fmt::format("  TPOT / roofline: {:.3f}\n", *f.tpot_s / roof);
+}
+
+LlmFigures llm_figures(const workload::LlmName& name, const EvaluateOptions& o, const arch::Accelerator& accel) {
+  LlmFigures f{workload::load_llm_config(name), workload::llm_shape(load_options(o.network)), {}, {}, 0, 0};
+  f.weight_bytes = workload::llm_streamed_params(f.config) * accel.precision.weight_bytes;
+  f.kv_read_bytes = workload::kv_cache_bytes(f.config, f.shape.batch, f.shape.context_len + 1, accel.precision.input_bytes);
+  return f;
+}
+
+// Both phases: a summary of each (their layer tables are `evaluate --model NAME:prefill`
+// and `NAME:decode`) and the LLM figures.
+void run_llm_both(const EvaluateOptions& o, const workload::LlmName& name, const arch::Accelerator& accel) {
+  LlmFigures f = llm_figures(name, o, accel);
+  cost::CostCache cache;
+  json phases = json::object();
+  std::vector<std::vector<std::string>> rows;
+  for (workload::LlmPhase phase : {workload::LlmPhase::kPrefill, workload::LlmPhase::kDecode}) {
+    workload::Network net = workload::llm_network(f.config, phase, f.shape, o.model);
+    cost::NetworkCost nc = cost::evaluate_network(net, accel, &cache);
+    (phase == workload::LlmPhase::kPrefill ? f.ttft_s : f.tpot_s) = nc.latency_s;
+    if (o.format == "json") phases[workload::to_string(phase)] = evaluate_json(net, accel, f.shape.batch, nc);
+    const cost::OpCost& t = nc.totals;
+    rows.push_back({workload::to_string(phase), si(nc.latency_s, "s"), grouped(t.macs), grouped(t.dram_bytes()),
+                    fmt::format("{:.1f}%", 100 * t.utilization), cost::to_string(t.bound)});
+  }
+  if (o.format == "json") {
+    json doc = {{"model", o.model}, {"arch", accel.name}, {"batch", f.shape.batch}, {"llm", llm_json(f, accel)}, {"phases", phases}};
+    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return;
+  }
+  if (o.format == "csv") {
+    throw InputError("<command line>", "--format", "csv is per layer: give one phase (" + name.config + ":prefill or :decode)");
+  }
+  std::cout << fmt::format("{} on {}: {}x{}{} array, {} GHz, {} GB/s DRAM\n\n", o.model, accel.name, accel.tensor.rows,
+                           accel.tensor.cols, accel.tensor.arrays > 1 ? fmt::format(" x{}", accel.tensor.arrays) : "",
+                           accel.clock_ghz, accel.dram.bandwidth_gb_per_s);
+  report::TextTable{.header = {"phase", "latency", "MACs", "DRAM bytes", "util", "bound"},
+                    .numeric = {false, true, true, true, true, false},
+                    .rows = rows}
+      .print(std::cout);
+  print_llm(f, accel);
+}
+
 void run_evaluate(const EvaluateOptions& o) {
-  workload::LoadOptions load;
-  load.batch = o.batch;
-  const workload::Network net = workload::load_network(o.model, load);
+  const std::optional<workload::LlmName> llm = workload::parse_llm_name(o.model);
+  if (llm && !llm->phase) {
+    const arch::Accelerator accel = arch::load_accelerator(o.arch);
+    if (!o.html.empty()) throw InputError("<command line>", "--html", "give one phase (" + llm->config + ":prefill or :decode)");
+    run_llm_both(o, *llm, accel);
+    if (!o.save_design.empty()) save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy",
+                                            "the design `acceldse evaluate` ran, from " + o.arch);
+    return;
+  }
+  const workload::Network net = workload::load_network(o.model, load_options(o.network));
   const arch::Accelerator accel = arch::load_accelerator(o.arch);
   cost::CostCache cache;  // networks repeat shapes
   const cost::NetworkCost nc = cost::evaluate_network(net, accel, &cache);
-  const int64_t batch = batch_of(net);
+  // --batch went on the batch axis the importer found (not always the leading one);
+  // without it the leading dimension is reported, as the cost model's throughput uses.
+  const int64_t batch = o.network.batch.value_or(batch_of(net));
+  std::optional<LlmFigures> figures;
+  if (llm) {
+    figures = llm_figures(*llm, o, accel);
+    (*llm->phase == workload::LlmPhase::kPrefill ? figures->ttft_s : figures->tpot_s) = nc.latency_s;
+  }
   if (o.format == "csv") {
     print_csv(net, nc);
   } else if (o.format == "json") {
-    std::cout << evaluate_json(net, accel, batch, nc).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    json doc = evaluate_json(net, accel, batch, nc);
+    if (figures) doc["llm"] = llm_json(*figures, accel);
+    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     print_table(net, accel, batch, nc);
+    if (figures) print_llm(*figures, accel);
   }
   if (!o.html.empty()) report::write_html(o.html, report::evaluation_html(evaluate_json(net, accel, batch, nc)));
   if (!o.save_design.empty()) {
@@ -301,9 +415,9 @@ void add_evaluate_command(CLI::App& app) {
                   fmt::format("Accelerator: a built-in name (archs/NAME.yaml), a YAML file or a SCALE-Sim .cfg "
                               "(default {})",
                               kDefaultArch));
-  cmd->add_option("--model", options->model, "Network: a built-in name or a YAML/ONNX/SCALE-Sim CSV file")
+  cmd->add_option("--model", options->model, "Network: a built-in name, an LLM (llama_7b, llama_7b:prefill, llama_7b:decode) or a YAML/ONNX/SCALE-Sim CSV file")
       ->required();
-  cmd->add_option("--batch", options->batch, "Batch size (leading input dimension)")->check(CLI::PositiveNumber);
+  add_network_options(cmd, options->network);
   cmd->add_option("--format", options->format, "Output: table (default), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_option("--html", options->html, "Also write the HTML report (evaluation_html) to FILE");

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "network_options.h"
 #include "design_file.h"
 #include "common/data_dir.h"
 #include "common/error.h"
@@ -34,6 +35,7 @@ using report::csv_field;
 
 struct ExploreArgs {
   std::string model, strategy = "grid", budget, db, format = "table", html;
+  NetworkOptions network;
   dse::SpaceOptions space;
   int threads = 0;
   bool resume = false, no_sensitivity = false;
@@ -322,7 +324,9 @@ void run_explore(const ExploreArgs& args) {
   dse::Budget budget = args.budget.empty() ? dse::Budget{} : dse::Budget::parse(args.budget);
   std::unique_ptr<dse::Strategy> strategy = dse::make_strategy(args.strategy);
   if (args.threads < 0) throw InputError("<command line>", "--threads", "expected a positive number of threads");
-  auto network = std::make_shared<const workload::Network>(workload::load_network(args.model));
+  workload::Network loaded = workload::load_network(args.model, load_options(args.network));
+  loaded.name += options_suffix(args.network);  // results are stored by network name
+  auto network = std::make_shared<const workload::Network>(std::move(loaded));
   dse::DesignSpace space = dse::build_space(args.space);
   std::unique_ptr<dse::ResultStore> store;
   if (!args.db.empty()) store = std::make_unique<dse::ResultStore>(args.db);
@@ -504,6 +508,7 @@ void add_explore(CLI::App& app) {
   auto args = std::make_shared<ExploreArgs>();
   CLI::App* cmd = app.add_subcommand("explore", "Search a design space for the best accelerator for one network");
   cmd->add_option("--model", args->model, "Built-in model name or network file (YAML, ONNX, SCALE-Sim CSV)")->required();
+  add_network_options(cmd, args->network);
   cmd->add_option("--arch", args->space.arch, "Base accelerator (built-in name or file); overrides the space's base");
   cmd->add_option("--space", args->space.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
   cmd->add_option("--objective", args->space.objective,

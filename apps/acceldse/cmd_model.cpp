@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "commands.h"
+#include "network_options.h"
 #include "common/error.h"
 #include "report/report.h"
+#include "workload/llm.h"
 #include "workload/workload.h"
 
 namespace acceldse::cli {
@@ -22,7 +24,6 @@ namespace {
 namespace wl = acceldse::workload;
 using nlohmann::json;
 
-const char* const kCommandLine = "<command line>";
 using report::csv_field;
 using report::grouped;
 
@@ -44,40 +45,6 @@ std::vector<std::string> shapes_of(const wl::Network& net, const std::vector<int
 // ---------------------------------------------------------------------------------
 // Command-line values
 // ---------------------------------------------------------------------------------
-
-// "1x3x224x224" -> {1, 3, 224, 224}
-wl::Shape parse_shape(const std::string& text, const std::string& argument) {
-  wl::Shape shape;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('x', start);
-    std::string part = text.substr(start, end == std::string::npos ? end : end - start);
-    size_t used = 0;
-    int64_t value = 0;
-    try {
-      value = std::stoll(part, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (part.empty() || used != part.size() || value <= 0) {
-      throw InputError(kCommandLine, "--input-shape",
-                       fmt::format("expected NAME=1x3x224x224 or 1x3x224x224 (positive "
-                                   "dimensions joined by x), got '{}'",
-                                   argument));
-    }
-    shape.push_back(value);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return shape;
-}
-
-// "image=1x3x224x224" -> {"image", shape}; "1x3x224x224" -> {"", shape}.
-std::pair<std::string, wl::Shape> parse_input_shape(const std::string& argument) {
-  size_t eq = argument.rfind('=');
-  if (eq == std::string::npos) return {"", parse_shape(argument, argument)};
-  return {argument.substr(0, eq), parse_shape(argument.substr(eq + 1), argument)};
-}
 
 // ---------------------------------------------------------------------------------
 // acceldse models
@@ -114,6 +81,11 @@ void print_suite_table(const std::vector<SuiteRow>& rows) {
                           r.entry.paper_suite ? "yes" : ""});
   }
   table.print(std::cout);
+  std::vector<std::string> llms = wl::llm_names();
+  if (!llms.empty()) {
+    std::cout << fmt::format("\nLLMs (models/llm; NAME:prefill, NAME:decode; see README \"LLM inference\"): {}\n",
+                             fmt::join(llms, ", "));
+  }
 }
 
 void print_suite_csv(const std::vector<SuiteRow>& rows) {
@@ -152,8 +124,7 @@ void run_models(const std::string& format) {
 
 struct ShowOptions {
   std::string model;
-  std::optional<int64_t> batch;
-  std::vector<std::string> input_shapes;
+  NetworkOptions network;
   std::string format = "table";
   std::string input_format = "auto";
 };
@@ -294,16 +265,14 @@ void print_show_json(const wl::Network& net, const std::vector<LayerRow>& rows) 
   std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
-wl::LoadOptions load_options(const ShowOptions& o) {
-  wl::LoadOptions options;
+wl::LoadOptions show_load_options(const ShowOptions& o) {
+  wl::LoadOptions options = load_options(o.network);
   options.format = *wl::parse_format(o.input_format);  // CLI11 checked the value
-  options.batch = o.batch;
-  for (const std::string& arg : o.input_shapes) options.input_shapes.push_back(parse_input_shape(arg));
   return options;
 }
 
 void run_show(const ShowOptions& o) {
-  wl::Network net = wl::load_network(o.model, load_options(o));
+  wl::Network net = wl::load_network(o.model, show_load_options(o));
   std::vector<LayerRow> rows = layer_rows(net);
   if (o.format == "csv") print_show_csv(rows);
   else if (o.format == "json") print_show_json(net, rows);
@@ -333,14 +302,7 @@ void add_model_commands(CLI::App& app) {
                    "A built-in name (see `acceldse models`) or a .yaml, .onnx or SCALE-Sim .csv "
                    "file")
       ->required();
-  show->add_option("--batch", show_options->batch, "Batch size (leading input dimension)")
-      ->check(CLI::PositiveNumber);
-  show->add_option("--input-shape", show_options->input_shapes,
-                   "Input shape NAME=1x3x224x224, or 1x3x224x224 for a single input "
-                   "(repeatable)")
-      ->expected(1)
-      ->allow_extra_args(false)  // one value per flag: do not swallow the model argument
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add_network_options(show, show_options->network);
   add_format_option(show, show_options->format);
   show->add_option("--input-format", show_options->input_format,
                    "File format: auto (by extension, default), yaml, onnx or csv")

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "network_options.h"
 #include "common/error.h"
 #include "cost/cost.h"
 #include "report/report.h"
@@ -73,10 +74,11 @@ arch::Dataflow parse_dataflow(const std::string& text) {
   throw InputError("<command line>", "--dataflows", "expected ws, os or is, got '" + text + "'");
 }
 
-workload::Network load_model(const std::string& name, int64_t batch) {
-  workload::LoadOptions options;
-  if (batch > 0) options.batch = batch;
-  return workload::load_network(name, options);
+// A network with the command's options; a --models entry may carry its own
+// (NAME@batch=8, see network_options.h).
+workload::Network load_model(const std::string& entry, const NetworkOptions& options) {
+  ModelSpec spec = parse_model_spec(entry, options, "--models");
+  return load_model_spec(spec, entry);
 }
 
 // "" (the spec's buffers.im2col_fetch), "unique" or "expanded".
@@ -91,7 +93,7 @@ struct SimulateArgs {
   std::string arch, model, layer, trace_dir, format = "table", im2col;
   std::string dataflow, loop_order = "nkm";
   std::vector<int64_t> tile;  // m, k, n
-  int64_t batch = 0;
+  NetworkOptions network;
   int64_t trace_cap = sim::kDefaultTraceCapCells;
 };
 
@@ -205,7 +207,7 @@ void print_simulation(const sim::NetworkResult& result, const std::string& model
 
 void run_simulate(const SimulateArgs& a) {
   const arch::Accelerator accel = arch::load_accelerator(a.arch);
-  workload::Network net = load_model(a.model, a.batch);
+  workload::Network net = workload::load_network(a.model, load_options(a.network));
   sim::Options options;
   options.trace_dir = a.trace_dir;
   options.trace_cap_cells = a.trace_cap;
@@ -247,7 +249,7 @@ struct ValidateArgs {
   bool all_layers = false;
   double bound_pct = -1;        // default: 5 (finite bandwidth) or 1 (unlimited)
   double layer_bound_pct = -1;  // off unless given
-  int64_t batch = 0;
+  NetworkOptions network;
 };
 
 // One grid point: a network on one array with one dataflow.
@@ -466,7 +468,7 @@ void run_validate(const ValidateArgs& a) {
   cost::CostCache cache;
   std::vector<NetworkComparison> results;
   for (const std::string& model : split_list(a.models, "--models")) {
-    const workload::Network net = load_model(model, a.batch);
+    const workload::Network net = load_model(model, a.network);
     for (const auto& [label, accel_in] : archs) {
       for (arch::Dataflow d : dataflows) {
         arch::Accelerator accel = accel_in;
@@ -512,7 +514,7 @@ void add_simulate_commands(CLI::App& app) {
   sim_cmd->add_option("--model", s->model, "Network: built-in name or a .yaml, .onnx or SCALE-Sim .csv file")
       ->required();
   sim_cmd->add_option("--layer", s->layer, "Simulate only the layer with this name");
-  sim_cmd->add_option("--batch", s->batch, "Batch size (leading input dimension)")->check(CLI::PositiveNumber);
+  add_network_options(sim_cmd, s->network);
   sim_cmd->add_option("--trace", s->trace_dir,
                       "Write SCALE-Sim style SRAM/DRAM traces into DIR/<layer>/ (small layers only)");
   sim_cmd->add_option("--trace-cap", s->trace_cap,
@@ -553,7 +555,7 @@ void add_simulate_commands(CLI::App& app) {
                   "default) or own (SCALE-Sim's untiled folds)")
       ->check(CLI::IsMember({"own", "cost"}));
   im2col_option(val, v->im2col, "each spec's buffers.im2col_fetch, for both models");
-  val->add_option("--batch", v->batch, "Batch size")->check(CLI::PositiveNumber);
+  add_network_options(val, v->network, true);
   val->add_flag("--layers", v->all_layers, "Table output: list every layer, not only the worst per network");
   format_option(val, v->format);
   val->callback([v] { run_validate(*v); });

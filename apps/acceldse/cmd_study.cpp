@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "network_options.h"
 #include "design_file.h"
 #include "common/error.h"
 #include "dse/dse.h"
@@ -37,6 +38,7 @@ using report::join;
 
 struct SpaceArgs {
   dse::SpaceOptions space;
+  NetworkOptions network;  // for every network of --models unless its entry says otherwise
   int threads = 0;
   std::string format = "table", out, html;
 };
@@ -48,6 +50,7 @@ void add_space_options(CLI::App* cmd, SpaceArgs& a, const std::string& default_s
   cmd->add_option("--power-max", a.space.power_max_w, "Constraint: power_w <= W");
   cmd->add_option("--constraint", a.space.constraints, "Extra constraint expression, e.g. 'pes <= 4096' (repeatable)");
   cmd->add_option("--threads", a.threads, "Worker threads (default: all cores)");
+  add_network_options(cmd, a.network, true);
   cmd->add_option("--format", a.format, "table|csv|json (default table)");
   cmd->add_option("--out", a.out, "Write the output to FILE instead of the terminal");
   cmd->add_option("--html", a.html, "Also write the HTML report to FILE");
@@ -69,13 +72,17 @@ std::vector<std::string> split_list(const std::string& text, char sep = ',') {
   return out;
 }
 
-// A built-in name or an existing file; anything else is named as unknown up front.
-dse::NetworkPtr load_model(const std::string& name, const std::string& place) {
-  if (!workload::is_builtin(name) && !std::filesystem::is_regular_file(name)) {
+// One --models entry, NAME[@key=value...]: a built-in name, an LLM phase or an existing
+// file; anything else is named as unknown up front. `defaults` are the command's own
+// --batch / --input-shape / --prompt-len / --context-len.
+dse::NetworkPtr load_model(const std::string& entry, const std::string& place, const NetworkOptions& defaults) {
+  ModelSpec spec = parse_model_spec(entry, defaults, place);
+  if (!workload::is_builtin(spec.name) && !workload::is_llm_name(spec.name) &&
+      !std::filesystem::is_regular_file(spec.name)) {
     throw InputError("<command line>", place,
-                     "unknown model '" + name + "'; expected a built-in name (see 'acceldse models') or a network file");
+                     "unknown model '" + spec.name + "'; expected a built-in name (see 'acceldse models') or a network file");
   }
-  return std::make_shared<const workload::Network>(workload::load_network(name));
+  return std::make_shared<const workload::Network>(load_model_spec(spec, entry));
 }
 
 dse::DesignSpace build_space(const SpaceArgs& a, const std::string& default_objective) {
@@ -381,7 +388,7 @@ void run_suite_command(const SuiteArgs& args) {
   dse::DesignSpace space = suite_space(args);
   std::vector<std::string> names = args.models.empty() ? workload::paper_suite_names() : split_list(args.models);
   std::vector<dse::NetworkPtr> networks;
-  for (const std::string& name : names) networks.push_back(load_model(name, "--models"));
+  for (const std::string& name : names) networks.push_back(load_model(name, "--models", args.network));
   dse::SuiteOptions options;
   options.threads = args.threads;
   options.strategy = args.strategy;
@@ -449,16 +456,24 @@ struct CorunInput {
   std::vector<std::string> targets;  // as typed
 };
 
+// True for what follows a ':' in a corun entry that is not a target: an LLM phase or
+// per-network options.
+bool is_name_part(const std::string& tail) {
+  return tail.find('@') != std::string::npos || tail.starts_with("prefill") || tail.starts_with("decode");
+}
+
 // "name:TARGET,..." (a missing TARGET is weight 1); the last ':' separates, so paths
 // with a drive or a colon elsewhere still work.
-CorunInput parse_corun_models(const std::string& text) {
+CorunInput parse_corun_models(const std::string& text, const CorunArgs& args) {
   if (text.empty()) throw InputError("<command line>", "--models", "expected NAME:TARGET,... (e.g. resnet50:2,bert_base:30/s)");
   CorunInput in;
   for (const std::string& item : split_list(text)) {
     size_t colon = item.rfind(':');
+    // "llama_7b:decode" and "NAME@batch=2" carry no target: the ':' is part of the name.
+    if (colon != std::string::npos && is_name_part(item.substr(colon + 1))) colon = std::string::npos;
     std::string name = colon == std::string::npos ? item : item.substr(0, colon);
     std::string target = colon == std::string::npos ? "1" : item.substr(colon + 1);
-    in.networks.push_back(load_model(name, "--models"));
+    in.networks.push_back(load_model(name, "--models", args.network));
     in.demands.push_back(dse::parse_demand(target, "--models '" + item + "'"));
     in.targets.push_back(target);
   }
@@ -564,7 +579,7 @@ void run_corun_command(const CorunArgs& args) {
   options.threads = args.threads;
   if (args.partition_units < 2) throw InputError("<command line>", "--partition-units", "expected at least 2");
   options.partition_units = args.partition_units;
-  CorunInput in = parse_corun_models(args.models);
+  CorunInput in = parse_corun_models(args.models, args);
   options.on_progress = progress_bar("corun");
   dse::CorunResult result = dse::run_corun(space, in.networks, in.demands, options);
   clear_progress();
@@ -602,6 +617,7 @@ void add_corun_command(CLI::App& app) {
 
 struct FitArgs {
   std::string arch, model, models, out, format = "table", html;
+  NetworkOptions network;
   double tolerance_pct = 10;
   bool suggest_array = false, exact = false;
   int64_t pes = 0;
@@ -698,7 +714,7 @@ void check_fit_out(const FitArgs& args) {
 
 void write_fitted(const dse::FitResult& r, const FitArgs& args) {
   if (lower_extension(args.out) == ".onnx") {
-    workload::save_resized_onnx(args.model, r.fitted, args.out);
+    workload::save_resized_onnx(args.model, r.fitted, args.out, load_options(args.network));
     return;
   }
   std::ofstream file(args.out);
@@ -714,7 +730,7 @@ void run_fit(const FitArgs& args) {
     throw InputError("<command line>", "--tolerance", fmt::format("expected a percentage between 0 and 100, got {}", args.tolerance_pct));
   }
   arch::Accelerator accel = arch::load_accelerator(args.arch);
-  dse::NetworkPtr net = load_model(args.model, "--model");
+  dse::NetworkPtr net = load_model(args.model, "--model", args.network);
   if (!args.out.empty()) check_fit_out(args);  // fail on a bad path before the search, not after
   dse::FitResult r = dse::fit_network(*net, accel, dse::FitOptions{args.tolerance_pct});
   r.fitted.name = net->name + "_fit";
@@ -750,7 +766,7 @@ void run_suggest_array(const FitArgs& args) {
   if (names.empty() && !args.model.empty()) names.push_back(args.model);
   if (names.empty()) throw InputError("<command line>", "--models", "expected the networks to fit an array to");
   std::vector<dse::NetworkPtr> networks;
-  for (const std::string& name : names) networks.push_back(load_model(name, "--models"));
+  for (const std::string& name : names) networks.push_back(load_model(name, "--models", args.network));
   arch::Accelerator base = args.arch.empty() ? dse::DesignSpace::builtin_default().base() : arch::load_accelerator(args.arch);
   int64_t pes = args.pes > 0 ? args.pes : base.tensor.rows * base.tensor.cols;
   std::vector<dse::ArrayCandidate> found = dse::suggest_array(networks, base, pes, args.exact, args.threads);
@@ -796,6 +812,7 @@ void add_fit_command(CLI::App& app) {
   cmd->add_flag("--exact", args->exact, "With --suggest-array: only shapes with exactly --pes PEs");
   cmd->add_option("--top", args->top, "With --suggest-array: shapes to list (default 10)");
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
+  add_network_options(cmd, args->network, true);
   cmd->callback([args] {
     check_format(args->format);
     if (args->suggest_array && !args->html.empty()) {

@@ -61,4 +61,12 @@ int64_t product(const Shape& shape, size_t first, size_t last);
 // The whole file as text; InputError naming the path if it is missing or unreadable.
 std::string read_text_file(const std::string& path);
 
+// Rescales a batch written literally in an op's target shape (reshape, slice, gather,
+// expand) when a network is rebatched from `old_batch` to `new_batch`. Rule 1: a leading
+// entry equal to the old batch is the batch. Rule 2 (reshape only): a leading entry
+// that folds the batch with other dimensions (e.g. [batch*seq, hidden] written as
+// [128, 768] at batch 1) is scaled when the element count says so.
+void rescale_batch_target(std::vector<int64_t>& dims, const std::string& type,
+                          const Shape& new_input, int64_t old_batch, int64_t new_batch);
+
 }  // namespace acceldse::workload::detail

@@ -7,17 +7,21 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
+#include <cctype>
 #include <climits>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "common/error.h"
 #include "common/input_limits.h"
+#include "workload/detail.h"
 #include "workload/onnx_model.h"
 #include "workload/onnx_proto.h"
 #include "workload/onnx_tensor.h"
@@ -326,6 +330,8 @@ class Importer {
   void record_names(ImportNames& names) const;
 
   // tensors
+  // Written in the file (an initializer or a Constant node's output), not computed.
+  bool is_literal(const std::string& name) const;
   bool is_const(const std::string& name) const { return !name.empty() && consts_.count(name) > 0; }
   const ConstTensor& const_in(const Node& n, int k, const char* what) const;
   std::vector<int64_t> const_ints(const Node& n, int k, const char* what) const;
@@ -384,6 +390,12 @@ class Importer {
   };
   Window window_attrs(const Node& n, const Shape& x, const std::vector<int64_t>& kernel);
   void map_conv(const Node& n);
+  void map_conv_transpose(const Node& n);
+  void map_instance_norm(const Node& n);
+  void map_cumsum(const Node& n);
+  void map_einsum(const Node& n);
+  std::string resize_to(const Node& n, const std::string& x, const Shape& target,
+                        const std::string& out);
   void map_gemm(const Node& n);
   void map_matmul(const Node& n);
   void map_const_left_product(const Node& n, const std::string& a_const, const std::string& b,
@@ -425,6 +437,19 @@ class Importer {
   std::vector<Node> nodes_;
   std::vector<bool> folds_;                                  // node index -> folded
   std::unordered_map<std::string, ConstTensor> consts_;     // known-constant ONNX tensors
+  // The batch the file declares, when --batch replaces it (literal reshape targets that
+  // spell it are rescaled).
+  std::optional<int64_t> declared_batch_;
+  // With --batch: every tensor's shape when the file is imported at its own batch (empty
+  // if that import fails), to find which entry of a literal reshape target holds the batch.
+  std::unordered_map<std::string, Shape> reference_shapes_;
+
+ public:
+  void set_reference(const Network& at_declared_batch) {
+    for (const Tensor& t : at_declared_batch.tensors) reference_shapes_[t.name] = t.shape;
+  }
+
+ private:
   std::unordered_map<std::string, std::string> alias_;      // elided op output -> IR tensor
   std::unordered_map<std::string, std::string> unmodelled_;  // ONNX output -> why it is absent
   std::unordered_map<std::string, int64_t> source_elements_;  // parameter tensor -> elements
@@ -458,14 +483,16 @@ void Importer::load_initializers() {
 }
 
 // Reads one graph input's static shape; unknown dims are -1 and listed in `symbolic`.
+// `names` gets each dimension's symbolic name ("" for a fixed or unnamed one).
 Shape declared_shape(const onnx::ValueInfoProto& v, std::vector<std::string>& symbolic,
-                     bool& has_shape) {
+                     bool& has_shape, std::vector<std::string>* names = nullptr) {
   has_shape = v.type().has_tensor_type() && v.type().tensor_type().has_shape();
   Shape s;
   if (!has_shape) return s;
   const auto& dims = v.type().tensor_type().shape().dim();
   for (int k = 0; k < dims.size(); ++k) {
     const auto& d = dims[k];
+    if (names) names->push_back(d.has_dim_param() ? d.dim_param() : "");
     if (d.has_dim_value() && d.dim_value() > 0) {
       s.push_back(d.dim_value());
       continue;
@@ -475,6 +502,108 @@ Shape declared_shape(const onnx::ValueInfoProto& v, std::vector<std::string>& sy
     symbolic.push_back(fmt::format("dim {} ({})", k, label));
   }
   return s;
+}
+
+// ---------------------------------------------------------------------------------
+// Finding the batch axis of each input, so --batch changes the batch and nothing else
+// (a sequence-first LSTM input is [seq, batch, features]).
+// ---------------------------------------------------------------------------------
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool is_batch_name(const std::string& dim_name) {
+  std::string n = lower(dim_name);
+  return n == "n" || n == "b" || n == "bs" || n == "batch" || n.starts_with("batch_") ||
+         n.starts_with("batch-") || n == "batchsize" || n == "num_batches";
+}
+
+bool is_sequence_name(const std::string& dim_name) {
+  std::string n = lower(dim_name);
+  return n == "t" || n == "s" || n == "l" || n.find("seq") != std::string::npos ||
+         n.find("time") != std::string::npos || n.find("len") != std::string::npos ||
+         n.find("step") != std::string::npos || n.find("token") != std::string::npos;
+}
+
+struct InputInfo {
+  const onnx::ValueInfoProto* v = nullptr;
+  std::vector<std::string> dim_names;
+  size_t rank = 0;
+};
+
+// The batch axis an LSTM/GRU/RNN reading `input` directly implies: [seq, batch, ...]
+// (layout 0, the ONNX default) or [batch, seq, ...] (layout 1); nullopt if none does.
+std::optional<int64_t> recurrent_batch_axis(const onnx::GraphProto& g, const std::string& input) {
+  for (const auto& node : g.node()) {
+    const std::string& t = node.op_type();
+    if ((t != "LSTM" && t != "GRU" && t != "RNN") || node.input_size() == 0 || node.input(0) != input) continue;
+    int64_t layout = 0;
+    for (const auto& a : node.attribute()) {
+      if (a.name() == "layout") layout = a.i();
+    }
+    return layout == 0 ? 1 : 0;
+  }
+  return std::nullopt;
+}
+
+// The one symbolic dimension name every input carries (more than one input), if any.
+std::string shared_dim_name(const std::vector<InputInfo>& inputs) {
+  if (inputs.size() < 2) return "";
+  std::string found;
+  for (const std::string& candidate : inputs[0].dim_names) {
+    if (candidate.empty()) continue;
+    bool everywhere = std::all_of(inputs.begin(), inputs.end(), [&](const InputInfo& in) {
+      return std::count(in.dim_names.begin(), in.dim_names.end(), candidate) == 1;
+    });
+    if (!everywhere) continue;
+    if (!found.empty() && found != candidate) return "";  // two candidates: no answer
+    found = candidate;
+  }
+  return found;
+}
+
+int64_t index_of(const std::vector<std::string>& names, const std::string& name) {
+  auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int64_t>(it - names.begin());
+}
+
+// Decides the batch axis of one input from its dimension names, the name all inputs
+// share and the recurrent op reading it; every clue must agree, else an error naming
+// the input (a wrong guess would silently change another dimension).
+int64_t batch_axis_of(const onnx::GraphProto& g, const InputInfo& in, const std::string& shared,
+                      const std::string& file) {
+  const std::string& name = in.v->name();
+  std::vector<std::pair<int64_t, std::string>> clues;
+  for (size_t k = 0; k < in.dim_names.size(); ++k) {
+    if (is_batch_name(in.dim_names[k])) {
+      clues.emplace_back(k, fmt::format("dim {} is named '{}'", k, in.dim_names[k]));
+    }
+  }
+  if (!shared.empty() && !is_sequence_name(shared)) {
+    clues.emplace_back(index_of(in.dim_names, shared),
+                       fmt::format("every input has the dimension '{}'", shared));
+  }
+  if (auto axis = recurrent_batch_axis(g, name)) {
+    clues.emplace_back(*axis, fmt::format("a recurrent op reads it with batch on axis {}", *axis));
+  }
+  auto ambiguous = [&](const std::string& why) {
+    return InputError(file, "input " + name,
+                      fmt::format("cannot tell which axis is the batch ({}); give the whole shape "
+                                  "with --input-shape {}=D0xD1x... instead of --batch",
+                                  why, name));
+  };
+  for (const auto& [axis, why] : clues) {
+    if (axis != clues.front().first) {
+      throw ambiguous(fmt::format("{}, but {}", clues.front().second, why));
+    }
+  }
+  if (!clues.empty()) return clues.front().first;
+  if (!in.dim_names.empty() && is_sequence_name(in.dim_names[0])) {
+    throw ambiguous(fmt::format("dim 0 is named '{}'", in.dim_names[0]));
+  }
+  return 0;  // the ONNX convention when nothing says otherwise
 }
 
 void Importer::add_inputs() {
@@ -507,15 +636,36 @@ void Importer::add_inputs() {
     overrides[key] = shape;
   }
 
+  std::vector<InputInfo> infos;
+  for (const auto* v : inputs) {
+    InputInfo info{v, {}, 0};
+    std::vector<std::string> unused;
+    bool has_shape = true;
+    Shape s = declared_shape(*v, unused, has_shape, &info.dim_names);
+    info.rank = overrides.count(v->name()) ? overrides[v->name()].size() : s.size();
+    if (info.dim_names.size() != info.rank) info.dim_names.assign(info.rank, "");
+    infos.push_back(std::move(info));
+  }
+  const std::string shared = shared_dim_name(infos);
+
   std::vector<std::string> missing;
   std::vector<std::pair<std::string, Shape>> shapes;
-  for (const auto* v : inputs) {
+  for (const InputInfo& info : infos) {
+    const auto* v = info.v;
     std::vector<std::string> symbolic;
     bool has_shape = true;
     Shape s = overrides.count(v->name()) ? overrides[v->name()] : declared_shape(*v, symbolic, has_shape);
-    if (options_.batch && !s.empty()) {
-      s[0] = *options_.batch;
-      if (!symbolic.empty() && symbolic[0].starts_with("dim 0 ")) symbolic.erase(symbolic.begin());
+    if (options_.batch && has_shape && !s.empty()) {  // a scalar has no batch
+      int64_t axis = batch_axis_of(g_, info, shared, file_);
+      if (axis < 0 || axis >= static_cast<int64_t>(s.size())) {
+        throw InputError(file_, "input " + v->name(),
+                         fmt::format("the batch axis {} is outside its shape {}; give the shape with "
+                                     "--input-shape {}=D0xD1x...", axis, shape_to_string(s), v->name()));
+      }
+      if (s[axis] > 0 && !declared_batch_) declared_batch_ = s[axis];
+      s[axis] = *options_.batch;
+      std::string prefix = fmt::format("dim {} ", axis);
+      std::erase_if(symbolic, [&](const std::string& d) { return d.starts_with(prefix); });
     }
     if (!has_shape) {
       missing.push_back(fmt::format("input {} has no declared shape", v->name()));
@@ -526,7 +676,7 @@ void Importer::add_inputs() {
   }
   if (!missing.empty()) {
     throw InputError(file_, "inputs",
-                     fmt::format("{}; give the sizes with --batch N (leading dimension) or "
+                     fmt::format("{}; give the sizes with --batch N (the batch axis) or "
                                  "--input-shape NAME=D0xD1x...",
                                  fmt::join(missing, "; ")));
   }
@@ -1195,6 +1345,117 @@ void Importer::map_conv(const Node& n) {
   emit_main(n, "conv", {x}, a, params_of(n, {1, 2}));
 }
 
+// --- transposed convolution, instance/group norm, cumulative sum, einsum -------------------------
+
+// Pads or slices x to `target` (same rank), writing tensor `out`: the data move that gives a
+// lowered op the shape the ONNX node has.
+std::string Importer::resize_to(const Node& n, const std::string& x, const Shape& target,
+                                const std::string& out) {
+  Shape xs = b_.tensor(x).shape;
+  std::string cur = x;
+  bool grows = false, shrinks = false;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    grows |= target[i] > xs[i];
+    shrinks |= target[i] < xs[i];
+  }
+  if (grows) {
+    Attrs p;
+    p.dims.assign(2 * xs.size(), 0);
+    for (size_t i = 0; i < xs.size(); ++i) p.dims[xs.size() + i] = std::max<int64_t>(0, target[i] - xs[i]);
+    cur = shrinks ? emit_aux(n, "pad", "pad", {cur}, p) : emit(fresh(n.name + "/pad"), "pad", {cur}, p, {out});
+  }
+  if (shrinks) {
+    Attrs sl;
+    sl.dims = target;
+    cur = emit(fresh(n.name + "/crop"), "slice", {cur}, sl, {out});
+  }
+  if (!grows && !shrinks) {
+    cur = emit(fresh(n.name + "/shape"), "identity", {cur}, {}, {out});
+  }
+  return cur;
+}
+
+// ConvTranspose scatters every input pixel through the kernel: N * Cin * H * W * (Cout/g) *
+// kh * kw MACs, the same as a stride-1 convolution with that kernel over the input. It is
+// lowered to that convolution (size-preserving padding, the node's dilation and groups)
+// followed by a pad/crop to the ONNX output size; the overlap-add of neighbouring
+// outputs (one add per MAC result beyond the first) is not modelled.
+void Importer::map_conv_transpose(const Node& n) {
+  std::string x = act(n.in(0));
+  Shape xs = shape_of(n.in(0));
+  const ConstTensor& w = const_in(n, 1, "weight");
+  if (xs.size() != 4 || w.shape.size() != 4) {
+    throw FoldError(fmt::format("ConvTranspose is supported in 2-D (input [N, C, H, W]); input {} weight {}",
+                                shape_to_string(xs), shape_to_string(w.shape)));
+  }
+  int64_t groups = bounded(attr_int(*n.p, "group", 1), 1, "group");
+  if (w.shape[0] != xs[1]) {
+    throw FoldError(fmt::format("weight {} does not fit {} input channels (ConvTranspose weights are "
+                                "[Cin, Cout/group, kh, kw])", shape_to_string(w.shape), xs[1]));
+  }
+  auto list = [&](const char* name, int64_t fallback, size_t count) {
+    std::vector<int64_t> v = attr_ints(*n.p, name);
+    if (v.empty()) v.assign(count, fallback);
+    if (v.size() != count) throw FoldError(fmt::format("{} must have {} values", name, count));
+    return v;
+  };
+  std::vector<int64_t> strides = list("strides", 1, 2), dil = list("dilations", 1, 2),
+                       pads = list("pads", 0, 4), extra = list("output_padding", 0, 2);
+  std::vector<int64_t> out_shape = attr_ints(*n.p, "output_shape");
+  std::string auto_pad = attr_string(*n.p, "auto_pad", "NOTSET");
+  Shape target{xs[0], w.shape[1] * groups, 0, 0};
+  Attrs a;
+  a.out_channels = target[1];
+  a.groups = groups;
+  a.bias = !n.in(2).empty();
+  for (size_t i = 0; i < 2; ++i) {
+    int64_t k = bounded(w.shape[2 + i], 1, "a kernel size"), s = bounded(strides[i], 1, "a stride");
+    int64_t d = bounded(dil[i], 1, "a dilation"), span = (k - 1) * d + 1;
+    int64_t full = s * (xs[2 + i] - 1) + extra[i] + span;
+    if (!out_shape.empty()) target[2 + i] = out_shape[out_shape.size() - 2 + i];
+    else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") target[2 + i] = xs[2 + i] * s;
+    else if (auto_pad == "VALID") target[2 + i] = full;
+    else target[2 + i] = full - pads[i] - pads[2 + i];
+    if (target[2 + i] <= 0) throw FoldError("ConvTranspose output size is not positive");
+    a.kernel[i] = k;
+    a.dilation[i] = d;
+    a.pads[i] = (span - 1) / 2;               // keep H x W: the MACs of the scatter
+    a.pads[2 + i] = span - 1 - a.pads[i];
+  }
+  std::string conv = emit(n.name, "conv", {x}, a, {fresh(n.name + "/scatter")}, params_of(n, {1, 2}));
+  resize_to(n, conv, target, n.out(0));
+}
+
+// InstanceNormalization normalises every (sample, channel) over its spatial positions;
+// GroupNormalization every (sample, group). Both cost what a layernorm over the trailing
+// axes costs; their parameters are the scale and bias given.
+// PyTorch exports GroupNorm (before opset 18) as reshape -> InstanceNormalization with a
+// scale of ones and a bias of zeros -> reshape -> Mul/Add with the trained affine: those
+// ones and zeros are not trained values, so they are not counted.
+void Importer::map_instance_norm(const Node& n) {
+  Shape xs = shape_of(n.in(0));
+  if (xs.size() < 3) throw FoldError(fmt::format("expected an input [N, C, ...], got {}", shape_to_string(xs)));
+  Attrs a;
+  a.axis = 2;
+  auto all_equal = [&](int k, double value) {
+    if (!is_const(n.in(k))) return false;
+    const ConstTensor& t = consts_.at(n.in(k));
+    if (!t.known) return false;
+    for (int64_t i = 0; i < t.size(); ++i) {
+      if (t.as_double(i) != value) return false;
+    }
+    return true;
+  };
+  bool identity_affine = n.type() == "InstanceNormalization" && all_equal(1, 1.0) && all_equal(2, 0.0);
+  emit_main(n, "layernorm", {act(n.in(0))}, a, identity_affine ? 0 : params_of(n, {1, 2}));
+}
+
+// One add per element along the axis.
+void Importer::map_cumsum(const Node& n) {
+  emit_main(n, "add", {act(n.in(0))}, {});
+}
+
+
 void Importer::map_pool(const Node& n) {
   Shape xs = shape_of(n.in(0));
   Window win = window_attrs(n, xs, attr_ints(*n.p, "kernel_shape"));
@@ -1315,6 +1576,141 @@ void Importer::map_matmul(const Node& n) {
   Attrs r;
   r.dims = expected;
   emit_main(n, "reshape", {y}, r);
+}
+
+// --- Einsum ---------------------------------------------------------------------------------
+
+namespace {
+
+struct EinsumSpec {
+  std::vector<std::string> inputs;  // one label per axis
+  std::string output;
+};
+
+// "bhqd,bhkd->bhqk"; the implicit form ("ij,jk") outputs the labels used once, sorted.
+EinsumSpec parse_einsum(std::string eq) {
+  std::erase(eq, ' ');
+  if (eq.find("...") != std::string::npos) throw FoldError("Einsum with '...' (broadcast axes) is not supported");
+  EinsumSpec spec;
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    spec.inputs.push_back(lhs.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (arrow != std::string::npos) {
+    spec.output = eq.substr(arrow + 2);
+  } else {
+    for (char c = 'A'; c <= 'z'; ++c) {
+      if (std::count(lhs.begin(), lhs.end(), c) == 1) spec.output += c;
+    }
+  }
+  for (const std::string& labels : spec.inputs) {
+    for (char c : labels) {
+      if (!std::isalpha(static_cast<unsigned char>(c))) throw FoldError("Einsum equation '" + eq + "' is malformed");
+      if (std::count(labels.begin(), labels.end(), c) > 1) {
+        throw FoldError("Einsum with a repeated label in one operand (a diagonal) is not supported");
+      }
+    }
+  }
+  return spec;
+}
+
+std::vector<int64_t> positions(const std::string& labels, const std::string& order) {
+  std::vector<int64_t> out;
+  for (char c : order) out.push_back(static_cast<int64_t>(labels.find(c)));
+  return out;
+}
+
+bool is_identity(const std::vector<int64_t>& perm) {
+  for (size_t i = 0; i < perm.size(); ++i) {
+    if (perm[i] != static_cast<int64_t>(i)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Two-operand contractions (attention's bhqd,bhkd->bhqk, MLP's bsd,df->bsf, ...) become one
+// matmul (or linear, for a constant operand): each operand is transposed to [batch, free,
+// contracted] / [batch, contracted, free] and reshaped to 3-D, and the product is reshaped
+// and transposed to the output's label order. One operand: a sum over the labels it drops
+// and a transpose.
+void Importer::map_einsum(const Node& n) {
+  EinsumSpec spec = parse_einsum(attr_string(*n.p, "equation", ""));
+  if (spec.inputs.size() != static_cast<size_t>(n.num_inputs())) throw FoldError("Einsum equation and inputs differ in count");
+  if (spec.inputs.size() == 1) {
+    const std::string& in = spec.inputs[0];
+    std::string x = act(n.in(0)), kept;
+    Attrs r;
+    r.keepdims = false;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (spec.output.find(in[i]) == std::string::npos) r.dims.push_back(static_cast<int64_t>(i));
+      else kept += in[i];
+    }
+    if (!r.dims.empty()) x = emit_aux(n, "sum", "reduce_sum", {x}, r);
+    Attrs t;
+    t.dims = positions(kept, spec.output);
+    emit_main(n, "transpose", {x}, t);
+    return;
+  }
+  if (spec.inputs.size() != 2) throw FoldError("Einsum with more than two operands is not supported");
+  int first = is_const(n.in(0)) ? 1 : 0;  // the activation operand leads
+  int second = 1 - first;
+  const std::string &la = spec.inputs[first], &lb = spec.inputs[second], &lo = spec.output;
+  std::string batch, free_a, free_b, contract;
+  std::map<char, int64_t> size;
+  Shape as = shape_of(n.in(first)), bs = is_const(n.in(second)) ? consts_.at(n.in(second)).shape : shape_of(n.in(second));
+  if (as.size() != la.size() || bs.size() != lb.size()) throw FoldError("Einsum labels do not match the operand ranks");
+  for (size_t i = 0; i < la.size(); ++i) size[la[i]] = as[i];
+  for (size_t i = 0; i < lb.size(); ++i) {
+    if (size.count(lb[i]) && size[lb[i]] != bs[i]) throw FoldError(fmt::format("Einsum label '{}' has two sizes", lb[i]));
+    size[lb[i]] = bs[i];
+  }
+  for (const auto& [c, unused] : size) {
+    bool in_a = la.find(c) != std::string::npos, in_b = lb.find(c) != std::string::npos, in_o = lo.find(c) != std::string::npos;
+    if (in_a && in_b) (in_o ? batch : contract) += c;
+    else if (in_o) (in_a ? free_a : free_b) += c;
+    else throw FoldError(fmt::format("Einsum label '{}' is summed in one operand only; not supported", c));
+  }
+  auto prod = [&](const std::string& labels) {
+    Shape dims;
+    for (char c : labels) dims.push_back(size[c]);
+    return checked_elements(dims);
+  };
+  auto arrange = [&](const std::string& name, const std::string& labels, const std::string& order, Shape dims3) {
+    std::string x = act(name);
+    std::vector<int64_t> perm = positions(labels, order);
+    if (!is_identity(perm)) x = transpose_aux(n, "t_" + name, x, perm);
+    return reshape_aux(n, "r_" + name, x, std::move(dims3));
+  };
+  const int64_t bt = prod(batch), m = prod(free_a), k = prod(contract), nn = prod(free_b);
+  std::string a = arrange(n.in(first), la, batch + free_a + contract, {bt, m, k});
+  std::string y;
+  if (is_const(n.in(second))) {
+    if (!batch.empty()) throw FoldError("Einsum with a batched constant operand is not supported");
+    Attrs l;
+    l.out_features = nn;
+    y = emit(n.name, "linear", {a}, l, {fresh(n.name + "/product")}, params_of(n, {second}));
+  } else {
+    std::string b = arrange(n.in(second), lb, batch + contract + free_b, {bt, k, nn});
+    y = emit(n.name, "matmul", {a, b}, {}, {fresh(n.name + "/product")});
+  }
+  std::string produced = batch + free_a + free_b;
+  Shape split;
+  for (char c : produced) split.push_back(size[c]);
+  std::vector<int64_t> perm = positions(produced, lo);
+  Attrs r;
+  r.dims = split;
+  if (is_identity(perm)) {
+    emit(fresh(n.name + "/out"), "reshape", {y}, r, {n.out(0)});
+    return;
+  }
+  Attrs t;
+  t.dims = perm;
+  emit(fresh(n.name + "/out"), "transpose", {emit_aux(n, "split", "reshape", {y}, r)}, t, {n.out(0)});
 }
 
 // --- element-wise ---------------------------------------------------------------------------
@@ -1449,14 +1845,71 @@ void Importer::map_split(const Node& n) {
   emit(n.name, "split", {act(n.in(0))}, a, outs);
 }
 
+// Rescales a literal reshape target written at the file's batch, knowing the reshape's
+// input at that batch (`before`) and now (`after`): the one input axis that changed is the
+// batch (times whatever it was folded with); the target entry holding that axis's outer
+// boundary is scaled. [196, 1, 768] -> [196, 12, 64] (nn.MultiheadAttention's
+// [L, N*heads, d]) at batch 8 gives [196, 96, 64]; [1, 768, 14, 14] -> [1, 768, 196] gives
+// [8, 768, 196]. Returns false when the reference does not tell (no single changed axis).
+bool rescale_by_reference(std::vector<int64_t>& dims, const Shape& before, const Shape& after,
+                          int64_t old_batch, int64_t new_batch) {
+  if (before.size() != after.size()) return false;
+  int changed = -1;
+  for (size_t j = 0; j < before.size(); ++j) {
+    if (before[j] == after[j]) continue;
+    if (changed >= 0 || before[j] * new_batch != after[j] * old_batch) return false;
+    changed = static_cast<int>(j);
+  }
+  if (changed < 0) return true;  // the batch does not reach this reshape: keep the literal
+  if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d <= 0; })) return false;
+  Shape resolved(dims.begin(), dims.end());
+  if (checked_elements(resolved) != checked_elements(before)) return false;
+  int64_t outer = checked_elements(Shape(before.begin(), before.begin() + changed));
+  // Prefer an entry that is exactly the old batch starting at that boundary (a batch axis
+  // of size 1 leaves several boundaries equal); else the entry the boundary falls in.
+  int64_t prefix = 1;
+  int containing = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (prefix == outer && dims[i] == old_batch) {
+      containing = static_cast<int>(i);
+      break;
+    }
+    if (containing < 0 && prefix <= outer && outer < prefix * dims[i]) containing = static_cast<int>(i);
+    prefix *= dims[i];
+  }
+  if (containing < 0 || (dims[containing] * new_batch) % old_batch != 0) return false;
+  dims[containing] = dims[containing] * new_batch / old_batch;
+  return true;
+}
+
 void Importer::map_reshape(const Node& n) {
   Attrs a;
   a.dims = n.num_inputs() > 1 ? const_ints(n, 1, "shape") : attr_ints(*n.p, "shape");
+  // A target written as a literal in the file (static-shape exports) spells the batch
+  // the file was exported with; a target computed from Shape ops already has the new one.
+  bool literal = n.num_inputs() <= 1 || is_literal(n.in(1));
+  if (literal && declared_batch_ && options_.batch && *declared_batch_ != *options_.batch) {
+    auto ref = reference_shapes_.find(act(n.in(0)));
+    if (ref == reference_shapes_.end() ||
+        !rescale_by_reference(a.dims, ref->second, shape_of(n.in(0)), *declared_batch_, *options_.batch)) {
+      detail::rescale_batch_target(a.dims, "reshape", shape_of(n.in(0)), *declared_batch_, *options_.batch);
+    }
+  }
   // Resolved here first: it validates the target with overflow checks, and with
   // allowzero a literal 0 is a size rather than "copy".
   Shape resolved = resolve_reshape(shape_of(n.in(0)), a.dims, attr_int(*n.p, "allowzero", 0) != 0);
   if (attr_int(*n.p, "allowzero", 0) != 0) a.dims = resolved;
   emit_main(n, "reshape", {act(n.in(0))}, a);
+}
+
+bool Importer::is_literal(const std::string& name) const {
+  for (const auto& t : g_.initializer()) {
+    if (t.name() == name) return true;
+  }
+  for (const auto& node : g_.node()) {
+    if (node.op_type() == "Constant" && node.output_size() > 0 && node.output(0) == name) return true;
+  }
+  return false;
 }
 
 void Importer::map_flatten(const Node& n) {
@@ -1667,6 +2120,11 @@ const std::unordered_map<std::string, Importer::MapFn>& Importer::map_table() {
   static const std::unordered_map<std::string, MapFn> table = [] {
     std::unordered_map<std::string, MapFn> t = {
         {"Conv", &Importer::map_conv},
+        {"ConvTranspose", &Importer::map_conv_transpose},
+        {"InstanceNormalization", &Importer::map_instance_norm},
+        {"GroupNormalization", &Importer::map_instance_norm},
+        {"CumSum", &Importer::map_cumsum},
+        {"Einsum", &Importer::map_einsum},
         {"Gemm", &Importer::map_gemm},
         {"MatMul", &Importer::map_matmul},
         {"Clip", &Importer::map_clip},
@@ -1716,7 +2174,19 @@ const std::unordered_map<std::string, Importer::MapFn>& Importer::map_table() {
 Network onnx_detail::import_model(const onnx::ModelProto& model, const std::string& file,
                                  const LoadOptions& options, ImportNames* names) {
   try {
-    return Importer(model, file, options).run(names);
+    Importer importer(model, file, options);
+    if (options.batch) {
+      // The file at its own batch first, so literal reshape targets can be rescaled
+      // knowing where the batch sits; a file that needs --batch to import has none.
+      LoadOptions own = options;
+      own.batch.reset();
+      try {
+        importer.set_reference(Importer(model, file, own).run());
+      } catch (const InputError&) {
+      } catch (const FoldError&) {
+      }
+    }
+    return importer.run(names);
   } catch (const FoldError& e) {
     throw InputError(file, "", e.what());
   }

@@ -492,24 +492,28 @@ bool has_explicit_shape(const std::string& type) {
 // element count says so. Targets using 0 or -1 for the batch need neither rule.
 void rescale_target(Attrs& attrs, const std::string& type, const Shape& new_input,
                     int64_t old_batch, int64_t new_batch) {
-  if (!has_explicit_shape(type) || attrs.dims.empty()) return;
-  int64_t& lead = attrs.dims[0];
+  detail::rescale_batch_target(attrs.dims, type, new_input, old_batch, new_batch);
+}
+
+}  // namespace
+
+void detail::rescale_batch_target(std::vector<int64_t>& dims, const std::string& type,
+                                  const Shape& new_input, int64_t old_batch, int64_t new_batch) {
+  if (!has_explicit_shape(type) || dims.empty()) return;
+  int64_t& lead = dims[0];
   if (lead == old_batch) {
     lead = new_batch;
     return;
   }
-  bool has_wildcard = std::any_of(attrs.dims.begin(), attrs.dims.end(),
-                                  [](int64_t d) { return d <= 0; });
+  bool has_wildcard = std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d <= 0; });
   if (type != "reshape" || has_wildcard) return;
-  int64_t target = num_elements(attrs.dims);
+  int64_t target = num_elements(dims);
   int64_t actual = num_elements(new_input);
   if (target != actual && (lead * new_batch) % old_batch == 0 &&
       target / lead * (lead * new_batch / old_batch) == actual) {
     lead = lead * new_batch / old_batch;
   }
 }
-
-}  // namespace
 
 Network with_batch(const Network& net, int64_t batch, const std::string& file) {
   if (batch <= 0) {

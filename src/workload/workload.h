@@ -212,6 +212,10 @@ struct LoadOptions {
   // Overrides for network input shapes (ONNX symbolic dims): input name -> shape.
   // An empty name applies to the single input.
   std::vector<std::pair<std::string, Shape>> input_shapes;
+  // LLM configurations (models/llm/NAME.yaml): tokens of the prompt (the prefill phase)
+  // and tokens already in the KV cache at the decode step; see llm.h for the defaults.
+  std::optional<int64_t> prompt_len;
+  std::optional<int64_t> context_len;
 };
 
 // A built-in model name (see suite_names()) or a file path.
@@ -249,5 +253,8 @@ struct SuiteEntry {
 std::vector<SuiteEntry> suite();               // every built-in model, sorted by name
 std::vector<std::string> paper_suite_names();  // the eight of the paper suite
 bool is_builtin(const std::string& name);
+// An LLM configuration in models/llm, optionally with its phase: "llama_7b",
+// "llama_7b:prefill", "llama_7b:decode" (see llm.h).
+bool is_llm_name(const std::string& name);
 
 }  // namespace acceldse::workload

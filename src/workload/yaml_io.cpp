@@ -14,6 +14,7 @@
 #include "common/input_limits.h"
 #include "common/yaml_check.h"
 #include "workload/detail.h"
+#include "workload/llm.h"
 #include "workload/workload.h"
 
 namespace acceldse::workload {
@@ -585,8 +586,23 @@ Network load_network(const std::string& name_or_path, const LoadOptions& options
   std::error_code ec;
   bool is_file = fs::is_regular_file(name_or_path, ec);
   bool may_be_builtin = options.format == Format::kAuto || options.format == Format::kYaml;
+  if ((options.prompt_len || options.context_len) && !is_llm_name(name_or_path)) {
+    throw InputError("<command line>", options.prompt_len ? "--prompt-len" : "--context-len",
+                     fmt::format("applies to LLM networks only (models/llm, e.g. llama_7b:decode); '{}' is not one",
+                                 name_or_path));
+  }
   if (!is_file && may_be_builtin && is_builtin(name_or_path)) {
     return load_yaml((data_path("models") / (name_or_path + ".yaml")).string(), options);
+  }
+  if (may_be_builtin) {
+    if (std::optional<LlmName> llm = parse_llm_name(name_or_path)) {
+      if (!options.input_shapes.empty()) {
+        throw InputError("<command line>", "--input-shape",
+                         "an LLM's shapes come from --batch, --prompt-len and --context-len");
+      }
+      return llm_network(load_llm_config(*llm), llm->phase.value_or(LlmPhase::kDecode),
+                         llm_shape(options), name_or_path);
+    }
   }
   Format format = options.format;
   if (format == Format::kAuto) format = format_from_extension(name_or_path);

@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """Writes the small ONNX models the importer tests load (tests/test_workload_onnx.cpp) and
 the one fit-model's ONNX output is tested on (fit_residual.onnx, tests/test_dse_study_fit.cpp).
+dyn_cnn, seq_lstm and static_vit are written the way torch.onnx.export writes such
+networks (dynamic axes; a sequence-first LSTM; literal reshape targets) for the --batch /
+--input-shape tests (also tests/test_cli_network_options.cpp); new_ops holds
+ConvTranspose, InstanceNormalization, PyTorch's GroupNorm pattern, Einsum and CumSum.
 
 Run with Debian's python3-onnx:  /usr/bin/python3 tests/data/make_onnx.py
 Each model passes onnx.checker and carries the value_info of ONNX's own shape inference,
@@ -184,7 +188,103 @@ def fit_residual():
     save(graph, 13, "fit_residual.onnx")
 
 
+def dyn_cnn():
+    """A CNN exported with dynamic batch, height and width (torch.onnx.export's
+    dynamic_axes={"image": {0: "N", 2: "H", 3: "W"}}): it needs --batch and --input-shape."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["image", "c_w", "c_b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        n("Relu", ["c"], ["r"], name="relu"),
+        n("GlobalAveragePool", ["r"], ["g"], name="gap"),
+        n("Flatten", ["g"], ["f"], name="flatten"),
+        n("Gemm", ["f", "fc_w", "fc_b"], ["logits"], name="fc", transB=1),
+    ]
+    inits = [weight("c_w", (8, 3, 3, 3)), weight("c_b", (8,)), weight("fc_w", (10, 8)), weight("fc_b", (10,))]
+    graph = helper.make_graph(
+        nodes, "dyn_cnn",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])], inits)
+    save(graph, 13, "dyn_cnn.onnx")
+
+
+def seq_lstm():
+    """nn.LSTM(10, 20) as exported at its default batch_first=False: the static input is
+    [seq 5, batch 1, features 10], so the batch is axis 1, not 0."""
+    n = helper.make_node
+    nodes = [n("LSTM", ["x", "W", "R", "B"], ["Y"], name="lstm", hidden_size=20)]
+    inits = [weight("W", (1, 80, 10)), weight("R", (1, 80, 20)), weight("B", (1, 160))]
+    graph = helper.make_graph(
+        nodes, "seq_lstm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 10])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [5, 1, 1, 20])], inits)
+    save(graph, 13, "seq_lstm.onnx")
+
+
+def static_vit():
+    """A ViT patch embedding exported with static shapes: the reshape target [1, 16, 16]
+    is a literal that spells batch 1, as torch.onnx.export writes it without dynamic_axes."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["image", "p_w"], ["p"], name="patch", kernel_shape=[8, 8], strides=[8, 8]),
+        const("tokens_shape", [1, 16, 16], np.int64),
+        n("Reshape", ["p", "tokens_shape"], ["t"], name="flatten_patches"),
+        n("Transpose", ["t"], ["tt"], name="to_tokens", perm=[0, 2, 1]),
+        n("MatMul", ["tt", "w"], ["y"], name="proj"),
+    ]
+    inits = [weight("p_w", (16, 3, 8, 8)), weight("w", (16, 32))]
+    graph = helper.make_graph(
+        nodes, "static_vit",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16, 32])], inits)
+    save(graph, 13, "static_vit.onnx")
+
+
+def new_ops():
+    """ConvTranspose (plain, then grouped with output_padding), InstanceNormalization,
+    GroupNorm as torch.onnx.export writes it before opset 18 (reshape, instance norm with
+    ones and zeros, reshape, Mul/Add), Einsum for an MLP and attention, and CumSum."""
+    n = helper.make_node
+    nodes = [
+        n("ConvTranspose", ["x", "ct1_w", "ct1_b"], ["y1"], name="up1", strides=[2, 2], pads=[1, 1, 1, 1]),
+        n("InstanceNormalization", ["y1", "in_s", "in_b"], ["n1"], name="inorm"),
+        n("ConvTranspose", ["n1", "ct2_w"], ["y2"], name="up2", group=2, strides=[2, 2], pads=[1, 1, 1, 1],
+          output_padding=[1, 1]),
+        n("Reshape", ["y2", "g_shape"], ["g"]),
+        n("InstanceNormalization", ["g", "ones", "zeros"], ["gi"], name="group_norm"),
+        n("Reshape", ["gi", "y2_shape"], ["gb"]),
+        n("Mul", ["gb", "gamma"], ["gm"]),
+        n("Add", ["gm", "beta"], ["gn"]),
+        n("Reshape", ["gn", "tok_shape"], ["tok"]),
+        n("Transpose", ["tok"], ["t"], perm=[0, 2, 1]),
+        n("Einsum", ["t", "w"], ["h"], name="mlp", equation="bsd,df->bsf"),
+        n("Einsum", ["h", "h"], ["s"], name="qk", equation="bqd,bkd->bqk"),
+        n("Softmax", ["s"], ["p"], axis=-1),
+        n("Einsum", ["p", "h"], ["c"], name="pv", equation="bqk,bkd->bqd"),
+        n("CumSum", ["c", "axis"], ["out"], name="cumsum"),
+    ]
+    inits = [
+        weight("ct1_w", (8, 4, 4, 4)), weight("ct1_b", (4,)),
+        weight("in_s", (4,)), weight("in_b", (4,)),
+        weight("ct2_w", (4, 2, 3, 3)),
+        ints("g_shape", [1, 2, -1]), ints("y2_shape", [1, 4, 16, 16]), ints("tok_shape", [1, 4, 256]),
+        numpy_helper.from_array(np.ones(2, dtype=np.float32), "ones"),
+        numpy_helper.from_array(np.zeros(2, dtype=np.float32), "zeros"),
+        weight("gamma", (4, 1, 1)), weight("beta", (4, 1, 1)),
+        weight("w", (4, 8)),
+        numpy_helper.from_array(np.array(1, dtype=np.int64), "axis"),
+    ]
+    graph = helper.make_graph(
+        nodes, "new_ops",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 256, 8])], inits)
+    save(graph, 13, "new_ops.onnx")
+
+
 if __name__ == "__main__":
     tiny_cnn()
     tiny_attention()
     fit_residual()
+    dyn_cnn()
+    seq_lstm()
+    static_vit()
+    new_ops()
