@@ -118,7 +118,8 @@ void print_table(const workload::Network& net, const arch::Accelerator& accel, i
   std::cout << "\n"
             << fmt::format("latency:     {} ({} cycles), {} bound\n", si(nc.latency_s, "s"), grouped(t.cycles),
                            cost::to_string(t.bound))
-            << fmt::format("throughput:  {:.4g} inferences/s\n", nc.throughput_per_s)
+            << fmt::format("throughput:  {:.4g} inferences/s{}\n", nc.throughput_per_s,
+                           nc.micro_batch < batch ? fmt::format(" (in micro-batches of {})", nc.micro_batch) : "")
             << fmt::format("utilization: {:.1f}% of {} PEs\n", 100 * t.utilization, grouped(accel.pes()))
             << fmt::format("DRAM:        {} read, {} written\n", si(static_cast<double>(t.dram_read_bytes), "B"),
                            si(static_cast<double>(t.dram_write_bytes), "B"))
@@ -247,6 +248,7 @@ json evaluate_json(const workload::Network& net, const arch::Accelerator& accel,
   json totals = cost_json(nc.totals);
   totals["latency_s"] = nc.latency_s;
   totals["throughput_per_s"] = nc.throughput_per_s;
+  totals["micro_batch"] = nc.micro_batch;
   totals["power_w"] = nc.power_w;
   totals["dram_power_w"] = nc.dram_power_w;
   totals["idle_power_w"] = cost::idle_power_w(accel);

@@ -108,6 +108,7 @@ struct NetworkCost {
   double power_w = 0;           // chip, average: chip energy / latency
   double dram_power_w = 0;      // DRAM devices, average
   double vdd_v = 0;             // operating supply
+  int64_t micro_batch = 0;      // inferences per pass through the network (<= the batch)
 };
 
 // A thread-safe memo of per-operation costs, keyed by the op's shape and only the

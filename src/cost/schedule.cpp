@@ -24,9 +24,11 @@
 // when all its outputs are. Weights always come from DRAM.
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 
 #include "common/checked.h"
+#include "common/error.h"
 
 #include "cost/cost.h"
 #include "cost/hw_params.h"
@@ -218,9 +220,75 @@ int64_t batch_of(const workload::Network& net) {
   return shape.empty() ? 1 : std::max<int64_t>(1, shape[0]);
 }
 
+// The cost of running a micro-batch's schedule `runs` times over.
+OpCost repeated(const OpCost& c, int64_t runs) {
+  OpCost r = c;
+  for (int64_t* field : {&r.cycles, &r.compute_cycles, &r.stall_cycles, &r.vector_cycles, &r.macs,
+                         &r.input_sram_reads_bytes, &r.input_sram_writes_bytes, &r.weight_sram_reads_bytes,
+                         &r.weight_sram_writes_bytes, &r.output_sram_reads_bytes, &r.output_sram_writes_bytes,
+                         &r.dram_read_bytes, &r.dram_write_bytes}) {
+    *field = mul_sat(*field, runs);
+  }
+  r.energy = Energy{};
+  for (int64_t i = 0; i < runs; ++i) r.energy += c.energy;
+  return r;
+}
+
+void repeat(NetworkCost& cost, int64_t runs) {
+  for (OpCost& layer : cost.layers) layer = repeated(layer, runs);
+  cost.totals = repeated(cost.totals, runs);
+  cost.latency_s *= static_cast<double>(runs);  // throughput and power stay
+}
+
+// The network at micro-batch `micro`, if it rebatches cleanly: its work must be exactly
+// micro / batch of the whole (so the leading dimension really was the batch).
+std::optional<workload::Network> micro_batched(const workload::Network& net, int64_t batch, int64_t micro) {
+  try {
+    workload::Network part = workload::with_batch(net, micro, net.name);
+    const workload::Totals whole = workload::totals(net), one = workload::totals(part);
+    if (mul_sat(one.macs, batch) != mul_sat(whole.macs, micro) || part.ops.size() != net.ops.size()) return std::nullopt;
+    return part;
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+}
+
+bool has_recurrence(const workload::Network& net) {
+  return std::any_of(net.ops.begin(), net.ops.end(),
+                     [](const workload::Op& op) { return op.op_class == workload::OpClass::kRecurrent; });
+}
+
+NetworkCost evaluate_schedule(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache);
+
 }  // namespace
 
+// A batch may run as micro-batches, one after another, each through the whole network:
+// weights are fetched once per micro-batch, but its activations may stay on chip. The
+// batch halves while it divides evenly; the fastest schedule wins (ties: the larger
+// micro-batch), so throughput never falls as the batch grows. Recurrent networks keep
+// their batch (their leading dimension may be the sequence).
 NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache) {
+  NetworkCost best = evaluate_schedule(net, accel, cache);
+  const int64_t batch = batch_of(net);
+  best.micro_batch = batch;
+  if (batch <= 1 || has_recurrence(net)) return best;
+  for (int64_t micro = batch; micro % 2 == 0;) {
+    micro /= 2;
+    const std::optional<workload::Network> part = micro_batched(net, batch, micro);
+    if (!part) break;
+    NetworkCost cost = evaluate_schedule(*part, accel, cache);
+    repeat(cost, batch / micro);
+    if (cost.totals.cycles < best.totals.cycles) {
+      best = std::move(cost);
+      best.micro_batch = micro;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+NetworkCost evaluate_schedule(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache) {
   const detail::HwParams hw = detail::make_hw_params(accel);
   NetworkCost result;
   result.area = area(accel);
@@ -267,5 +335,7 @@ NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerat
   }
   return result;
 }
+
+}  // namespace
 
 }  // namespace acceldse::cost
