@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "design_file.h"
+#include "mpi_team.h"
 #include "common/data_dir.h"
 #include "common/error.h"
 #include "dse/dse.h"
@@ -234,6 +235,7 @@ Json explore_json(const ExploreRun& run) {
   out["run"] = Json{{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"designs_per_s", rate},
                     {"computed", r.computed}, {"from_store", r.from_store},
                     {"cost_cache", {{"entries", run.cache->size()}, {"hits", run.cache->hits()}, {"misses", run.cache->misses()}}}};
+  if (mpi::ranks() > 1) out["run"]["mpi_ranks"] = mpi::ranks();
   return out;
 }
 
@@ -324,11 +326,18 @@ void run_explore(const ExploreArgs& args) {
   if (args.threads < 0) throw InputError("<command line>", "--threads", "expected a positive number of threads");
   auto network = std::make_shared<const workload::Network>(workload::load_network(args.model));
   dse::DesignSpace space = dse::build_space(args.space);
+  auto cache = std::make_shared<cost::CostCache>();
+  // Under mpirun the other ranks only compute designs for rank 0 (mpi_team.h).
+  mpi::Team team(space, dse::network_metrics(network, cache), args.threads);
+  if (!team.leader()) {
+    team.serve();
+    return;
+  }
   std::unique_ptr<dse::ResultStore> store;
   if (!args.db.empty()) store = std::make_unique<dse::ResultStore>(args.db);
-  auto cache = std::make_shared<cost::CostCache>();
   dse::EvaluatorOptions options;
   options.threads = args.threads;
+  options.remote = team.remote();
   options.store = store.get();
   options.resume = args.resume;
   options.model = network->name;
