@@ -9,7 +9,7 @@ ranks=(1 2); [ $# -gt 2 ] && ranks=("${@:3}")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 args=(explore --model "$model" --threads 1 --no-sensitivity --format json)
 rate() {  # designs computed by the model / elapsed seconds, from the JSON "run" section
-  /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["run"]; print(f"{r["computed"]/r["elapsed_s"]:.0f} designs/s ({r["computed"]} in {r["elapsed_s"]:.2f} s)")'
+  /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin)['run']; print('%.0f designs/s (%d in %.2f s)' % (r['computed']/r['elapsed_s'], r['computed'], r['elapsed_s']))"
 }
 echo "one process:   $("$build/acceldse" "${args[@]}" | rate)"
 for n in "${ranks[@]}"; do

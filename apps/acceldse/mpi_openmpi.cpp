@@ -173,7 +173,7 @@ struct Team::Impl {
     std::move(answers.begin(), answers.end(), results.begin() + static_cast<std::ptrdiff_t>(first));
   }
 
-  // Dynamic load balancing: each rank gets a chunk and a new one as soon as it answers;
+  // Dynamic load balancing: each rank gets chunks and a new one as soon as it answers;
   // the leader computes chunks itself between answers. Chunks are contiguous runs of the
   // batch (in grid order neighbouring designs share most parameters, so each rank's
   // accelerator builder reuses prefixes).
@@ -190,7 +190,11 @@ struct Team::Impl {
       next += count;
       ++outstanding;
     };
-    for (int r = 1; r < ranks() && next < n; ++r) hand_out(r);
+    // Two chunks in flight per rank: it starts the second while the leader, busy with a
+    // chunk of its own, has not yet seen the answer to the first.
+    for (int round = 0; round < 2; ++round) {
+      for (int r = 1; r < ranks() && next < n; ++r) hand_out(r);
+    }
     while (next < n || outstanding > 0) {
       int flag = 0;
       MPI_Status status;
