@@ -72,7 +72,7 @@ def _arch_arg(arch, files):
 
 
 # Options that take one comma-separated list on the command line.
-_COMMA_LISTS = {"models", "weights", "targets"}
+_COMMA_LISTS = {"models", "weights"}
 
 
 def _options(options):

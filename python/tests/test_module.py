@@ -163,3 +163,30 @@ def test_bad_input_is_a_value_error_with_the_cli_message():
         acceldse.explore("alexnet", no_such_option=1)  # the CLI's parser refuses it
     with pytest.raises(ValueError, match="format"):
         acceldse.explore("alexnet", format="csv")
+
+
+def test_corun_and_results_match_the_cli(tmp_path):
+    expected = cli_json("corun", "--models", "alexnet:1,mobilenet_v1:1", "--space", "small", "--mode", "time")
+    got = acceldse.corun(models=["alexnet:1", "mobilenet_v1:1"], space="small", mode="time")
+    for doc in (expected, got):
+        doc.pop("run", None)
+    assert got == expected and got["design"]["params"]
+    db = tmp_path / "r.db"
+    acceldse.explore("alexnet", space="small", no_sensitivity=True, db=db)
+    expected = cli_json("results", "--db", str(db), "--pareto")
+    assert acceldse.results(db, pareto=True) == expected
+
+
+def test_run_cli_returns_what_the_program_prints():
+    _, out, _ = cli("evaluate", "--model", "alexnet", "--format", "csv")
+    assert acceldse.run_cli(["evaluate", "--model", "alexnet", "--format", "csv"]) == out
+
+
+def test_the_readme_example_runs(tmp_path, source_dir, monkeypatch):
+    readme = open(os.path.join(source_dir, "README.md"), encoding="utf-8").read()
+    section = readme.split("\n## Python\n", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert 8 <= len(code.strip().splitlines()) <= 12
+    monkeypatch.chdir(tmp_path)  # it writes runs.db
+    exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "runs.db").exists()
