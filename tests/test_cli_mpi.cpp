@@ -81,18 +81,27 @@ TEST_F(Mpi, GridOnTwoAndThreeRanksEqualsOneProcess) {
   }
 }
 
-TEST_F(Mpi, GeneticSearchIsTheSameOnAnyRankCount) {
-  const std::string args = "explore --model mobilenet_v1 --space small --strategy genetic --budget 200 --seed 5 "
-                           "--objective pareto --threads 1";
-  const Json single = one_process(args);
-  Json spread = parse(on_ranks(3, args + " --format json"));
-  EXPECT_EQ(without_run(spread), without_run(single));
+TEST_F(Mpi, StochasticSearchesAreTheSameOnAnyRankCount) {
+  for (const char* strategy : {"genetic", "anneal", "random"}) {
+    const std::string args = std::string("explore --model mobilenet_v1 --space small --strategy ") + strategy +
+                             " --budget 200 --seed 5 --objective pareto --threads 1";
+    const Json single = one_process(args);
+    Json spread = parse(on_ranks(3, args + " --format json"));
+    EXPECT_EQ(without_run(spread), without_run(single)) << strategy;
+  }
 }
 
 TEST_F(Mpi, BadInputIsOneErrorAndExitCodeTwo) {
   test::CliResult r = on_ranks(2, "explore --model no_such_model");
   EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("acceldse: error: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("no_such_model"), std::string::npos) << r.err;
+  // One error line: rank 0 speaks for all.
+  size_t lines = 0;
+  for (size_t at = r.err.find("acceldse: error: "); at != std::string::npos; at = r.err.find("acceldse: error: ", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << r.err;
 }
 
 // kill -9 of the whole job (mpirun and its ranks) while rank 0 writes the store, then

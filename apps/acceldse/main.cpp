@@ -46,8 +46,10 @@ int run(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   acceldse::cli::mpi::start(&argc, &argv);
   const int code = run(std::vector<std::string>(argv + 1, argv + argc));
-  // A rank that failed must not leave the others waiting for it.
-  if (code != 0) acceldse::cli::mpi::abort_all(code);
+  // Bad input (2) fails on every rank alike, before they work together, or on rank 0
+  // after it has released the others: every rank ends on its own and the message gets
+  // out. Anything else may leave other ranks waiting for this one: end them all.
+  if (code != 0 && code != 2) acceldse::cli::mpi::abort_all(code);
   acceldse::cli::mpi::finish();
   return code;
 }
