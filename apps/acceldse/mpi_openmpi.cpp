@@ -212,8 +212,14 @@ struct Team::Impl {
   std::vector<dse::Evaluation> spread(std::span<const dse::Design> designs) {
     const uint64_t n = designs.size();
     const uint64_t team = static_cast<uint64_t>(ranks());
-    const uint64_t chunk = std::clamp<uint64_t>(n / (team * 8), 1, 256);
     std::vector<dse::Evaluation> results(n);
+    // A few designs (an annealing step, a sensitivity point) cost less here than a round
+    // trip to another rank.
+    if (n < team * 8) {
+      compute_here(designs, 0, n, results);
+      return results;
+    }
+    const uint64_t chunk = std::clamp<uint64_t>(n / (team * 8), 1, 256);
     uint64_t next = 0;
     int outstanding = 0;
     auto hand_out = [&](int to) {
