@@ -343,7 +343,9 @@ void run_explore(const ExploreArgs& args) {
   options.model = network->name;
   options.model_hash = dse::network_hash(*network);
   dse::Evaluator evaluator(space, dse::network_metrics(network, cache), options);
-  ProgressBar bar(isatty(STDERR_FILENO) != 0);
+  // Under mpirun stderr is a pipe to mpirun whatever the user's terminal: rank 0 (the
+  // only rank here) always draws the bar then.
+  ProgressBar bar(isatty(STDERR_FILENO) != 0 || mpi::ranks() > 1);
   dse::ExploreOptions explore;
   explore.budget = budget;
   explore.seed = args.seed;
