@@ -10,6 +10,8 @@ packages=(
   chromium   # headless end-to-end tests of the HTML reports
   python3-onnx  # onnx.checker on the ONNX files fit-model writes (tests)
   clang-14 libclang-rt-14-dev  # libFuzzer + sanitizers for the fuzz harnesses (scripts/fuzz.sh)
+  python3 python3-dev pybind11-dev python3-numpy python3-pytest  # the Python module (python/) and its tests
+  libopenmpi-dev openmpi-bin  # mpirun -np N acceldse explore (apps/acceldse/mpi_*)
 )
 missing=()
 for p in "${packages[@]}"; do

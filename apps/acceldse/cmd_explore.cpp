@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "network_options.h"
 #include "design_file.h"
+#include "mpi_team.h"
 #include "common/data_dir.h"
 #include "common/error.h"
 #include "dse/dse.h"
@@ -236,6 +237,7 @@ Json explore_json(const ExploreRun& run) {
   out["run"] = Json{{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"designs_per_s", rate},
                     {"computed", r.computed}, {"from_store", r.from_store},
                     {"cost_cache", {{"entries", run.cache->size()}, {"hits", run.cache->hits()}, {"misses", run.cache->misses()}}}};
+  if (mpi::ranks() > 1) out["run"]["mpi_ranks"] = mpi::ranks();
   return out;
 }
 
@@ -328,17 +330,26 @@ void run_explore(const ExploreArgs& args) {
   loaded.name += options_suffix(args.network);  // results are stored by network name
   auto network = std::make_shared<const workload::Network>(std::move(loaded));
   dse::DesignSpace space = dse::build_space(args.space);
+  auto cache = std::make_shared<cost::CostCache>();
+  // Under mpirun the other ranks only compute designs for rank 0 (mpi_team.h).
+  mpi::Team team(space, dse::network_metrics(network, cache), args.threads);
+  if (!team.leader()) {
+    team.serve();
+    return;
+  }
   std::unique_ptr<dse::ResultStore> store;
   if (!args.db.empty()) store = std::make_unique<dse::ResultStore>(args.db);
-  auto cache = std::make_shared<cost::CostCache>();
   dse::EvaluatorOptions options;
   options.threads = args.threads;
+  options.remote = team.remote();
   options.store = store.get();
   options.resume = args.resume;
   options.model = network->name;
   options.model_hash = dse::network_hash(*network);
   dse::Evaluator evaluator(space, dse::network_metrics(network, cache), options);
-  ProgressBar bar(isatty(STDERR_FILENO) != 0);
+  // Under mpirun stderr is a pipe to mpirun whatever the user's terminal: rank 0 (the
+  // only rank here) always draws the bar then.
+  ProgressBar bar(isatty(STDERR_FILENO) != 0 || mpi::ranks() > 1);
   dse::ExploreOptions explore;
   explore.budget = budget;
   explore.seed = args.seed;

@@ -1,49 +1,55 @@
-#include <algorithm>
-#include <string>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
-#include "commands.h"
+#include "cli_app.h"
 #include "common/error.h"
+#include "mpi_team.h"
 
-static bool is_command(const CLI::App& app, const std::string& word) {
-  auto all = app.get_subcommands([](const CLI::App*) { return true; });
-  return std::any_of(all.begin(), all.end(), [&](const CLI::App* sub) { return sub->check_name(word); });
+namespace {
+
+// Under mpirun only `explore` spreads its work (mpi_team.h); any other command runs on
+// rank 0 alone while the other ranks end at once, so nothing is done or printed twice.
+bool other_ranks_idle(const std::vector<std::string>& args) {
+  namespace mpi = acceldse::cli::mpi;
+  if (mpi::ranks() <= 1 || (!args.empty() && args[0] == "explore")) return false;
+  if (mpi::rank() != 0) return true;
+  std::cerr << "acceldse: note: under MPI only `explore` uses the other " << mpi::ranks() - 1
+            << " rank(s); this command runs on rank 0 alone\n";
+  return false;
 }
 
-int main(int argc, char** argv) {
-  CLI::App app{"acceldse: design DNN accelerators from the networks they must run"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "acceldse 0.1.0");
-  acceldse::cli::add_model_commands(app);
-  acceldse::cli::add_evaluate_command(app);
-  acceldse::cli::add_simulate_commands(app);
-  acceldse::cli::add_explore_commands(app);
-  acceldse::cli::add_study_commands(app);
-  acceldse::cli::add_report_command(app);
-  acceldse::cli::add_calibrate_command(app);
+int run(const std::vector<std::string>& args) {
+  const bool quiet = acceldse::cli::mpi::rank() != 0;  // rank 0 reports errors for all
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    if (argc > 1 && argv[1][0] != '-' && !is_command(app, argv[1])) {
-      std::cerr << "acceldse: unknown command '" << argv[1] << "'\n";
-    } else {
+    if (other_ranks_idle(args)) return 0;
+    acceldse::cli::run_command_line(args);
+  } catch (const acceldse::cli::UsageError& e) {
+    if (!quiet) {
       std::cerr << "acceldse: " << e.what() << "\n";
+      std::cerr << "Run 'acceldse --help' (or 'acceldse COMMAND --help') for usage.\n";
     }
-    std::cerr << "Run 'acceldse --help' (or 'acceldse COMMAND --help') for usage.\n";
     return 2;
   } catch (const acceldse::InputError& e) {
-    std::cerr << "acceldse: error: " << e.what() << "\n";
+    if (!quiet) std::cerr << "acceldse: error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "acceldse: internal error: " << e.what() << "\n";
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  acceldse::cli::mpi::start(&argc, &argv);
+  const int code = run(std::vector<std::string>(argv + 1, argv + argc));
+  // Bad input (2) fails on every rank alike, before they work together, or on rank 0
+  // after it has released the others: every rank ends on its own and the message gets
+  // out. Anything else may leave other ranks waiting for this one: end them all.
+  if (code != 0 && code != 2) acceldse::cli::mpi::abort_all(code);
+  acceldse::cli::mpi::finish();
+  return code;
 }

@@ -250,8 +250,14 @@ class ThreadPool {
   std::unique_ptr<Impl> impl_;
 };
 
+// Computes designs somewhere else (other MPI ranks, apps/acceldse/mpi_*): one
+// Evaluation per design, in order, with design, metrics and error as Evaluator would
+// compute them here (the caller judges them against the constraints again).
+using RemoteFn = std::function<std::vector<Evaluation>(std::span<const Design>)>;
+
 struct EvaluatorOptions {
   int threads = 0;                 // 0 = all cores
+  RemoteFn remote;                 // set: designs to compute go here instead of the pool
   ResultStore* store = nullptr;    // records every computed design
   bool resume = false;             // take designs found in the store instead of computing
   std::string model = "model";     // shown in the store
