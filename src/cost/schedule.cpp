@@ -24,11 +24,11 @@
 // when all its outputs are. Weights always come from DRAM.
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <optional>
 #include <string>
 
 #include "common/checked.h"
-#include "common/error.h"
 
 #include "cost/cost.h"
 #include "cost/hw_params.h"
@@ -248,7 +248,7 @@ std::optional<workload::Network> micro_batched(const workload::Network& net, int
     const workload::Totals whole = workload::totals(net), one = workload::totals(part);
     if (mul_sat(one.macs, batch) != mul_sat(whole.macs, micro) || part.ops.size() != net.ops.size()) return std::nullopt;
     return part;
-  } catch (const InputError&) {
+  } catch (const std::exception&) {  // a network the batch cannot be changed on: no passes
     return std::nullopt;
   }
 }
