@@ -20,11 +20,11 @@ using nlohmann::json;
 using Result = ::acceldse::test::CliResult;
 using ::acceldse::test::slurp;
 
-class CliModel : public ::testing::Test {
+class CliModel : public ::acceldse::test::CliTest {
  protected:
+  CliModel() : CliTest("acceldse_cli_model") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("acceldse_cli_model_" + std::to_string(::getpid()) +
-                                        "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    CliTest::SetUp();
     fs::create_directories(dir_ / "models");
     // conv 3->8 3x3 pad 1 on 16x16, relu, global pool, linear 8->10 (bias).
     small_ = write("small.yaml",
@@ -38,21 +38,6 @@ class CliModel : public ::testing::Test {
                    "  - {name: flat, op: flatten}\n"
                    "  - {name: fc, op: linear, out_features: 10, bias: true}\n");
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
-
-  ::acceldse::test::CliResult run(const std::string& args, const std::string& env = "") const {
-    return ::acceldse::test::run_acceldse(args, dir_ / "run", env);
-  }
-
-  fs::path dir_;
   std::string small_;
 };
 

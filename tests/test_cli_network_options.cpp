@@ -18,24 +18,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-class CliNetworkOptions : public ::testing::Test {
+class CliNetworkOptions : public acceldse::test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("acceldse_cli_netopt_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
-  acceldse::test::CliResult run(const std::string& args) const {
-    return acceldse::test::run_acceldse(args, dir_ / "run");
-  }
+  CliNetworkOptions() : CliTest("acceldse_cli_netopt") {}
   json run_json(const std::string& args) const {
     acceldse::test::CliResult r = run(args + " --format json");
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -44,7 +29,6 @@ class CliNetworkOptions : public ::testing::Test {
   static std::string data(const std::string& name) {
     return std::string(ACCELDSE_SOURCE_DIR) + "/tests/data/" + name;
   }
-  fs::path dir_;
 };
 
 // tests/data/dyn_cnn.onnx has dynamic N, H, W. Per image at 64x64: conv 8*64*64*27 =

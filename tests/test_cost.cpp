@@ -222,10 +222,9 @@ TEST(CostTiling, ConvolutionFetchesUniqueInputsWithHalos) {
   const detail::HwParams hw = detail::make_hw_params(a);
   const workload::Gemm g = workload::gemms(net, net.ops[0]).at(0);
   EXPECT_DOUBLE_EQ(detail::tile_traffic(g, hw, 16, 36, 4, "mkn").a_reads, 640);
-  // k cut into taps, k inside m: one tap of the m-tile (16 x 4 bytes) stays until the
-  // next, so the taps still share: 640 again. With m inside k every m-tile comes in
-  // between, and all of A's taps (400 bytes) fit the 32 KiB half: 400 x 4 m-trips = 1,600
-  // would be the pessimistic count, but shared across the whole input it is 4 x 100 x 4.
+  // k cut into tiles of 4 columns (one tap of the 4 channels each), k inside m: one tap
+  // of the m-tile (16 x 4 bytes) stays in the 32 KiB half until the next, so the taps
+  // still share and each m-tile reads its 4 input rows once: 640 again.
   EXPECT_DOUBLE_EQ(detail::tile_traffic(g, hw, 16, 4, 4, "mkn").a_reads, 640);
 }
 

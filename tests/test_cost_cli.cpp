@@ -18,26 +18,9 @@ using nlohmann::json;
 using Result = ::acceldse::test::CliResult;
 using ::acceldse::test::slurp;
 
-class CliEvaluate : public ::testing::Test {
+class CliEvaluate : public ::acceldse::test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("acceldse_cli_evaluate_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
-
-  Result run(const std::string& args) const { return ::acceldse::test::run_acceldse(args, dir_ / "run"); }
-
-  fs::path dir_;
+  CliEvaluate() : CliTest("acceldse_cli_evaluate") {}
 };
 
 TEST_F(CliEvaluate, JsonHasTheDocumentedKeys) {

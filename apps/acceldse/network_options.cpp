@@ -13,32 +13,6 @@ namespace {
 
 const char* const kCommandLine = "<command line>";
 
-wl::Shape parse_shape(const std::string& text, const std::string& argument) {
-  wl::Shape shape;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('x', start);
-    std::string part = text.substr(start, end == std::string::npos ? end : end - start);
-    size_t used = 0;
-    int64_t value = 0;
-    try {
-      value = std::stoll(part, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (part.empty() || used != part.size() || value <= 0) {
-      throw InputError(kCommandLine, "--input-shape",
-                       fmt::format("expected NAME=1x3x224x224 or 1x3x224x224 (positive "
-                                   "dimensions joined by x), got '{}'",
-                                   argument));
-    }
-    shape.push_back(value);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return shape;
-}
-
 int64_t parse_positive(const std::string& text, const std::string& place) {
   size_t used = 0;
   int64_t value = 0;
@@ -51,6 +25,23 @@ int64_t parse_positive(const std::string& text, const std::string& place) {
     throw InputError(kCommandLine, place, fmt::format("expected a positive integer, got '{}'", text));
   }
   return value;
+}
+
+wl::Shape parse_shape(const std::string& text, const std::string& argument) {
+  wl::Shape shape;
+  for (size_t start = 0;;) {
+    const size_t end = text.find('x', start);
+    try {
+      shape.push_back(parse_positive(text.substr(start, end == std::string::npos ? end : end - start), ""));
+    } catch (const InputError&) {
+      throw InputError(kCommandLine, "--input-shape",
+                       fmt::format("expected NAME=1x3x224x224 or 1x3x224x224 (positive "
+                                   "dimensions joined by x), got '{}'",
+                                   argument));
+    }
+    if (end == std::string::npos) return shape;
+    start = end + 1;
+  }
 }
 
 // Applies one "key=value" part of a --models entry.

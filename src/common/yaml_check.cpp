@@ -51,4 +51,16 @@ void check_yaml_document(const YAML::Node& root, const std::string& file_label) 
   walk(root, file_label, budget);
 }
 
+YAML::Node parse_yaml_document(const std::string& text, const std::string& file_label) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(file_label, fmt::format("line {}, column {}", e.mark.line + 1, e.mark.column + 1),
+                     fmt::format("malformed YAML: {}", e.msg));
+  }
+  check_yaml_document(root, file_label);
+  return root;
+}
+
 }  // namespace acceldse

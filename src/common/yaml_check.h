@@ -15,4 +15,8 @@ constexpr long kMaxYamlNodes = 2'000'000;
 // ignored), for a non-scalar map key, for text that is not UTF-8, or for a document beyond kMaxYamlNodes.
 void check_yaml_document(const YAML::Node& root, const std::string& file_label);
 
+// Parses `text` and checks it as above; malformed YAML is InputError(file_label,
+// "line L, column C", "malformed YAML: ..."). An empty document is a null node.
+YAML::Node parse_yaml_document(const std::string& text, const std::string& file_label);
+
 }  // namespace acceldse

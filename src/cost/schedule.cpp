@@ -241,12 +241,14 @@ void repeat(NetworkCost& cost, int64_t runs) {
 }
 
 // The network at micro-batch `micro`, if it rebatches cleanly: its work must be exactly
-// micro / batch of the whole (so the leading dimension really was the batch).
-std::optional<workload::Network> micro_batched(const workload::Network& net, int64_t batch, int64_t micro) {
+// micro / batch of the whole's `macs` (so the leading dimension really was the batch).
+std::optional<workload::Network> micro_batched(const workload::Network& net, int64_t macs, int64_t batch,
+                                               int64_t micro) {
   try {
     workload::Network part = workload::with_batch(net, micro, net.name);
-    const workload::Totals whole = workload::totals(net), one = workload::totals(part);
-    if (mul_sat(one.macs, batch) != mul_sat(whole.macs, micro) || part.ops.size() != net.ops.size()) return std::nullopt;
+    if (mul_sat(workload::totals(part).macs, batch) != mul_sat(macs, micro) || part.ops.size() != net.ops.size()) {
+      return std::nullopt;
+    }
     return part;
   } catch (const std::exception&) {  // a network the batch cannot be changed on: no passes
     return std::nullopt;
@@ -272,9 +274,10 @@ NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerat
   const int64_t batch = batch_of(net);
   best.micro_batch = batch;
   if (batch <= 1 || has_recurrence(net)) return best;
+  const int64_t macs = workload::totals(net).macs;
   for (int64_t micro = batch; micro % 2 == 0;) {
     micro /= 2;
-    const std::optional<workload::Network> part = micro_batched(net, batch, micro);
+    const std::optional<workload::Network> part = micro_batched(net, macs, batch, micro);
     if (!part) break;
     NetworkCost cost = evaluate_schedule(*part, accel, cache);
     repeat(cost, batch / micro);

@@ -193,14 +193,7 @@ size_t DesignHash::operator()(const Design& design) const {
 }
 
 DesignSpace DesignSpace::from_yaml_text(const std::string& text, const std::string& file_label) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(file_label, "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1),
-                     "malformed YAML: " + e.msg);
-  }
-  check_yaml_document(root, file_label);
+  const YAML::Node root = parse_yaml_document(text, file_label);
   try {
     return from_node(root, file_label);
   } catch (const YAML::Exception& e) {

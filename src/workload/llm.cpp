@@ -93,7 +93,6 @@ void check_config(const LlmConfig& c, const std::string& file) {
 
 LlmConfig parse_config(const YAML::Node& root, const std::string& file) {
   if (!root.IsMap()) throw InputError(file, "", "expected a mapping with keys layers, hidden, heads, ffn, vocab");
-  check_yaml_document(root, file);
   check_keys(root, file);
   LlmConfig c;
   c.name = read_string(root, "name", file, fs::path(file).stem().string());
@@ -328,14 +327,7 @@ std::vector<std::string> llm_names() {
 }
 
 LlmConfig load_llm_config_text(const std::string& text, const std::string& file_label) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(file_label, fmt::format("line {}, column {}", e.mark.line + 1, e.mark.column + 1),
-                     fmt::format("malformed YAML: {}", e.msg));
-  }
-  return parse_config(root, file_label);
+  return parse_config(parse_yaml_document(text, file_label), file_label);
 }
 
 LlmConfig load_llm_config(const std::string& path) {

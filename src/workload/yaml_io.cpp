@@ -526,18 +526,11 @@ std::string detail::read_text_file(const std::string& path) {
 Network load_yaml_text(const std::string& text, const std::string& file_label,
                        const LoadOptions& options) {
   Reader reader(file_label);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(file_label, fmt::format("line {}, column {}", e.mark.line + 1, e.mark.column + 1),
-                     fmt::format("malformed YAML: {}", e.msg));
-  }
+  const YAML::Node root = parse_yaml_document(text, file_label);
   if (!root.IsDefined() || root.IsNull()) {
     throw InputError(file_label, "",
                      "the file is empty; expected a network (keys name, inputs, layers)");
   }
-  check_yaml_document(root, file_label);
   return read_network(reader, root, options);
 }
 
