@@ -255,93 +255,49 @@ void run_explore(const ExploreArgs& args) {
 
 // ---- results ------------------------------------------------------------------------------
 
-struct ResultRow {
-  dse::StoredDesign design;
-  std::vector<std::pair<std::string, std::string>> params;
-};
-
-std::vector<ResultRow> filtered_rows(const ResultsArgs& args) {
-  if (!std::filesystem::is_regular_file(args.db)) throw InputError(args.db, "", "no such result store");
-  dse::ResultStore store(args.db);
-  std::vector<ResultRow> rows;
-  std::set<std::string> numeric_names;
-  for (dse::StoredDesign& d : store.all(args.model)) {
-    if (!d.error.empty()) continue;
-    ResultRow row{std::move(d), {}};
-    row.params = row.design.params();
-    for (const auto& kv : row.params) {
-      if (report::json_value(kv.second).is_number()) numeric_names.insert(kv.first);
-    }
-    rows.push_back(std::move(row));
+// A stored design's parameter `name`, or "" if it has none.
+std::string param_of(const std::vector<std::pair<std::string, std::string>>& params, const std::string& name) {
+  for (const auto& [n, value] : params) {
+    if (n == name) return value;
   }
-  if (args.where.empty()) return rows;
-  std::vector<std::string> names = dse::metric_names();
-  for (const std::string& n : numeric_names) {
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  }
-  dse::Expression where = dse::Expression::parse(args.where, names, "<command line>", "--where");
-  std::vector<ResultRow> kept;
-  std::vector<double> values;
-  for (ResultRow& row : rows) {
-    values.clear();
-    dse::append_metric_values(row.design.metrics, values);
-    for (size_t i = values.size(); i < names.size(); ++i) {
-      double v = std::numeric_limits<double>::quiet_NaN();  // parameter absent: comparisons fail
-      for (const auto& kv : row.params) {
-        if (kv.first == names[i] && report::json_value(kv.second).is_number()) v = std::stod(kv.second);
-      }
-      values.push_back(v);
-    }
-    if (where.evaluate(values) != 0) kept.push_back(std::move(row));
-  }
-  return kept;
+  return "";
 }
 
-std::vector<ResultRow> pareto_rows(std::vector<ResultRow> rows) {
-  return pareto_front(std::move(rows), [](const ResultRow& row) { return dse::pareto_vector(row.design.metrics); });
-}
-
-void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, size_t matched) {
-  std::vector<std::string> names;  // every parameter name, in first-seen order
-  for (const ResultRow& row : rows) {
-    for (const auto& kv : row.params) {
-      if (std::find(names.begin(), names.end(), kv.first) == names.end()) names.push_back(kv.first);
-    }
-  }
-  auto param = [](const ResultRow& row, const std::string& name) {
-    for (const auto& kv : row.params) {
-      if (kv.first == name) return kv.second;
-    }
-    return std::string();
-  };
+void print_results(const ResultsArgs& args, const std::vector<dse::StoredDesign>& designs, size_t matched) {
   if (args.format == "json") {
-    std::vector<dse::StoredDesign> designs;
-    for (const ResultRow& row : rows) designs.push_back(row.design);
     std::cout << documents::dumped(documents::stored_designs(args.db, matched, designs)) << "\n";
     return;
+  }
+  std::vector<std::vector<std::pair<std::string, std::string>>> params;
+  std::vector<std::string> names;  // every parameter name, in first-seen order
+  for (const dse::StoredDesign& d : designs) {
+    params.push_back(d.params());
+    for (const auto& kv : params.back()) {
+      if (std::find(names.begin(), names.end(), kv.first) == names.end()) names.push_back(kv.first);
+    }
   }
   if (args.format == "csv") {
     std::string header = "model,space";
     for (const std::string& n : names) header += "," + csv_field(n);
     for (const std::string& m : dse::metric_names()) header += "," + m;
     std::cout << header << "\n";
-    for (const ResultRow& row : rows) {
-      std::string line = csv_field(row.design.model) + "," + csv_field(row.design.space);
-      for (const std::string& n : names) line += "," + csv_field(param(row, n));
-      for (const std::string& m : dse::metric_names()) line += "," + fmt::format("{:.17g}", *dse::metric_value(row.design.metrics, m));
+    for (size_t i = 0; i < designs.size(); ++i) {
+      std::string line = csv_field(designs[i].model) + "," + csv_field(designs[i].space);
+      for (const std::string& n : names) line += "," + csv_field(param_of(params[i], n));
+      for (const std::string& m : dse::metric_names()) line += "," + fmt::format("{:.17g}", *dse::metric_value(designs[i].metrics, m));
       std::cout << line << "\n";
     }
     return;
   }
-  std::cout << fmt::format("{}: {} matching designs, showing {}\n", args.db, matched, rows.size());
+  std::cout << fmt::format("{}: {} matching designs, showing {}\n", args.db, matched, designs.size());
   std::vector<std::string> header{"model"};
   header.insert(header.end(), names.begin(), names.end());
   header.insert(header.end(), kTableMetrics.begin(), kTableMetrics.end());
   std::vector<std::vector<std::string>> table;
-  for (const ResultRow& row : rows) {
-    std::vector<std::string> cells{row.design.model};
-    for (const std::string& n : names) cells.push_back(param(row, n));
-    auto m = metric_cells(row.design.metrics);
+  for (size_t i = 0; i < designs.size(); ++i) {
+    std::vector<std::string> cells{designs[i].model};
+    for (const std::string& n : names) cells.push_back(param_of(params[i], n));
+    auto m = metric_cells(designs[i].metrics);
     cells.insert(cells.end(), m.begin(), m.end());
     table.push_back(std::move(cells));
   }
@@ -350,23 +306,10 @@ void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, 
 
 void run_results(const ResultsArgs& args) {
   check_format(args.format);
-  dse::Objective objective = dse::Objective::parse(args.objective);
-  std::vector<ResultRow> rows = filtered_rows(args);
-  size_t matched = rows.size();
-  if (args.pareto) {
-    rows = pareto_rows(std::move(rows));
-  } else {
-    // The order explore uses (compare_rank), then the stored key.
-    auto rank = [&](const ResultRow& r) {
-      return dse::RankKey{objective.score(r.design.metrics), r.design.metrics.area_mm2, r.design.metrics.energy_pj};
-    };
-    std::stable_sort(rows.begin(), rows.end(), [&](const ResultRow& a, const ResultRow& b) {
-      int c = dse::compare_rank(rank(a), rank(b));
-      return c != 0 ? c < 0 : a.design.key < b.design.key;
-    });
-    if (rows.size() > args.top) rows.resize(args.top);
-  }
-  print_results(args, rows, matched);
+  const dse::StoreAnswer answer = dse::query_store(
+      args.db, {.model = args.model, .where = args.where, .where_place = "--where", .pareto = args.pareto,
+                .objective = dse::Objective::parse(args.objective), .top = args.top});
+  print_results(args, answer.designs, answer.matched);
 }
 
 void add_explore(CLI::App& app) {
