@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands.h"
+#include "output_options.h"
 #include "dse/calibration.h"
 #include "report/report.h"
 
@@ -63,7 +64,7 @@ void add_calibrate_command(CLI::App& app) {
   auto options = std::make_shared<CalibrateOptions>();
   CLI::App* cmd = app.add_subcommand("calibrate", "Set the cost model against published figures of real chips");
   cmd->add_option("--file", options->file, "Checks to run (default calibration/published.yaml)");
-  cmd->add_option("--format", options->format, "Output: table (default) or json")->check(CLI::IsMember({"table", "json"}));
+  add_format_option(cmd, options->format, {"table", "json"});
   cmd->callback([options] {
     const auto rows = dse::run_calibration(dse::load_calibration_checks(options->file));
     if (options->format == "json") {

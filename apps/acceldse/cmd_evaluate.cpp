@@ -16,6 +16,7 @@
 #include "design_file.h"
 #include "documents/documents.h"
 #include "network_options.h"
+#include "output_options.h"
 #include "cost/cost.h"
 #include "report/report.h"
 #include "workload/llm.h"
@@ -298,8 +299,7 @@ void add_evaluate_command(CLI::App& app) {
   cmd->add_option("--model", options->model, "Network: a built-in name, an LLM (llama_7b, llama_7b:prefill, llama_7b:decode) or a YAML/ONNX/SCALE-Sim CSV file")
       ->required();
   add_network_options(cmd, options->network);
-  cmd->add_option("--format", options->format, "Output: table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  add_format_option(cmd, options->format);
   cmd->add_option("--html", options->html, "Also write the HTML report (evaluation_html) to FILE");
   cmd->add_option("--save-design", options->save_design,
                   "Also write the evaluated design as an accelerator YAML (named NAME-copy) to FILE");

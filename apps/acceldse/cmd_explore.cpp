@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "network_options.h"
+#include "output_options.h"
 #include "design_file.h"
 #include "documents/documents.h"
 #include "mpi_team.h"
@@ -55,12 +56,6 @@ struct ResultsArgs {
 
 // ---- Shared formatting ----------------------------------------------------------------------
 
-void check_format(const std::string& format) {
-  if (format != "table" && format != "csv" && format != "json") {
-    throw InputError("<command line>", "--format", "expected table, csv or json, got '" + format + "'");
-  }
-}
-
 std::string number_text(double v) {
   if (std::isnan(v)) return "";
   return fmt::format("{:.6g}", v);
@@ -72,40 +67,6 @@ std::vector<std::string> metric_cells(const dse::Metrics& m) {
   return {number_text(m.latency_s * 1e3), number_text(m.area_mm2), number_text(m.energy_pj * 1e-6),
           number_text(m.power_w), number_text(m.utilization)};
 }
-
-// ---- Progress -------------------------------------------------------------------------------
-
-// A one-line bar redrawn at most ten times a second; only on a terminal, so logs and
-// pipes stay clean.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
-  ~ProgressBar() {
-    if (drawn_) std::cerr << "\r\033[K" << std::flush;
-  }
-  void update(const dse::Progress& p) {
-    if (!enabled_ || (p.elapsed_s - last_s_ < 0.1 && p.evaluated != p.planned)) return;
-    last_s_ = p.elapsed_s;
-    drawn_ = true;
-    double rate = p.elapsed_s > 0 ? static_cast<double>(p.evaluated) / p.elapsed_s : 0;
-    std::string line;
-    if (p.planned > 0) {
-      double fraction = std::min(1.0, static_cast<double>(p.evaluated) / static_cast<double>(p.planned));
-      int filled = static_cast<int>(fraction * 30);
-      double eta = rate > 0 ? static_cast<double>(p.planned - std::min(p.planned, p.evaluated)) / rate : 0;
-      line = fmt::format("[{}{}] {:3.0f}% {}/{} designs  {:.0f}/s  ETA {:.0f}s", std::string(static_cast<size_t>(filled), '#'),
-                         std::string(static_cast<size_t>(30 - filled), '.'), fraction * 100, p.evaluated, p.planned, rate, eta);
-    } else {
-      line = fmt::format("{} designs  {:.0f}/s  {:.0f}s", p.evaluated, rate, p.elapsed_s);
-    }
-    std::cerr << "\r\033[K" << line << std::flush;
-  }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  double last_s_ = -1;
-};
 
 // ---- explore ------------------------------------------------------------------------------
 
@@ -190,7 +151,6 @@ void print_explore_table(const ExploreRun& run) {
 }
 
 void run_explore(const ExploreArgs& args) {
-  check_format(args.format);
   if (args.uncertainty_pct) dse::UncertaintyOptions{*args.uncertainty_pct, args.samples, args.seed}.check();
   if (args.resume && args.db.empty()) throw InputError("<command line>", "--resume", "needs --db FILE to resume from");
   dse::Budget budget = args.budget.empty() ? dse::Budget{} : dse::Budget::parse(args.budget);
@@ -219,14 +179,14 @@ void run_explore(const ExploreArgs& args) {
   dse::Evaluator evaluator(space, dse::network_metrics(network, cache), options);
   // Under mpirun stderr is a pipe to mpirun whatever the user's terminal: rank 0 (the
   // only rank here) always draws the bar then.
-  ProgressBar bar(isatty(STDERR_FILENO) != 0 || mpi::ranks() > 1);
+  report::ProgressBar bar(isatty(STDERR_FILENO) != 0 || mpi::ranks() > 1);
   dse::ExploreOptions explore;
   explore.budget = budget;
   explore.seed = args.seed;
   explore.sensitivity = !args.no_sensitivity;
-  explore.on_progress = [&bar](const dse::Progress& p) { bar.update(p); };
+  explore.on_progress = [&bar](const dse::Progress& p) { bar.update(p.evaluated, p.planned, p.elapsed_s); };
   dse::ExploreResult result = dse::explore(evaluator, *strategy, explore);
-  bar.update(dse::Progress{result.search_evaluated, result.search_evaluated, result.elapsed_s});
+  bar.update(result.search_evaluated, result.search_evaluated, result.elapsed_s);
   if (!result.best) {
     throw InputError(space.file(), space.constraints().empty() ? "" : "constraints", result.infeasible_reason());
   }
@@ -305,7 +265,6 @@ void print_results(const ResultsArgs& args, const std::vector<dse::StoredDesign>
 }
 
 void run_results(const ResultsArgs& args) {
-  check_format(args.format);
   const dse::StoreAnswer answer = dse::query_store(
       args.db, {.model = args.model, .where = args.where, .where_place = "--where", .pareto = args.pareto,
                 .objective = dse::Objective::parse(args.objective), .top = args.top});
@@ -332,7 +291,7 @@ void add_explore(CLI::App& app) {
   cmd->add_flag("--resume", args->resume, "Reuse designs already in --db instead of re-evaluating them");
   cmd->add_option("--seed", args->seed, "Random seed (default 1)");
   cmd->add_flag("--no-sensitivity", args->no_sensitivity, "Skip the per-parameter sensitivity sweep");
-  cmd->add_option("--format", args->format, "table|csv|json (default table)");
+  add_format_option(cmd, args->format);
   cmd->add_option("--html", args->html, "Also write the HTML report (exploration_html) to FILE");
   cmd->add_option("--save-design", args->save_design,
                   "Write the best design as an accelerator YAML (named explore-best-MODEL-SPACE) to FILE");
@@ -351,7 +310,7 @@ void add_results(CLI::App& app) {
   cmd->add_option("--where", args->where, "Filter expression over metrics and numeric parameters, e.g. 'area_mm2 < 5 and rows >= 32'");
   cmd->add_option("--model", args->model, "Only designs evaluated for this model");
   cmd->add_option("--objective", args->objective, "Ranking for --top (default latency)");
-  cmd->add_option("--format", args->format, "table|csv|json (default table)");
+  add_format_option(cmd, args->format);
   cmd->callback([args] { run_results(*args); });
 }
 

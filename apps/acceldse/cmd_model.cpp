@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "network_options.h"
+#include "output_options.h"
 #include "common/error.h"
 #include "report/report.h"
 #include "workload/llm.h"
@@ -277,11 +278,6 @@ void run_show(const ShowOptions& o) {
   if (o.format == "csv") print_show_csv(rows);
   else if (o.format == "json") print_show_json(net, rows);
   else print_show_table(net, rows);
-}
-
-CLI::Option* add_format_option(CLI::App* cmd, std::string& format) {
-  return cmd->add_option("--format", format, "Output: table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
 }
 
 }  // namespace

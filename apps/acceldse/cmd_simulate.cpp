@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "documents/documents.h"
 #include "network_options.h"
+#include "output_options.h"
 #include "common/error.h"
 #include "cost/cost.h"
 #include "report/report.h"
@@ -374,11 +375,6 @@ void run_validate(const ValidateArgs& a) {
   }
 }
 
-CLI::Option* format_option(CLI::App* cmd, std::string& format) {
-  return cmd->add_option("--format", format, "Output: table (default), csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
-}
-
 CLI::Option* im2col_option(CLI::App* cmd, std::string& im2col, const std::string& default_text) {
   return cmd
       ->add_option("--im2col", im2col,
@@ -414,7 +410,7 @@ void add_simulate_commands(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sim_cmd->add_option("--loop-order", s->loop_order, "Tile loops, outermost first (a permutation of mkn; default nkm)");
   im2col_option(sim_cmd, s->im2col, "the spec's buffers.im2col_fetch");
-  format_option(sim_cmd, s->format);
+  add_format_option(sim_cmd, s->format);
   sim_cmd->callback([s] { run_simulate(*s); });
 
   auto v = std::make_shared<ValidateArgs>();
@@ -441,7 +437,7 @@ void add_simulate_commands(CLI::App& app) {
   im2col_option(val, v->im2col, "each spec's buffers.im2col_fetch, for both models");
   add_network_options(val, v->network, true);
   val->add_flag("--layers", v->all_layers, "Table output: list every layer, not only the worst per network");
-  format_option(val, v->format);
+  add_format_option(val, v->format);
   val->callback([v] { run_validate(*v); });
 }
 

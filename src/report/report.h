@@ -67,4 +67,23 @@ struct TextTable {
   void print(std::ostream& out) const;
 };
 
+// A one-line progress bar on stderr, redrawn at most ten times a second and only when
+// enabled (on a terminal, so logs and pipes stay clean); erased when done or destroyed.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled, std::string what = "designs");
+  ~ProgressBar();
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+  // `planned` 0: unknown (a time budget), shown as a count and a rate.
+  void update(uint64_t done, uint64_t planned, double elapsed_s);
+  void clear();
+
+ private:
+  bool enabled_;
+  std::string what_;
+  bool drawn_ = false;
+  double last_s_ = -1;
+};
+
 }  // namespace acceldse::report
