@@ -274,7 +274,8 @@ struct CorunOptions {
   // else columns; fewer when the dimension has no such divisor).
   int partition_units = 8;
   std::function<void(const Progress&)> on_progress;
-  StudyRemoteFn remote;  // see StudyRemoteFn
+  // See StudyRemoteFn; initialised, so brace lists of the fields above may leave it out.
+  StudyRemoteFn remote = {};
 };
 
 struct CorunResult {

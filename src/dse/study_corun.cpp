@@ -399,6 +399,21 @@ void search_time(const DesignSpace& space, const std::vector<std::string>& names
 // Designs whose parts are evaluated together: bounds the evaluations kept at once.
 constexpr size_t kSpatialChunk = 4096;
 
+// The next designs from `next` on that every network runs on, at most kSpatialChunk:
+// their numbers in the matrix and the designs.
+void next_chunk(const SpatialContext& ctx, const study_detail::SpaceMatrix& m, uint64_t& next,
+                std::vector<uint64_t>& chunk, std::vector<Design>& designs) {
+  chunk.clear();
+  designs.clear();
+  for (; next < m.designs && chunk.size() < kSpatialChunk; ++next) {
+    bool valid = true;
+    for (size_t i = 0; i < ctx.networks.size(); ++i) valid = valid && m.valid[i][next];
+    if (!valid) continue;
+    chunk.push_back(next);
+    designs.push_back(ctx.space.design_at(next));
+  }
+}
+
 // Spatial plans for every design every network runs on, a chunk of designs at a time:
 // the parts are evaluated task by task (in parallel, or on other processes), the
 // plans scored here in design order.
@@ -408,15 +423,7 @@ void search_spatial(const SpatialContext& ctx, const study_detail::SpaceMatrix& 
   std::vector<uint64_t> chunk;
   std::vector<Design> designs;
   for (uint64_t next = 0; next < m.designs;) {
-    chunk.clear();
-    designs.clear();
-    for (; next < m.designs && chunk.size() < kSpatialChunk; ++next) {
-      bool valid = true;
-      for (size_t i = 0; i < ctx.networks.size(); ++i) valid = valid && m.valid[i][next];
-      if (!valid) continue;
-      chunk.push_back(next);
-      designs.push_back(ctx.space.design_at(next));
-    }
+    next_chunk(ctx, m, next, chunk, designs);
     const PartEvaluations parts = evaluate_parts(ctx, designs);
     for (size_t j = 0; j < chunk.size(); ++j) {
       const arch::Accelerator chip = ctx.space.accelerator(designs[j]);
