@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-#include <span>
 
 #include "common/error.h"
 #include "dse/internal.h"
@@ -280,20 +279,43 @@ struct SpatialContext {
   int most_units() const { return requested_units - static_cast<int>(networks.size()) + 1; }
 };
 
-// parts[i][u - 1][j]: network i on u units of design j's chip (an invalid evaluation
-// when the chip has no such part). Each (network, units) is one batch of one study
-// task, so options.remote may spread it over processes.
+// Designs whose parts are evaluated together, each with the units its chip splits into.
+struct Chunk {
+  std::vector<uint64_t> numbers;  // in the matrix
+  std::vector<Design> designs;
+  std::vector<int> total_units;
+  size_t size() const { return designs.size(); }
+};
+
+// parts[i][u - 1][j]: network i on u units of design j's chip, evaluated only where the
+// chip splits into enough units to leave every other network one. Each (network,
+// units) is one batch of one study task, so options.remote may spread it over
+// processes; leaving the other designs out keeps every batch real work.
 using PartEvaluations = std::vector<std::vector<std::vector<Evaluation>>>;
 
-PartEvaluations evaluate_parts(const SpatialContext& ctx, std::span<const Design> designs) {
+std::vector<Evaluation> evaluate_part(const SpatialContext& ctx, const Chunk& chunk, uint32_t network, int units) {
+  const int others = static_cast<int>(ctx.networks.size()) - 1;
+  std::vector<size_t> members;
+  std::vector<Design> batch;
+  for (size_t j = 0; j < chunk.size(); ++j) {
+    if (units + others > chunk.total_units[j]) continue;
+    members.push_back(j);
+    batch.push_back(chunk.designs[j]);
+  }
+  std::vector<Evaluation> row(chunk.size());
+  if (batch.empty()) return row;
+  const StudyTask task{network, {}, units, ctx.requested_units};
+  std::unique_ptr<Evaluator> evaluator =
+      study_detail::task_evaluator(ctx.space, ctx.networks, task, ctx.cache, ctx.options.threads, ctx.options.remote, 0);
+  std::vector<Evaluation> results = evaluator->evaluate(batch);
+  for (size_t m = 0; m < members.size(); ++m) row[members[m]] = std::move(results[m]);
+  return row;
+}
+
+PartEvaluations evaluate_parts(const SpatialContext& ctx, const Chunk& chunk) {
   PartEvaluations parts(ctx.networks.size());
   for (uint32_t i = 0; i < ctx.networks.size(); ++i) {
-    for (int u = 1; u <= ctx.most_units(); ++u) {
-      const StudyTask task{i, {}, u, ctx.requested_units};
-      std::unique_ptr<Evaluator> evaluator = study_detail::task_evaluator(
-          ctx.space, ctx.networks, task, ctx.cache, ctx.options.threads, ctx.options.remote, 0);
-      parts[i].push_back(evaluator->evaluate(designs));
-    }
+    for (int u = 1; u <= ctx.most_units(); ++u) parts[i].push_back(evaluate_part(ctx, chunk, i, u));
   }
   return parts;
 }
@@ -314,10 +336,9 @@ std::vector<std::vector<Slot>> partition_slots(const SpatialContext& ctx, const 
   return slots;
 }
 
-std::optional<CorunPlan> spatial_plan(const SpatialContext& ctx, const arch::Accelerator& chip,
+std::optional<CorunPlan> spatial_plan(const SpatialContext& ctx, const arch::Accelerator& chip, int total,
                                       const PartEvaluations& parts, size_t j, uint64_t& evaluations) {
   const size_t k = ctx.networks.size();
-  const int total = partition_units(chip, ctx.requested_units);
   if (total < static_cast<int>(k)) return std::nullopt;
   std::vector<std::vector<Slot>> slots = partition_slots(ctx, chip, total, parts, j, evaluations);
   const bool weighted = has_weights(ctx.demands);
@@ -396,22 +417,21 @@ void search_time(const DesignSpace& space, const std::vector<std::string>& names
   }
 }
 
-// Designs whose parts are evaluated together: bounds the evaluations kept at once.
+// Designs per chunk: bounds the evaluations kept at once.
 constexpr size_t kSpatialChunk = 4096;
 
-// The next designs from `next` on that every network runs on, at most kSpatialChunk:
-// their numbers in the matrix and the designs.
-void next_chunk(const SpatialContext& ctx, const study_detail::SpaceMatrix& m, uint64_t& next,
-                std::vector<uint64_t>& chunk, std::vector<Design>& designs) {
-  chunk.clear();
-  designs.clear();
+// The next designs from `next` on that every network runs on, at most kSpatialChunk.
+Chunk next_chunk(const SpatialContext& ctx, const study_detail::SpaceMatrix& m, uint64_t& next) {
+  Chunk chunk;
   for (; next < m.designs && chunk.size() < kSpatialChunk; ++next) {
     bool valid = true;
     for (size_t i = 0; i < ctx.networks.size(); ++i) valid = valid && m.valid[i][next];
     if (!valid) continue;
-    chunk.push_back(next);
-    designs.push_back(ctx.space.design_at(next));
+    chunk.numbers.push_back(next);
+    chunk.designs.push_back(ctx.space.design_at(next));
+    chunk.total_units.push_back(partition_units(ctx.space.accelerator(chunk.designs.back()), ctx.requested_units));
   }
+  return chunk;
 }
 
 // Spatial plans for every design every network runs on, a chunk of designs at a time:
@@ -420,16 +440,14 @@ void next_chunk(const SpatialContext& ctx, const study_detail::SpaceMatrix& m, u
 void search_spatial(const SpatialContext& ctx, const study_detail::SpaceMatrix& m, double start, Candidates& out) {
   const bool weighted = has_weights(ctx.demands);
   const uint64_t planned = m.designs * (ctx.networks.size() + 1);
-  std::vector<uint64_t> chunk;
-  std::vector<Design> designs;
   for (uint64_t next = 0; next < m.designs;) {
-    next_chunk(ctx, m, next, chunk, designs);
-    const PartEvaluations parts = evaluate_parts(ctx, designs);
+    const Chunk chunk = next_chunk(ctx, m, next);
+    const PartEvaluations parts = evaluate_parts(ctx, chunk);
     for (size_t j = 0; j < chunk.size(); ++j) {
-      const arch::Accelerator chip = ctx.space.accelerator(designs[j]);
-      std::optional<CorunPlan> plan = spatial_plan(ctx, chip, parts, j, out.evaluations);
+      const arch::Accelerator chip = ctx.space.accelerator(chunk.designs[j]);
+      std::optional<CorunPlan> plan = spatial_plan(ctx, chip, chunk.total_units[j], parts, j, out.evaluations);
       if (!plan) continue;
-      finish_plan(*plan, designs[j], m.area_mm2[chunk[j]]);
+      finish_plan(*plan, chunk.designs[j], m.area_mm2[chunk.numbers[j]]);
       if (meets_constraints(ctx.space, *plan, chip)) consider(out.spatial, std::move(*plan), weighted);
     }
     if (ctx.options.on_progress) {
