@@ -162,7 +162,7 @@ void run_explore(const ExploreArgs& args) {
   dse::DesignSpace space = dse::build_space(args.space);
   auto cache = std::make_shared<cost::CostCache>();
   // Under mpirun the other ranks only compute designs for rank 0 (mpi_team.h).
-  mpi::Team team(space, dse::network_metrics(network, cache), args.threads);
+  mpi::Team team(space, [&](const std::string&) { return dse::network_metrics(network, cache); }, args.threads);
   if (!team.leader()) {
     team.serve();
     return;

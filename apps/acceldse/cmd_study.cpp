@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "network_options.h"
 #include "design_file.h"
+#include "mpi_team.h"
 #include "common/error.h"
 #include "dse/dse.h"
 #include "dse/study.h"
@@ -109,9 +110,14 @@ class Sink {
   std::ostringstream buffer_;
 };
 
-// A one-line progress bar on stderr, only on a terminal, so logs and pipes stay clean.
+// Progress goes to a terminal only, so logs and pipes stay clean. Under mpirun stderr is
+// a pipe to mpirun whatever the user's terminal, so rank 0 (the only rank that reports)
+// always draws it.
+bool draw_progress() { return ::isatty(STDERR_FILENO) || mpi::ranks() > 1; }
+
+// A one-line progress bar on stderr.
 std::function<void(const dse::Progress&)> progress_bar(const std::string& what) {
-  if (!::isatty(STDERR_FILENO)) return {};
+  if (!draw_progress()) return {};
   auto last = std::make_shared<double>(-1);
   return [what, last](const dse::Progress& p) {
     if (p.elapsed_s - *last < 0.2 && p.evaluated < p.planned) return;
@@ -123,7 +129,27 @@ std::function<void(const dse::Progress&)> progress_bar(const std::string& what) 
 }
 
 void clear_progress() {
-  if (::isatty(STDERR_FILENO)) std::cerr << "\r\033[K" << std::flush;
+  if (draw_progress()) std::cerr << "\r\033[K" << std::flush;
+}
+
+// Under mpirun every rank builds the same space and networks from the same command line;
+// the other ranks compute the study's evaluations (task by task) for rank 0, which runs
+// the study itself.
+mpi::MetricsFor study_metrics_for(const std::vector<dse::NetworkPtr>& networks,
+                                  std::shared_ptr<cost::CostCache> cache) {
+  return [networks, cache](const std::string& task) {
+    return dse::study_task_metrics(networks, dse::StudyTask::from_key(task), cache);
+  };
+}
+
+dse::StudyRemoteFn study_remote(mpi::Team& team) {
+  if (mpi::ranks() <= 1) return {};  // one process: exactly as without MPI
+  return [&team](const dse::StudyTask& task) { return team.remote(task.key()); };
+}
+
+// The run's rank count in JSON, only under mpirun (as explore's).
+void add_mpi_ranks(Json& run) {
+  if (mpi::ranks() > 1) run["mpi_ranks"] = mpi::ranks();
 }
 
 Json params_json(const dse::DesignSpace& space, const dse::Design& design) {
@@ -245,6 +271,7 @@ Json suite_json(const SuiteRun& run) {
            {"run", {{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations},
                     {"feasible_for_all", r.feasible_for_all},
                     {"cost_cache", {{"entries", r.cache_entries}, {"hits", r.cache_hits}, {"misses", r.cache_misses}}}}}};
+  add_mpi_ranks(out["run"]);
   if (run.uncertainty) out["uncertainty"] = uncertainty_json(*run.uncertainty, r);
   return out;
 }
@@ -397,8 +424,20 @@ void run_suite_command(const SuiteArgs& args) {
   if (!args.weights.empty()) options.weights = dse::parse_weights(args.weights, networks.size(), "--weights");
   dse::UncertaintyOptions uncertainty{args.uncertainty_pct.value_or(0), args.samples, args.seed};
   if (args.uncertainty_pct) uncertainty.check();  // before the long run, not after it
+  auto cache = std::make_shared<cost::CostCache>();
+  mpi::Team team(space, study_metrics_for(networks, cache), args.threads);
+  if (!team.leader()) {
+    team.serve();
+    return;
+  }
+  options.remote = study_remote(team);
   options.on_progress = progress_bar("suite");
   dse::SuiteResult result = dse::run_suite(space, networks, options);
+  if (mpi::ranks() > 1) {  // rank 0 computed its share through the team's cache, not the study's
+    result.cache_entries = cache->size();
+    result.cache_hits = cache->hits();
+    result.cache_misses = cache->misses();
+  }
   std::optional<dse::SuiteUncertainty> spread;
   if (args.uncertainty_pct) {
     options.on_progress = progress_bar("uncertainty");
@@ -514,16 +553,18 @@ Json corun_json(const dse::DesignSpace& space, const dse::CorunResult& r, const 
   for (const auto* plan : {&r.best_spatial, &r.best_time}) {
     if (*plan) alternatives.push_back(plan_summary_json(space, **plan));
   }
-  return Json{{"mode", dse::to_string(r.best.mode)},
-              {"requested_mode", args.mode},
-              {"design", {{"params", params_json(space, r.best.design)}, {"area_mm2", r.best.area_mm2}}},
-              {"mix_rate_per_s", r.best.mix_rate_per_s},
-              {"headroom", r.best.headroom},
-              {"power_w", r.best.aggregate.power_w},
-              {"networks", plan_networks_json(r.best, in.targets)},
-              {"alternatives", alternatives},
-              {"space", {{"name", space.name()}, {"file", space.file()}, {"size", r.space_size}}},
-              {"run", {{"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations}}}};
+  Json out{{"mode", dse::to_string(r.best.mode)},
+           {"requested_mode", args.mode},
+           {"design", {{"params", params_json(space, r.best.design)}, {"area_mm2", r.best.area_mm2}}},
+           {"mix_rate_per_s", r.best.mix_rate_per_s},
+           {"headroom", r.best.headroom},
+           {"power_w", r.best.aggregate.power_w},
+           {"networks", plan_networks_json(r.best, in.targets)},
+           {"alternatives", alternatives},
+           {"space", {{"name", space.name()}, {"file", space.file()}, {"size", r.space_size}}},
+           {"run", {{"elapsed_s", r.elapsed_s}, {"evaluations", r.evaluations}}}};
+  add_mpi_ranks(out["run"]);
+  return out;
 }
 
 std::vector<std::string> share_cells(const dse::CorunNetwork& n, const std::string& target) {
@@ -580,6 +621,12 @@ void run_corun_command(const CorunArgs& args) {
   if (args.partition_units < 2) throw InputError("<command line>", "--partition-units", "expected at least 2");
   options.partition_units = args.partition_units;
   CorunInput in = parse_corun_models(args.models, args);
+  mpi::Team team(space, study_metrics_for(in.networks, std::make_shared<cost::CostCache>()), args.threads);
+  if (!team.leader()) {
+    team.serve();
+    return;
+  }
+  options.remote = study_remote(team);
   options.on_progress = progress_bar("corun");
   dse::CorunResult result = dse::run_corun(space, in.networks, in.demands, options);
   clear_progress();

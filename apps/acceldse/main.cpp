@@ -9,13 +9,15 @@
 
 namespace {
 
-// Under mpirun only `explore` spreads its work (mpi_team.h); any other command runs on
-// rank 0 alone while the other ranks end at once, so nothing is done or printed twice.
+// Under mpirun `explore`, `suite` and `corun` spread their work (mpi_team.h); any other
+// command runs on rank 0 alone while the other ranks end at once, so nothing is done or
+// printed twice.
 bool other_ranks_idle(const std::vector<std::string>& args) {
   namespace mpi = acceldse::cli::mpi;
-  if (mpi::ranks() <= 1 || (!args.empty() && args[0] == "explore")) return false;
+  const bool spreads = !args.empty() && (args[0] == "explore" || args[0] == "suite" || args[0] == "corun");
+  if (mpi::ranks() <= 1 || spreads) return false;
   if (mpi::rank() != 0) return true;
-  std::cerr << "acceldse: note: under MPI only `explore` uses the other " << mpi::ranks() - 1
+  std::cerr << "acceldse: note: under MPI only `explore`, `suite` and `corun` use the other " << mpi::ranks() - 1
             << " rank(s); this command runs on rank 0 alone\n";
   return false;
 }

@@ -12,10 +12,10 @@ int rank() { return 0; }
 int ranks() { return 1; }
 
 struct Team::Impl {};
-Team::Team(const dse::DesignSpace&, dse::MetricsFn, int) {}
+Team::Team(const dse::DesignSpace&, MetricsFor, int) {}
 Team::~Team() = default;
 bool Team::leader() const { return true; }
-dse::RemoteFn Team::remote() { return {}; }
+dse::RemoteFn Team::remote(const std::string&) { return {}; }
 void Team::serve() {}
 
 }  // namespace acceldse::cli::mpi

@@ -1,5 +1,7 @@
-// MPI scale-out of explore (see mpi_team.h). Messages, all MPI_BYTE on MPI_COMM_WORLD:
-//   leader -> rank  kWork:   u64 first, u64 count, then count x parameters u16 indices
+// MPI scale-out of explore, suite and corun (see mpi_team.h). Messages, all MPI_BYTE on
+// MPI_COMM_WORLD:
+//   leader -> rank  kWork:   u32 task length and the task key, u64 first, u64 count,
+//                            then count x parameters u16 indices
 //   rank -> leader  kResult: u64 first, u64 count, then per design the Metrics bytes,
 //                            u32 error length and the error text
 //   leader -> rank  kStop:   empty; the rank returns from serve()
@@ -11,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -51,6 +54,15 @@ T take(const std::vector<char>& in, size_t& at) {
   std::memcpy(&value, in.data() + at, sizeof(T));
   at += sizeof(T);
   return value;
+}
+
+// A u32 length and that many bytes.
+std::string take_text(const std::vector<char>& in, size_t& at) {
+  const uint32_t length = take<uint32_t>(in, at);
+  if (at + length > in.size()) throw std::runtime_error("MPI message shorter than expected");
+  std::string text(in.data() + at, length);
+  at += length;
+  return text;
 }
 
 // Waits for a message without spinning a core: the ranks share the machine's cores
@@ -140,15 +152,27 @@ int ranks() {
   return n;
 }
 
+// Evaluators kept for the tasks seen last: a study has a task per network (and per
+// perturbed technology or part of the chip); each evaluator holds a thread pool.
+constexpr size_t kMaxLocalEvaluators = 16;
+
 struct Team::Impl {
   const dse::DesignSpace& space;
-  // This rank's share, only with several ranks; no store (the leader's evaluator has it).
-  std::unique_ptr<dse::Evaluator> local;
+  MetricsFor metrics_for;
+  int threads;
+  // This rank's share of each task; no store (the leader's evaluator has it).
+  std::map<std::string, std::unique_ptr<dse::Evaluator>> locals;
   bool stopped = false;
   std::vector<std::unique_ptr<Pending>> pending;  // messages this rank sent, on their way
 
-  Impl(const dse::DesignSpace& s, dse::MetricsFn metrics, int threads) : space(s) {
-    if (ranks() > 1) local = std::make_unique<dse::Evaluator>(s, std::move(metrics), evaluator_options(threads));
+  Impl(const dse::DesignSpace& s, MetricsFor m, int t) : space(s), metrics_for(std::move(m)), threads(t) {}
+
+  dse::Evaluator& local(const std::string& task) {
+    auto it = locals.find(task);
+    if (it != locals.end()) return *it->second;
+    if (locals.size() >= kMaxLocalEvaluators) locals.clear();
+    auto evaluator = std::make_unique<dse::Evaluator>(space, metrics_for(task), evaluator_options(threads));
+    return *locals.emplace(task, std::move(evaluator)).first->second;
   }
 
   static dse::EvaluatorOptions evaluator_options(int threads) {
@@ -160,8 +184,11 @@ struct Team::Impl {
 
   size_t parameters() const { return space.parameters().size(); }
 
-  std::vector<char> work_message(std::span<const dse::Design> designs, uint64_t first, uint64_t count) const {
+  std::vector<char> work_message(const std::string& task, std::span<const dse::Design> designs, uint64_t first,
+                                 uint64_t count) const {
     std::vector<char> out;
+    put(out, static_cast<uint32_t>(task.size()));
+    out.insert(out.end(), task.begin(), task.end());
     put(out, first);
     put(out, count);
     for (uint64_t i = first; i < first + count; ++i) {
@@ -192,16 +219,13 @@ struct Team::Impl {
       dse::Evaluation& e = results[i];
       e.design = designs[i];
       e.metrics = take<dse::Metrics>(message, at);
-      const uint32_t length = take<uint32_t>(message, at);
-      if (at + length > message.size()) throw std::runtime_error("MPI message shorter than expected");
-      e.error.assign(message.data() + at, length);
-      at += length;
+      e.error = take_text(message, at);
     }
   }
 
-  void compute_here(std::span<const dse::Design> designs, uint64_t first, uint64_t count,
+  void compute_here(const std::string& task, std::span<const dse::Design> designs, uint64_t first, uint64_t count,
                     std::vector<dse::Evaluation>& results) {
-    std::vector<dse::Evaluation> answers = local->evaluate(designs.subspan(first, count));
+    std::vector<dse::Evaluation> answers = local(task).evaluate(designs.subspan(first, count));
     std::move(answers.begin(), answers.end(), results.begin() + static_cast<std::ptrdiff_t>(first));
   }
 
@@ -209,14 +233,14 @@ struct Team::Impl {
   // the leader computes chunks itself between answers. Chunks are contiguous runs of the
   // batch (in grid order neighbouring designs share most parameters, so each rank's
   // accelerator builder reuses prefixes).
-  std::vector<dse::Evaluation> spread(std::span<const dse::Design> designs) {
+  std::vector<dse::Evaluation> spread(const std::string& task, std::span<const dse::Design> designs) {
     const uint64_t n = designs.size();
     const uint64_t team = static_cast<uint64_t>(ranks());
     std::vector<dse::Evaluation> results(n);
     // A few designs (an annealing step, a sensitivity point) cost less here than a round
     // trip to another rank.
     if (n < team * 8) {
-      compute_here(designs, 0, n, results);
+      compute_here(task, designs, 0, n, results);
       return results;
     }
     const uint64_t chunk = std::clamp<uint64_t>(n / (team * 8), 1, 256);
@@ -224,7 +248,7 @@ struct Team::Impl {
     int outstanding = 0;
     auto hand_out = [&](int to) {
       const uint64_t count = std::min(chunk, n - next);
-      pending.push_back(send_async(work_message(designs, next, count), to, kWork));
+      pending.push_back(send_async(work_message(task, designs, next, count), to, kWork));
       next += count;
       ++outstanding;
     };
@@ -251,7 +275,7 @@ struct Team::Impl {
       const uint64_t count = std::min(chunk, n - next);
       const uint64_t first = next;
       next += count;
-      compute_here(designs, first, count, results);
+      compute_here(task, designs, first, count, results);
     }
     settle(pending, true);
     return results;
@@ -267,13 +291,14 @@ struct Team::Impl {
         return;
       }
       size_t at = 0;
+      const std::string task = take_text(message, at);
       const uint64_t first = take<uint64_t>(message, at), count = take<uint64_t>(message, at);
       std::vector<dse::Design> designs(count);
       for (dse::Design& d : designs) {
         d.index.resize(parameters());
         for (uint16_t& index : d.index) index = take<uint16_t>(message, at);
       }
-      pending.push_back(send_async(result_message(first, local->evaluate(designs)), 0, kResult));
+      pending.push_back(send_async(result_message(first, local(task).evaluate(designs)), 0, kResult));
     }
   }
 
@@ -285,8 +310,8 @@ struct Team::Impl {
   }
 };
 
-Team::Team(const dse::DesignSpace& space, dse::MetricsFn metrics, int threads)
-    : impl_(std::make_unique<Impl>(space, std::move(metrics), threads)) {}
+Team::Team(const dse::DesignSpace& space, MetricsFor metrics_for, int threads)
+    : impl_(std::make_unique<Impl>(space, std::move(metrics_for), threads)) {}
 
 Team::~Team() {
   if (!leader()) return;
@@ -298,9 +323,9 @@ Team::~Team() {
 
 bool Team::leader() const { return rank() == 0; }
 
-dse::RemoteFn Team::remote() {
+dse::RemoteFn Team::remote(const std::string& task) {
   if (ranks() <= 1) return {};
-  return [this](std::span<const dse::Design> designs) { return impl_->spread(designs); };
+  return [this, task](std::span<const dse::Design> designs) { return impl_->spread(task, designs); };
 }
 
 void Team::serve() {

@@ -1,14 +1,20 @@
 #pragma once
-// Scale-out of `acceldse explore` over MPI ranks (README, "MPI"). Every rank runs the
-// same command line, so every rank builds the same network and design space. Rank 0
-// (the leader) runs the search, the result store and all output exactly as one process
-// would; whenever the search asks for a batch of designs, the batch is cut into chunks
-// handed out dynamically to the other ranks (and to the leader itself), and the
-// answers are put back in order. The search sees the same evaluations in the same
-// order as in one process, so every strategy gives the same answer on any rank count.
+// Scale-out of `acceldse explore`, `suite` and `corun` over MPI ranks (README, "MPI").
+// Every rank runs the same command line, so every rank builds the same networks and
+// design space. Rank 0 (the leader) runs the search or study, the result store and all
+// output exactly as one process would; whenever an evaluator asks for a batch of
+// designs, the batch is cut into chunks handed out dynamically to the other ranks (and
+// to the leader itself), and the answers are put back in order. The search sees the
+// same evaluations in the same order as in one process, so every strategy and study
+// gives the same answer on any rank count.
+//
+// A study evaluates several things (each network, perturbed technologies, parts of the
+// chip): each batch carries a task key, and every rank turns the key into the same
+// metrics (MetricsFor; explore has one task, "").
 //
 // Only mpi_openmpi.cpp includes <mpi.h>; without ACCELDSE_MPI (and in the Python
 // module) mpi_none.cpp makes this a single-process no-op.
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,17 +31,20 @@ void finish();
 int rank();   // 0 without MPI
 int ranks();  // 1 without MPI
 
-// The ranks sharing one exploration.
+// The metrics a task key stands for; the same on every rank.
+using MetricsFor = std::function<dse::MetricsFn(const std::string& task)>;
+
+// The ranks sharing one exploration or study.
 class Team {
  public:
-  Team(const dse::DesignSpace& space, dse::MetricsFn metrics, int threads);
+  Team(const dse::DesignSpace& space, MetricsFor metrics_for, int threads);
   ~Team();  // the leader tells the others to stop
   Team(const Team&) = delete;
   Team& operator=(const Team&) = delete;
 
   bool leader() const;
-  // The leader's evaluator hook (EvaluatorOptions::remote); empty with one rank.
-  dse::RemoteFn remote();
+  // The leader's evaluator hook (EvaluatorOptions::remote) for `task`; empty with one rank.
+  dse::RemoteFn remote(const std::string& task = "");
   // The other ranks: evaluate what the leader sends until it is done.
   void serve();
 

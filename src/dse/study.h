@@ -90,6 +90,28 @@ struct Spread {
   static Spread of(std::vector<double> values);  // NaNs left out; all NaN gives NaN
 };
 
+// ---- Spreading a study over processes -----------------------------------------------------
+// One kind of evaluation a study makes: one of its networks (index into the study's
+// list) on the perturbed technology and, for corun's spatial plans, on `part_units` of
+// the chip's split into partition_units(chip, requested_units) equal units. Processes
+// running the same command line (MPI ranks, apps/acceldse/mpi_team.h) rebuild the same
+// metrics from its key(), so only the key travels with the designs.
+struct StudyTask {
+  uint32_t network = 0;
+  TechnologyPerturbation perturbation;
+  int part_units = 0;       // 0: the whole chip
+  int requested_units = 0;  // with part_units: the split asked for (at least the networks)
+  std::string key() const;
+  static StudyTask from_key(const std::string& key);  // std::invalid_argument for a bad key
+};
+// The metrics `task` stands for. A part the chip does not split into (or one that leaves
+// another network no unit) throws InputError, so an evaluator records an invalid design.
+MetricsFn study_task_metrics(const std::vector<NetworkPtr>& networks, const StudyTask& task,
+                             std::shared_ptr<cost::CostCache> cache);
+// Where the evaluator of `task` sends the designs it computes (EvaluatorOptions::remote);
+// unset, or giving an unset RemoteFn: computed in this process. The answer is the same.
+using StudyRemoteFn = std::function<RemoteFn(const StudyTask& task)>;
+
 // ---- Suite study ------------------------------------------------------------------------
 // Network x design pairs up to which the `auto` strategy evaluates the whole space (its
 // optima are then proven); beyond it a genetic search (NSGA-II) finds them.
@@ -105,6 +127,7 @@ struct SuiteOptions {
   uint64_t budget = 0;
   uint64_t seed = 1;               // genetic search
   TechnologyPerturbation perturbation;  // pct 0: the nominal technology
+  StudyRemoteFn remote;                 // see StudyRemoteFn
 };
 
 // What one constraint did to the study.
@@ -251,6 +274,8 @@ struct CorunOptions {
   // else columns; fewer when the dimension has no such divisor).
   int partition_units = 8;
   std::function<void(const Progress&)> on_progress;
+  // See StudyRemoteFn; initialised, so brace lists of the fields above may leave it out.
+  StudyRemoteFn remote = {};
 };
 
 struct CorunResult {

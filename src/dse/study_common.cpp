@@ -1,11 +1,14 @@
-// What the studies share: performance from an objective, geometric means, weight lists
-// and the evaluation of a whole space for several networks.
+// What the studies share: performance from an objective, geometric means, weight lists,
+// the tasks a study's evaluations are made of (which other processes may compute) and
+// the evaluation of a whole space for several networks.
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "common/error.h"
 #include "dse/study.h"
@@ -62,6 +65,52 @@ std::vector<double> parse_weights(const std::string& text, size_t count, const s
   return weights;
 }
 
+// ---- Study tasks ------------------------------------------------------------------------
+
+std::string StudyTask::key() const {
+  // The percentage by its bits, so every process reads back exactly the same double.
+  return "network " + std::to_string(network) + " pct " + std::to_string(std::bit_cast<uint64_t>(perturbation.pct)) +
+         " seed " + std::to_string(perturbation.seed) + " part " + std::to_string(part_units) + " of " +
+         std::to_string(requested_units);
+}
+
+StudyTask StudyTask::from_key(const std::string& key) {
+  std::istringstream in(key);
+  std::string words[5];
+  uint64_t pct_bits = 0;
+  StudyTask t;
+  in >> words[0] >> t.network >> words[1] >> pct_bits >> words[2] >> t.perturbation.seed >> words[3] >> t.part_units >>
+      words[4] >> t.requested_units;
+  if (!in || words[0] != "network" || words[1] != "pct" || words[2] != "seed" || words[3] != "part" || words[4] != "of") {
+    throw std::invalid_argument("not a study task: '" + key + "'");
+  }
+  t.perturbation.pct = std::bit_cast<double>(pct_bits);
+  return t;
+}
+
+MetricsFn study_task_metrics(const std::vector<NetworkPtr>& networks, const StudyTask& task,
+                             std::shared_ptr<cost::CostCache> cache) {
+  if (task.network >= networks.size()) {
+    throw std::invalid_argument("study task for network #" + std::to_string(task.network) + " of " +
+                                std::to_string(networks.size()));
+  }
+  NetworkPtr network = networks[task.network];
+  if (task.part_units == 0) {
+    if (task.perturbation.pct == 0) return network_metrics(network, cache);
+    return perturbed_network_metrics(network, cache, task.perturbation);
+  }
+  // Each of the other networks needs at least one unit, so larger parts are never used.
+  const int others = static_cast<int>(networks.size()) - 1;
+  return [network, cache, task, others](const arch::Accelerator& chip) {
+    const int total = partition_units(chip, task.requested_units);
+    std::optional<arch::Accelerator> part;
+    if (task.part_units + others <= total) part = partition(chip, task.part_units, total);
+    if (!part) throw InputError("<partition>", "", "the chip has no such part");
+    task.perturbation.apply(*part);
+    return metrics_of(cost::evaluate_network(*network, *part, cache.get()), *part);
+  };
+}
+
 namespace study_detail {
 
 double now_s() {
@@ -108,23 +157,21 @@ uint64_t violated_mask(const DesignSpace& space, const Evaluation& e) {
   return mask;
 }
 
-// One network over the matrix's designs, in chunks so progress can be reported.
-void evaluate_network_row(const DesignSpace& space, const NetworkPtr& net, size_t row, int threads,
-                          const std::shared_ptr<cost::CostCache>& cache, SpaceMatrix& m,
+// One network (row) over the matrix's designs, in chunks so progress can be reported.
+void evaluate_network_row(const DesignSpace& space, const std::vector<NetworkPtr>& networks, size_t row,
+                          int threads, const std::shared_ptr<cost::CostCache>& cache, SpaceMatrix& m,
                           const std::function<void(const Progress&)>& on_progress, double start_s,
-                          const TechnologyPerturbation& perturbation) {
-  EvaluatorOptions options;
-  options.threads = threads;
-  options.model = net->name;
-  options.memo_limit = 0;  // every design is asked for once; the matrix keeps the answer
-  Evaluator evaluator(space, study_metrics(net, cache, perturbation), options);
+                          const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote) {
+  const StudyTask task{static_cast<uint32_t>(row), perturbation};
+  // Every design is asked for once (memo 0); the matrix keeps the answer.
+  std::unique_ptr<Evaluator> evaluator = task_evaluator(space, networks, task, cache, threads, remote, 0);
   constexpr uint64_t kChunk = 4096;
   std::vector<Design> designs;
   for (uint64_t first = 0; first < m.designs; first += kChunk) {
     uint64_t last = std::min(m.designs, first + kChunk);
     designs.clear();
     for (uint64_t d = first; d < last; ++d) designs.push_back(m.design(space, d));
-    std::vector<Evaluation> results = evaluator.evaluate(designs);
+    std::vector<Evaluation> results = evaluator->evaluate(designs);
     for (uint64_t d = first; d < last; ++d) {
       const Evaluation& e = results[d - first];
       m.metrics[row][d] = e.metrics;
@@ -142,7 +189,7 @@ void evaluate_network_row(const DesignSpace& space, const NetworkPtr& net, size_
 SpaceMatrix fill_matrix(const DesignSpace& space, SpaceMatrix m, const std::vector<NetworkPtr>& networks,
                         int threads, const std::shared_ptr<cost::CostCache>& cache,
                         const std::function<void(const Progress&)>& on_progress, double start_s,
-                        const TechnologyPerturbation& perturbation) {
+                        const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote) {
   const size_t n = networks.size();
   m.metrics.assign(n, std::vector<Metrics>(m.designs));
   m.valid.assign(n, std::vector<char>(m.designs, 0));
@@ -150,38 +197,43 @@ SpaceMatrix fill_matrix(const DesignSpace& space, SpaceMatrix m, const std::vect
   m.violated.assign(n, std::vector<uint64_t>(m.designs, 0));
   m.area_mm2.assign(m.designs, std::numeric_limits<double>::infinity());
   for (size_t row = 0; row < n; ++row) {
-    evaluate_network_row(space, networks[row], row, threads, cache, m, on_progress, start_s, perturbation);
+    evaluate_network_row(space, networks, row, threads, cache, m, on_progress, start_s, perturbation, remote);
   }
   return m;
 }
 
 }  // namespace
 
-MetricsFn study_metrics(const NetworkPtr& network, const std::shared_ptr<cost::CostCache>& cache,
-                        const TechnologyPerturbation& perturbation) {
-  if (perturbation.pct == 0) return network_metrics(network, cache);
-  return perturbed_network_metrics(network, cache, perturbation);
+std::unique_ptr<Evaluator> task_evaluator(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
+                                          const StudyTask& task, const std::shared_ptr<cost::CostCache>& cache,
+                                          int threads, const StudyRemoteFn& remote, size_t memo_limit) {
+  EvaluatorOptions options;
+  options.threads = threads;
+  options.model = networks.at(task.network)->name;
+  options.memo_limit = memo_limit;
+  if (remote) options.remote = remote(task);
+  return std::make_unique<Evaluator>(space, study_task_metrics(networks, task, cache), options);
 }
 
 SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
                            int threads, const std::shared_ptr<cost::CostCache>& cache,
                            const std::function<void(const Progress&)>& on_progress, double start_s,
-                           const TechnologyPerturbation& perturbation) {
+                           const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote) {
   check_size(space, networks.size());
   SpaceMatrix m;
   m.designs = space.size();
-  return fill_matrix(space, std::move(m), networks, threads, cache, on_progress, start_s, perturbation);
+  return fill_matrix(space, std::move(m), networks, threads, cache, on_progress, start_s, perturbation, remote);
 }
 
 SpaceMatrix evaluate_designs(const DesignSpace& space, std::vector<Design> designs,
                              const std::vector<NetworkPtr>& networks, int threads,
                              const std::shared_ptr<cost::CostCache>& cache,
                              const std::function<void(const Progress&)>& on_progress, double start_s,
-                             const TechnologyPerturbation& perturbation) {
+                             const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote) {
   SpaceMatrix m;
   m.designs = designs.size();
   m.list = std::move(designs);
-  return fill_matrix(space, std::move(m), networks, threads, cache, on_progress, start_s, perturbation);
+  return fill_matrix(space, std::move(m), networks, threads, cache, on_progress, start_s, perturbation, remote);
 }
 
 }  // namespace study_detail

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <mutex>
+#include <memory>
 
 #include "common/error.h"
 #include "dse/internal.h"
@@ -270,37 +270,77 @@ void for_each_split(size_t networks, int total, std::vector<int>& units, const s
 }
 
 struct SpatialContext {
+  const DesignSpace& space;
   const std::vector<NetworkPtr>& networks;
   const std::vector<Demand>& demands;
-  int requested_units;
-  cost::CostCache* cache;
+  int requested_units;  // --partition-units, at least one per network
+  const std::shared_ptr<cost::CostCache>& cache;
+  const CorunOptions& options;
+  int most_units() const { return requested_units - static_cast<int>(networks.size()) + 1; }
 };
 
-// slots[i][u]: network i on u units of the chip.
+// Designs whose parts are evaluated together, each with the units its chip splits into.
+struct Chunk {
+  std::vector<uint64_t> numbers;  // in the matrix
+  std::vector<Design> designs;
+  std::vector<int> total_units;
+  size_t size() const { return designs.size(); }
+};
+
+// parts[i][u - 1][j]: network i on u units of design j's chip, evaluated only where the
+// chip splits into enough units to leave every other network one. Each (network,
+// units) is one batch of one study task, so options.remote may spread it over
+// processes; leaving the other designs out keeps every batch real work.
+using PartEvaluations = std::vector<std::vector<std::vector<Evaluation>>>;
+
+std::vector<Evaluation> evaluate_part(const SpatialContext& ctx, const Chunk& chunk, uint32_t network, int units) {
+  const int others = static_cast<int>(ctx.networks.size()) - 1;
+  std::vector<size_t> members;
+  std::vector<Design> batch;
+  for (size_t j = 0; j < chunk.size(); ++j) {
+    if (units + others > chunk.total_units[j]) continue;
+    members.push_back(j);
+    batch.push_back(chunk.designs[j]);
+  }
+  std::vector<Evaluation> row(chunk.size());
+  if (batch.empty()) return row;
+  const StudyTask task{network, {}, units, ctx.requested_units};
+  std::unique_ptr<Evaluator> evaluator =
+      study_detail::task_evaluator(ctx.space, ctx.networks, task, ctx.cache, ctx.options.threads, ctx.options.remote, 0);
+  std::vector<Evaluation> results = evaluator->evaluate(batch);
+  for (size_t m = 0; m < members.size(); ++m) row[members[m]] = std::move(results[m]);
+  return row;
+}
+
+PartEvaluations evaluate_parts(const SpatialContext& ctx, const Chunk& chunk) {
+  PartEvaluations parts(ctx.networks.size());
+  for (uint32_t i = 0; i < ctx.networks.size(); ++i) {
+    for (int u = 1; u <= ctx.most_units(); ++u) parts[i].push_back(evaluate_part(ctx, chunk, i, u));
+  }
+  return parts;
+}
+
+// slots[i][u]: network i on u of the chip's `total` units.
 std::vector<std::vector<Slot>> partition_slots(const SpatialContext& ctx, const arch::Accelerator& chip, int total,
-                                               uint64_t& evaluations) {
+                                               const PartEvaluations& parts, size_t j, uint64_t& evaluations) {
   const size_t k = ctx.networks.size();
   std::vector<std::vector<Slot>> slots(k, std::vector<Slot>(static_cast<size_t>(total) + 1));
   for (int u = 1; u <= total - static_cast<int>(k) + 1; ++u) {
-    std::optional<arch::Accelerator> part = partition(chip, u, total);
-    if (!part) continue;
     for (size_t i = 0; i < k; ++i) {
-      try {
-        Metrics m = metrics_of(cost::evaluate_network(*ctx.networks[i], *part, ctx.cache), *part);
-        slots[i][static_cast<size_t>(u)] = slot_of(m, *part);
-        ++evaluations;
-      } catch (const InputError&) {  // e.g. the slice lacks what an op needs: not usable
-      }
+      const Evaluation& e = parts[i][static_cast<size_t>(u - 1)][j];
+      if (!e.valid()) continue;  // e.g. the slice lacks what an op needs: not usable
+      slots[i][static_cast<size_t>(u)] = slot_of(e.metrics, chip);  // the share is set for the plan chosen
+      ++evaluations;
     }
   }
   return slots;
 }
 
-std::optional<CorunPlan> spatial_plan(const SpatialContext& ctx, const arch::Accelerator& chip, uint64_t& evaluations) {
+std::optional<CorunPlan> spatial_plan(const SpatialContext& ctx, const arch::Accelerator& chip, int total,
+                                      const PartEvaluations& parts, size_t j, uint64_t& evaluations) {
   const size_t k = ctx.networks.size();
-  const int total = partition_units(chip, std::max(ctx.requested_units, static_cast<int>(k)));
   if (total < static_cast<int>(k)) return std::nullopt;
-  std::vector<std::vector<Slot>> slots = partition_slots(ctx, chip, total, evaluations);
+  std::vector<std::vector<Slot>> slots = partition_slots(ctx, chip, total, parts, j, evaluations);
   const bool weighted = has_weights(ctx.demands);
   std::optional<SplitScore> best;
   std::vector<int> units;
@@ -313,7 +353,8 @@ std::optional<CorunPlan> spatial_plan(const SpatialContext& ctx, const arch::Acc
   plan.mode = CorunMode::kSpatial;
   plan.mix_rate_per_s = best->mix;
   for (size_t i = 0; i < k; ++i) {
-    const Slot& slot = slots[i][static_cast<size_t>(best->units[i])];
+    Slot slot = slots[i][static_cast<size_t>(best->units[i])];
+    slot.share = share_of(partition(chip, best->units[i], total).value(), 1);
     plan.networks.push_back(network_entry(ctx.networks[i]->name, ctx.demands[i], slot, 1 / slot.seconds, 1));
   }
   plan.headroom = headroom_of(plan);
@@ -376,38 +417,42 @@ void search_time(const DesignSpace& space, const std::vector<std::string>& names
   }
 }
 
-// Spatial plans for every design, in parallel; each worker keeps its own best.
-void search_spatial(const DesignSpace& space, const SpatialContext& ctx, const study_detail::SpaceMatrix& m,
-                    int threads, const CorunOptions& options, double start, Candidates& out) {
-  const bool weighted = has_weights(ctx.demands);
-  ThreadPool pool(threads);
-  std::vector<std::optional<CorunPlan>> best(static_cast<size_t>(pool.size()));
-  std::vector<uint64_t> evaluations(static_cast<size_t>(pool.size()), 0);
-  std::mutex progress_mutex;
-  uint64_t done = 0;
-  const uint64_t planned = m.designs * (ctx.networks.size() + 1);
-  pool.parallel_for(m.designs, 16, [&](size_t d, int worker) {
-    const size_t w = static_cast<size_t>(worker);
+// Designs per chunk: bounds the evaluations kept at once.
+constexpr size_t kSpatialChunk = 4096;
+
+// The next designs from `next` on that every network runs on, at most kSpatialChunk.
+Chunk next_chunk(const SpatialContext& ctx, const study_detail::SpaceMatrix& m, uint64_t& next) {
+  Chunk chunk;
+  for (; next < m.designs && chunk.size() < kSpatialChunk; ++next) {
     bool valid = true;
-    for (size_t i = 0; i < ctx.networks.size(); ++i) valid = valid && m.valid[i][d];
-    if (valid) {
-      const Design design = space.design_at(d);
-      const arch::Accelerator chip = space.accelerator(design);
-      std::optional<CorunPlan> plan = spatial_plan(ctx, chip, evaluations[w]);
-      if (plan) {
-        finish_plan(*plan, design, m.area_mm2[d]);
-        if (meets_constraints(space, *plan, chip)) consider(best[w], std::move(*plan), weighted);
-      }
+    for (size_t i = 0; i < ctx.networks.size(); ++i) valid = valid && m.valid[i][next];
+    if (!valid) continue;
+    chunk.numbers.push_back(next);
+    chunk.designs.push_back(ctx.space.design_at(next));
+    chunk.total_units.push_back(partition_units(ctx.space.accelerator(chunk.designs.back()), ctx.requested_units));
+  }
+  return chunk;
+}
+
+// Spatial plans for every design every network runs on, a chunk of designs at a time:
+// the parts are evaluated task by task (in parallel, or on other processes), the
+// plans scored here in design order.
+void search_spatial(const SpatialContext& ctx, const study_detail::SpaceMatrix& m, double start, Candidates& out) {
+  const bool weighted = has_weights(ctx.demands);
+  const uint64_t planned = m.designs * (ctx.networks.size() + 1);
+  for (uint64_t next = 0; next < m.designs;) {
+    const Chunk chunk = next_chunk(ctx, m, next);
+    const PartEvaluations parts = evaluate_parts(ctx, chunk);
+    for (size_t j = 0; j < chunk.size(); ++j) {
+      const arch::Accelerator chip = ctx.space.accelerator(chunk.designs[j]);
+      std::optional<CorunPlan> plan = spatial_plan(ctx, chip, chunk.total_units[j], parts, j, out.evaluations);
+      if (!plan) continue;
+      finish_plan(*plan, chunk.designs[j], m.area_mm2[chunk.numbers[j]]);
+      if (meets_constraints(ctx.space, *plan, chip)) consider(out.spatial, std::move(*plan), weighted);
     }
-    if (options.on_progress && d % 256 == 0) {
-      std::lock_guard lock(progress_mutex);
-      done = std::max<uint64_t>(done, d);
-      options.on_progress(Progress{m.designs * ctx.networks.size() + done, planned, study_detail::now_s() - start});
+    if (ctx.options.on_progress) {
+      ctx.options.on_progress(Progress{m.designs * ctx.networks.size() + next, planned, study_detail::now_s() - start});
     }
-  });
-  for (size_t w = 0; w < best.size(); ++w) {
-    out.evaluations += evaluations[w];
-    if (best[w]) consider(out.spatial, std::move(*best[w]), weighted);
   }
 }
 
@@ -455,7 +500,8 @@ CorunResult run_corun(const DesignSpace& space, const std::vector<NetworkPtr>& n
   const double start = study_detail::now_s();
   check_demands(networks, demands);
   auto cache = std::make_shared<cost::CostCache>();
-  study_detail::SpaceMatrix m = study_detail::evaluate_space(space, networks, options.threads, cache, options.on_progress, start);
+  study_detail::SpaceMatrix m =
+      study_detail::evaluate_space(space, networks, options.threads, cache, options.on_progress, start, {}, options.remote);
   std::vector<std::string> names;
   for (const NetworkPtr& net : networks) names.push_back(net->name);
 
@@ -464,8 +510,9 @@ CorunResult run_corun(const DesignSpace& space, const std::vector<NetworkPtr>& n
   // Time multiplexing needs only the whole-chip matrix, so it is always compared.
   search_time(space, names, demands, m, found);
   if (options.mode != CorunMode::kTime) {
-    SpatialContext ctx{networks, demands, options.partition_units, cache.get()};
-    search_spatial(space, ctx, m, options.threads, options, start, found);
+    const int requested = std::max(options.partition_units, static_cast<int>(networks.size()));
+    SpatialContext ctx{space, networks, demands, requested, cache, options};
+    search_spatial(ctx, m, start, found);
   }
   const bool weighted = has_weights(demands);
   std::optional<CorunPlan> best;

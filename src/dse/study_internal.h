@@ -28,9 +28,11 @@ struct SpaceMatrix {
   Design design(const DesignSpace& space, uint64_t d) const { return list.empty() ? space.design_at(d) : list[d]; }
 };
 
-// The metrics of one network on a design, with the study's technology perturbation.
-MetricsFn study_metrics(const NetworkPtr& network, const std::shared_ptr<cost::CostCache>& cache,
-                        const TechnologyPerturbation& perturbation);
+// The evaluator of one task of a study: computing on `threads` here, or sending its
+// designs to `remote` when that gives a RemoteFn for the task.
+std::unique_ptr<Evaluator> task_evaluator(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
+                                          const StudyTask& task, const std::shared_ptr<cost::CostCache>& cache,
+                                          int threads, const StudyRemoteFn& remote, size_t memo_limit);
 
 // Network x design pairs a study may enumerate (about 90 bytes each in memory).
 constexpr uint64_t kMaxPairs = 4'000'000;
@@ -44,13 +46,13 @@ void check_unique_names(const std::vector<NetworkPtr>& networks, const std::stri
 SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
                            int threads, const std::shared_ptr<cost::CostCache>& cache,
                            const std::function<void(const Progress&)>& on_progress, double start_s,
-                           const TechnologyPerturbation& perturbation = {});
+                           const TechnologyPerturbation& perturbation = {}, const StudyRemoteFn& remote = {});
 // The same over a list of designs (sorted, distinct).
 SpaceMatrix evaluate_designs(const DesignSpace& space, std::vector<Design> designs,
                              const std::vector<NetworkPtr>& networks, int threads,
                              const std::shared_ptr<cost::CostCache>& cache,
                              const std::function<void(const Progress&)>& on_progress, double start_s,
-                             const TechnologyPerturbation& perturbation);
+                             const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote = {});
 
 // ---- Channel classes (fit-model) ----------------------------------------------------------
 

@@ -243,15 +243,12 @@ std::vector<Design> searched_designs(const DesignSpace& space, const std::vector
   explore_options.seed = options.seed;
   explore_options.sensitivity = false;
   std::vector<Design> out;
-  for (const NetworkPtr& net : networks) {
-    EvaluatorOptions eo;
-    eo.threads = options.threads;
-    eo.model = net->name;
-    eo.memo_limit = budget + 1024;
-    Evaluator evaluator(space, study_detail::study_metrics(net, cache, options.perturbation), eo);
-    explore(evaluator, explore_options);
-    evaluations += evaluator.evaluated();
-    std::vector<Design> seen = evaluator.remembered();
+  for (uint32_t n = 0; n < networks.size(); ++n) {
+    std::unique_ptr<Evaluator> evaluator = study_detail::task_evaluator(
+        space, networks, StudyTask{n, options.perturbation}, cache, options.threads, options.remote, budget + 1024);
+    explore(*evaluator, explore_options);
+    evaluations += evaluator->evaluated();
+    std::vector<Design> seen = evaluator->remembered();
     out.insert(out.end(), seen.begin(), seen.end());
   }
   std::sort(out.begin(), out.end());
@@ -279,7 +276,7 @@ std::vector<Design> polish_geomean(const DesignSpace& space, const std::vector<N
       }
     }
     study_detail::SpaceMatrix m = study_detail::evaluate_designs(space, around, networks, options.threads, cache, {},
-                                                                 0, options.perturbation);
+                                                                 0, options.perturbation, options.remote);
     evaluations += m.designs * networks.size();
     visited.insert(visited.end(), around.begin(), around.end());
     Derived x = derive(m, space.objective());
@@ -297,7 +294,8 @@ study_detail::SpaceMatrix heuristic_matrix(const DesignSpace& space, const std::
                                            const std::vector<double>& weights, double start, uint64_t& evaluations) {
   std::vector<Design> candidates = searched_designs(space, networks, options, cache, evaluations);
   study_detail::SpaceMatrix m = study_detail::evaluate_designs(space, candidates, networks, options.threads, cache,
-                                                               options.on_progress, start, options.perturbation);
+                                                               options.on_progress, start, options.perturbation,
+                                                               options.remote);
   Derived x = derive(m, space.objective());
   size_t seed_design = best_geomean(x.perf, m.area_mm2, x.energy_pj, weights,
                                     [&](size_t n, size_t d) { return m.feasible[n][d] != 0; });
@@ -308,7 +306,7 @@ study_detail::SpaceMatrix heuristic_matrix(const DesignSpace& space, const std::
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   return study_detail::evaluate_designs(space, std::move(candidates), networks, options.threads, cache, {}, start,
-                                        options.perturbation);
+                                        options.perturbation, options.remote);
 }
 
 bool use_grid(const SuiteOptions& options, const DesignSpace& space, size_t networks) {
@@ -344,7 +342,7 @@ SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& n
   uint64_t search_evaluations = 0;
   study_detail::SpaceMatrix m =
       grid ? study_detail::evaluate_space(space, networks, options.threads, cache, options.on_progress, start,
-                                          options.perturbation)
+                                          options.perturbation, options.remote)
            : heuristic_matrix(space, networks, options, cache, result.weights, start, search_evaluations);
   check_each_feasible(m, networks, space);
 
