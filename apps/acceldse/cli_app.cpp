@@ -16,7 +16,9 @@ void add_all_commands(CLI::App& app) {
   add_evaluate_command(app);
   add_simulate_commands(app);
   add_explore_commands(app);
-  add_study_commands(app);
+  add_suite_commands(app);
+  add_corun_commands(app);
+  add_fit_commands(app);
   add_report_command(app);
   add_calibrate_command(app);
 }

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "network_options.h"
 #include "output_options.h"
+#include "study_options.h"
 #include "design_file.h"
 #include "documents/documents.h"
 #include "mpi_team.h"
@@ -276,14 +277,9 @@ void add_explore(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("explore", "Search a design space for the best accelerator for one network");
   cmd->add_option("--model", args->model, "Built-in model name or network file (YAML, ONNX, SCALE-Sim CSV)")->required();
   add_network_options(cmd, args->network);
-  cmd->add_option("--arch", args->space.arch, "Base accelerator (built-in name or file); overrides the space's base");
-  cmd->add_option("--space", args->space.space, "Design space: name in spaces/ or YAML file (default: spaces/default.yaml)");
+  add_design_space_options(cmd, args->space);
   cmd->add_option("--objective", args->space.objective,
                   "latency|throughput|perf_per_area|energy|edp|pareto, or 'min EXPR'/'max EXPR' (default: the space's)");
-  cmd->add_option("--area-max", args->space.area_max_mm2, "Constraint: area_mm2 <= MM2");
-  cmd->add_option("--power-max", args->space.power_max_w, "Constraint: power_w <= W");
-  cmd->add_option("--pes-max", args->space.pes_max, "Constraint: pes <= N");
-  cmd->add_option("--constraint", args->space.constraints, "Extra constraint expression, e.g. 'latency_s * area_mm2 < 0.5' (repeatable)");
   cmd->add_option("--strategy", args->strategy, "grid|random|anneal|genetic (default grid)");
   cmd->add_option("--budget", args->budget, "Evaluations (\"500\") or time (\"30s\"); default: grid all, others 10% of the space");
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");

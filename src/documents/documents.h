@@ -55,6 +55,32 @@ Json exploration(const Exploration& run);
 // ---- results (a result store's designs) ----
 Json stored_designs(const std::string& db, size_t matched, const std::vector<dse::StoredDesign>& designs);
 
+// ---- suite ----
+// The node every design is evaluated at, or empty when the space searches over it.
+std::string fixed_technology(const dse::DesignSpace& space);
+struct Suite {
+  const dse::DesignSpace& space;
+  const dse::SuiteResult& result;
+  uint64_t seed = 1;  // of its genetic search
+  int threads = 0;
+  int mpi_ranks = 1;                                   // > 1: run.mpi_ranks
+  const dse::SuiteUncertainty* uncertainty = nullptr;  // with --uncertainty
+};
+Json suite(const Suite& run);
+
+// ---- corun ----
+// `targets` as the user typed them, one per network.
+Json corun(const dse::DesignSpace& space, const dse::CorunResult& result, const std::vector<std::string>& targets,
+           const std::string& requested_mode, int mpi_ranks);
+
+// ---- fit-model ----
+double change_pct(int64_t before, int64_t after);  // 0 when before is 0
+Json fit(const dse::FitResult& result, const std::string& model, const std::string& arch, double tolerance_pct,
+         const std::string& output);
+// The best `top` array shapes of suggest-array.
+Json suggested_arrays(int64_t pes, bool exact, const std::vector<std::string>& networks,
+                      const std::vector<dse::ArrayCandidate>& found, size_t top);
+
 // ---- validate ----
 struct ValidationHeader {
   bool compute_cycles_only = false;
