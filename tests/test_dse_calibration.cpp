@@ -19,7 +19,7 @@ std::string key(const CalibrationCheck& c) { return c.chip + " " + c.model + " "
 TEST(Calibration, PublishedChipsWithinTheirTargets) {
   const auto rows = run_calibration(load_calibration_checks());
   ASSERT_GE(rows.size(), 10u);
-  // Known misses, explained in README ("Calibration"): CNN0's layers are a guess that
+  // Known misses, explained in docs/validation.md ("Calibration"): CNN0's layers are a guess that
   // fills 85% of the array, LSTM1's dependent steps and weight-shift stalls are not
   // modelled, and Eyeriss's row-stationary mapping of VGG-16 is slower than the
   // ws/os/is stand-in (which also runs it at higher power).

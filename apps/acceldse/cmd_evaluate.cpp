@@ -145,7 +145,7 @@ void print_csv(const workload::Network& net, const cost::NetworkCost& nc) {
 }
 
 // ---------------------------------------------------------------------------------
-// JSON (keys documented in README.md, "Evaluating a design")
+// JSON (keys documented in docs/formats.md, "Output of `evaluate`")
 // ---------------------------------------------------------------------------------
 
 json energy_json(const cost::Energy& e) {
