@@ -20,7 +20,7 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 
 TEST(ArchBuiltins, AllListedAndLoadable) {
   const auto names = builtin_accelerators();
-  for (const char* expected : {"cloud_bf16", "edge_32x32", "eyeriss", "nvdla_small", "tpu_v1"}) {
+  for (const char* expected : {"cloud_bf16", "diannao", "edge_32x32", "eyeriss", "nvdla_small", "shidiannao", "tpu_v1"}) {
     EXPECT_TRUE(contains(names, expected)) << expected;
   }
   for (const auto& name : names) {

@@ -29,6 +29,20 @@ void expect_no_dominated_point(const std::vector<Evaluation>& front) {
   }
 }
 
+// One front for the search, the store's --pareto and the report (common/pareto.h):
+// dominated points go, equal points all stay, the front comes sorted by objectives.
+TEST(ParetoFrontOf, KeepsTiesDropsDominatedSortsByObjectives) {
+  using V = std::array<double, 3>;
+  const std::vector<std::pair<char, V>> items = {
+      {'a', {2, 2, 3}}, {'b', {1, 2, 3}}, {'c', {2, 1, 3}}, {'d', {1, 2, 3}}, {'e', {0.5, 5, 5}}, {'f', {1, 2, 4}}};
+  const auto front = pareto_front(items, [](const std::pair<char, V>& i) { return i.second; });
+  std::string names;
+  for (const auto& i : front) names += i.first;
+  EXPECT_EQ(names, "ebdc");  // a is beaten by b (and d), f by b in energy; b and d tie
+  EXPECT_FALSE(dominates(V{1, 2, 3}, V{1, 2, 3}));
+  EXPECT_TRUE(dominates(V{1, 2, 3}, V{1, 2, 4}));
+}
+
 class DseHeuristics : public ::testing::TestWithParam<std::string> {};
 class DseGuidedHeuristics : public ::testing::TestWithParam<std::string> {};
 

@@ -428,20 +428,7 @@ std::vector<ResultRow> filtered_rows(const ResultsArgs& args) {
 }
 
 std::vector<ResultRow> pareto_rows(std::vector<ResultRow> rows) {
-  std::vector<ResultRow> front;
-  for (ResultRow& row : rows) {
-    auto v = dse::pareto_vector(row.design.metrics);
-    bool dominated = std::any_of(front.begin(), front.end(), [&](const ResultRow& f) {
-      return dse::dominates(dse::pareto_vector(f.design.metrics), v);
-    });
-    if (dominated) continue;
-    std::erase_if(front, [&](const ResultRow& f) { return dse::dominates(v, dse::pareto_vector(f.design.metrics)); });
-    front.push_back(std::move(row));
-  }
-  std::sort(front.begin(), front.end(), [](const ResultRow& a, const ResultRow& b) {
-    return dse::pareto_vector(a.design.metrics) < dse::pareto_vector(b.design.metrics);
-  });
-  return front;
+  return pareto_front(std::move(rows), [](const ResultRow& row) { return dse::pareto_vector(row.design.metrics); });
 }
 
 void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, size_t matched) {

@@ -20,6 +20,7 @@
 #include "cost/cost.h"
 #include "report/report.h"
 #include "sim/sim.h"
+#include "validation/validation.h"
 
 namespace acceldse::cli {
 namespace {
@@ -252,40 +253,6 @@ struct ValidateArgs {
   NetworkOptions network;
 };
 
-// One grid point: a network on one array with one dataflow.
-struct GridPoint {
-  std::string model, arch;
-  arch::Dataflow dataflow;
-};
-
-struct LayerComparison {
-  std::string layer, op, mapping;
-  int64_t sim = 0, cost = 0;  // the compared metric
-  int64_t sim_compute = 0, cost_compute = 0, sim_dram = 0, cost_dram = 0;
-  double error() const { return cost ? static_cast<double>(sim - cost) / static_cast<double>(cost) : 0.0; }
-};
-
-struct NetworkComparison {
-  GridPoint point;
-  std::vector<LayerComparison> layers;
-  int skipped = 0;  // on the vector unit in the analytical mapping
-  int64_t sim_total = 0, cost_total = 0, sim_dram = 0, cost_dram = 0;
-  double total_error() const {
-    return cost_total ? static_cast<double>(sim_total - cost_total) / static_cast<double>(cost_total) : 0.0;
-  }
-  double mean_abs_error() const {
-    double sum = 0;
-    for (const LayerComparison& l : layers) sum += std::abs(l.error());
-    return layers.empty() ? 0.0 : sum / static_cast<double>(layers.size());
-  }
-  const LayerComparison* worst() const {
-    const LayerComparison* w = nullptr;
-    for (const LayerComparison& l : layers)
-      if (!w || std::abs(l.error()) > std::abs(w->error())) w = &l;
-    return w;
-  }
-};
-
 // "32x32" -> {32, 32}; nothing for anything else (std::regex trips GCC 12 warnings
 // under the sanitizer build).
 std::optional<std::pair<int64_t, int64_t>> parse_shape(const std::string& text) {
@@ -314,70 +281,8 @@ arch::Accelerator grid_arch(const std::string& entry, const arch::Accelerator& b
   return a;
 }
 
-// Layers both models put on the tensor unit: convolutions and matrix products.
-bool compared(const workload::Op& op) {
-  return op.op_class == workload::OpClass::kConv || op.op_class == workload::OpClass::kMatmul;
-}
-
-sim::Mapping sim_mapping(const ValidateArgs& a, arch::Dataflow dataflow, const cost::Mapping& m) {
-  sim::Mapping s;
-  s.dataflow = dataflow;
-  if (a.mapping == "cost") {  // replay the analytical model's tiles and loop order
-    s.dataflow = m.dataflow;
-    // "stream" is SCALE-Sim's untiled fold walk: the simulator's default (no tiles).
-    if (!m.loop_order.empty() && m.loop_order != "stream") {
-      s.tile_m = m.tile_m;
-      s.tile_k = m.tile_k;
-      s.tile_n = m.tile_n;
-      s.loop_order = m.loop_order;
-    }
-  }
-  return s;
-}
-
-NetworkComparison compare(const ValidateArgs& a, const workload::Network& net, const GridPoint& point,
-                          const arch::Accelerator& accel, cost::CostCache& cache) {
-  NetworkComparison nc;
-  nc.point = point;
-  sim::Options options;  // the spec's im2col_fetch, which run_validate() sets for both models
-  for (const workload::Op& op : net.ops) {
-    if (!compared(op)) continue;
-    const cost::OpCost c = cost::evaluate_op(net, op, accel, &cache);
-    if (c.mapping.on_vector_unit) {
-      ++nc.skipped;
-      continue;
-    }
-    options.mapping = sim_mapping(a, point.dataflow, c.mapping);
-    const sim::LayerResult s = sim::simulate_op(net, op, accel, options);
-    LayerComparison l;
-    l.layer = op.name;
-    l.op = op.type;
-    l.mapping = c.mapping.to_string();
-    l.sim = a.unlimited ? s.compute_cycles : s.cycles;
-    l.cost = a.unlimited ? c.compute_cycles : c.cycles;
-    l.sim_compute = s.compute_cycles;
-    l.cost_compute = c.compute_cycles;
-    l.sim_dram = s.dram_bytes();
-    l.cost_dram = c.dram_bytes();
-    nc.sim_total += l.sim;
-    nc.cost_total += l.cost;
-    nc.sim_dram += l.sim_dram;
-    nc.cost_dram += l.cost_dram;
-    nc.layers.push_back(l);
-  }
-  return nc;
-}
-
-double rel(int64_t sim, int64_t cost) {
-  return cost ? static_cast<double>(sim - cost) / static_cast<double>(cost) : 0.0;
-}
-
-bool passes(const NetworkComparison& n, double bound, double layer_bound) {
-  if (std::abs(n.total_error()) * 100 > bound) return false;
-  if (layer_bound < 0) return true;
-  const LayerComparison* w = n.worst();
-  return !w || std::abs(w->error()) * 100 <= layer_bound;
-}
+using validation::LayerComparison;
+using validation::NetworkComparison;
 
 void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison>& results,
                       double bound, bool pass) {
@@ -395,8 +300,8 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
     j["layers"] = Json::array();
     for (const NetworkComparison& n : results) {
       const LayerComparison* w = n.worst();
-      j["networks"].push_back({{"model", n.point.model}, {"arch", n.point.arch},
-                               {"dataflow", arch::to_string(n.point.dataflow)},
+      j["networks"].push_back({{"model", n.model}, {"arch", n.arch},
+                               {"dataflow", arch::to_string(n.dataflow)},
                                {"layers", n.layers.size()}, {"skipped_vector_layers", n.skipped},
                                {"sim", n.sim_total}, {"cost", n.cost_total},
                                {"error_pct", 100 * n.total_error()},
@@ -404,11 +309,11 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
                                {"max_abs_layer_error_pct", w ? 100 * std::abs(w->error()) : 0.0},
                                {"max_error_layer", w ? w->layer : ""},
                                {"sim_dram_bytes", n.sim_dram}, {"cost_dram_bytes", n.cost_dram},
-                               {"dram_error_pct", 100 * rel(n.sim_dram, n.cost_dram)},
-                               {"pass", passes(n, bound, a.layer_bound_pct)}});
+                               {"dram_error_pct", 100 * n.dram_error()},
+                               {"pass", n.passes(bound, a.layer_bound_pct)}});
       for (const LayerComparison& l : n.layers) {
-        j["layers"].push_back({{"model", n.point.model}, {"arch", n.point.arch},
-                               {"dataflow", arch::to_string(n.point.dataflow)}, {"layer", l.layer},
+        j["layers"].push_back({{"model", n.model}, {"arch", n.arch},
+                               {"dataflow", arch::to_string(n.dataflow)}, {"layer", l.layer},
                                {"op", l.op}, {"sim", l.sim}, {"cost", l.cost},
                                {"error_pct", 100 * l.error()}, {"sim_compute_cycles", l.sim_compute},
                                {"cost_compute_cycles", l.cost_compute}, {"sim_dram_bytes", l.sim_dram},
@@ -421,14 +326,14 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
   std::vector<std::vector<std::string>> net_rows, layer_rows;
   for (const NetworkComparison& n : results) {
     const LayerComparison* w = n.worst();
-    net_rows.push_back({n.point.model, n.point.arch, arch::to_string(n.point.dataflow),
+    net_rows.push_back({n.model, n.arch, arch::to_string(n.dataflow),
                         std::to_string(n.layers.size()), std::to_string(n.sim_total),
                         std::to_string(n.cost_total), pct(n.total_error()), pct(n.mean_abs_error()),
                         w ? pct(std::abs(w->error())) : "0.00", w ? w->layer : "-",
-                        pct(rel(n.sim_dram, n.cost_dram)), passes(n, bound, a.layer_bound_pct) ? "ok" : "FAIL"});
+                        pct(n.dram_error()), n.passes(bound, a.layer_bound_pct) ? "ok" : "FAIL"});
     if (a.format == "csv" || a.all_layers) {
       for (const LayerComparison& l : n.layers) {
-        layer_rows.push_back({n.point.model, n.point.arch, arch::to_string(n.point.dataflow), l.layer,
+        layer_rows.push_back({n.model, n.arch, arch::to_string(n.dataflow), l.layer,
                               l.op, std::to_string(l.sim), std::to_string(l.cost), pct(l.error()),
                               std::to_string(l.sim_dram), std::to_string(l.cost_dram), l.mapping});
       }
@@ -465,6 +370,7 @@ void run_validate(const ValidateArgs& a) {
   for (const std::string& d : split_list(a.dataflows, "--dataflows")) dataflows.push_back(parse_dataflow(d));
   const double bound = a.bound_pct >= 0 ? a.bound_pct : a.unlimited ? 1.0 : 5.0;
 
+  const validation::Settings settings{.compute_cycles_only = a.unlimited, .replay_cost_mapping = a.mapping == "cost"};
   cost::CostCache cache;
   std::vector<NetworkComparison> results;
   for (const std::string& model : split_list(a.models, "--models")) {
@@ -475,12 +381,15 @@ void run_validate(const ValidateArgs& a) {
         accel.tensor.dataflow = d;
         if (a.unlimited) accel.dram.stall_free = true;  // both models: DRAM never stalls
         if (const auto fetch = parse_im2col(a.im2col)) accel.buffers.im2col_fetch = *fetch;  // both models
-        results.push_back(compare(a, net, {model, label, d}, accel, cache));
+        NetworkComparison n = validation::compare_network(net, accel, settings, cache);
+        n.model = model;
+        n.arch = label;
+        results.push_back(std::move(n));
       }
     }
   }
   bool pass = true;
-  for (const NetworkComparison& n : results) pass = pass && passes(n, bound, a.layer_bound_pct);
+  for (const NetworkComparison& n : results) pass = pass && n.passes(bound, a.layer_bound_pct);
   print_validation(a, results, bound, pass);
   if (!pass) {
     // Exit code 1 (not 2, which means bad input): the models disagree.

@@ -10,6 +10,8 @@
 #include "arch/arch.h"
 #include "common/data_dir.h"
 #include "common/error.h"
+#include "common/input_limits.h"
+#include "common/yaml_check.h"
 #include "cost/cost.h"
 #include "workload/workload.h"
 
@@ -124,14 +126,8 @@ const std::vector<std::pair<std::string, std::string>>& calibration_metrics() {
 
 std::vector<CalibrationCheck> load_calibration_checks(const std::string& path) {
   const std::string file = path.empty() ? (data_path("calibration") / "published.yaml").string() : path;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::BadFile&) {
-    throw InputError(file, "", "cannot read the calibration file");
-  } catch (const YAML::Exception& e) {
-    throw InputError(file, "line " + std::to_string(e.mark.line + 1), "malformed YAML: " + e.msg);
-  }
+  const YAML::Node root =
+      parse_yaml_document(read_input_file(file, kMaxTextInputBytes, "a calibration YAML file"), file);
   if (!root.IsMap() || !root["checks"] || !root["checks"].IsSequence() || root["checks"].size() == 0) {
     throw InputError(file, "checks", "expected a list of checks");
   }

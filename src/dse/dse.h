@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "arch/arch.h"
+#include "common/pareto.h"
 #include "cost/cost.h"
 #include "workload/workload.h"
 
@@ -307,8 +308,6 @@ class ParetoFront {
  private:
   std::vector<Evaluation> points_;
 };
-// a dominates b: no worse in every component and better in one.
-bool dominates(const std::array<double, 3>& a, const std::array<double, 3>& b);
 
 // ---- Search ---------------------------------------------------------------------------
 struct Budget {

@@ -25,15 +25,6 @@ constexpr uint64_t kUnlimited = std::numeric_limits<uint64_t>::max();
 
 // ---- Pareto front -------------------------------------------------------------------------
 
-bool dominates(const std::array<double, 3>& a, const std::array<double, 3>& b) {
-  bool strictly = false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] > b[i]) return false;
-    strictly = strictly || a[i] < b[i];
-  }
-  return strictly;
-}
-
 bool ParetoFront::insert(const Evaluation& evaluation) {
   if (!evaluation.feasible()) return false;
   auto v = pareto_vector(evaluation.metrics);

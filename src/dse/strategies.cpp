@@ -321,13 +321,7 @@ class GeneticStrategy : public Strategy {
     if (!a.valid()) return false;
     if (a.feasible() != b.feasible()) return a.feasible();
     if (!a.feasible()) return a.violation < b.violation;
-    std::vector<double> x = objectives(a), y = objectives(b);
-    bool strictly = false;
-    for (size_t i = 0; i < x.size(); ++i) {
-      if (x[i] > y[i]) return false;
-      strictly = strictly || x[i] < y[i];
-    }
-    return strictly;
+    return dominates(objectives(a), objectives(b));
   }
 
   // Fills rank_ (front number) and crowding_ for `population`.

@@ -2,11 +2,14 @@
 // point of latency (or throughput) against area, the Pareto front coloured by energy,
 // the selected design, and parameter sensitivity curves.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "common/pareto.h"
 #include "report/breakdown.h"
 #include "report/json_util.h"
 #include "report/page.h"
@@ -102,25 +105,15 @@ bool plottable(const Point& p) { return p.x > 0 && p.y > 0; }
 // Designs no other design beats in latency (or throughput), area and energy; used
 // only when a store document carries no front of its own.
 std::vector<Point> pareto_of(const std::vector<Point>& pts, bool maximise_y) {
-  std::vector<Point> sorted;
+  std::vector<Point> candidates;
   for (const Point& p : pts) {
-    if (plottable(p) && !p.infeasible) sorted.push_back(p);
+    if (plottable(p) && !p.infeasible) candidates.push_back(p);
   }
-  auto e = [](const Point& p) { return std::isfinite(p.energy_j) ? p.energy_j : 0.0; };
-  auto better_y = [&](double a, double b) { return maximise_y ? a > b : a < b; };
-  std::sort(sorted.begin(), sorted.end(), [&](const Point& a, const Point& b) {
-    if (a.x != b.x) return a.x < b.x;
-    if (a.y != b.y) return better_y(a.y, b.y);
-    return e(a) < e(b);
+  // A missing energy is unknown, not free: it never beats a known one.
+  return pareto_front(std::move(candidates), [&](const Point& p) {
+    return std::array<double, 3>{p.x, maximise_y ? -p.y : p.y,
+                                 std::isfinite(p.energy_j) ? p.energy_j : std::numeric_limits<double>::infinity()};
   });
-  std::vector<Point> front;
-  for (const Point& p : sorted) {
-    bool dominated = std::any_of(front.begin(), front.end(), [&](const Point& q) {
-      return q.x <= p.x && !better_y(p.y, q.y) && e(q) <= e(p);
-    });
-    if (!dominated) front.push_back(p);
-  }
-  return front;
 }
 
 std::string tooltip(const Point& p, const Axes& axes) {
