@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "common/error.h"
 #include "design_file.h"
+#include "documents/documents.h"
 #include "network_options.h"
 #include "cost/cost.h"
 #include "report/report.h"
@@ -145,129 +146,6 @@ void print_csv(const workload::Network& net, const cost::NetworkCost& nc) {
 }
 
 // ---------------------------------------------------------------------------------
-// JSON (keys documented in docs/formats.md, "Output of `evaluate`")
-// ---------------------------------------------------------------------------------
-
-json energy_json(const cost::Energy& e) {
-  return {{"mac_pj", e.mac_pj},
-          {"register_pj", e.register_pj},
-          {"input_sram_pj", e.input_sram_pj},
-          {"weight_sram_pj", e.weight_sram_pj},
-          {"output_sram_pj", e.output_sram_pj},
-          {"dram_pj", e.dram_pj},
-          {"vector_pj", e.vector_pj},
-          {"leakage_pj", e.leakage_pj},
-          {"pe_storage_pj", e.pe_storage_pj},
-          {"noc_pj", e.noc_pj},
-          {"clock_pj", e.clock_pj},
-          {"io_pj", e.io_pj},
-          {"dram_background_pj", e.dram_background_pj},
-          {"chip_pj", e.chip_pj()},
-          {"total_pj", e.total_pj()}};
-}
-
-json area_json(const cost::Area& a) {
-  return {{"pe_mm2", a.pe_mm2},
-          {"register_mm2", a.register_mm2},
-          {"input_sram_mm2", a.input_sram_mm2},
-          {"weight_sram_mm2", a.weight_sram_mm2},
-          {"output_sram_mm2", a.output_sram_mm2},
-          {"vector_mm2", a.vector_mm2},
-          {"interconnect_mm2", a.interconnect_mm2},
-          {"pe_storage_mm2", a.pe_storage_mm2},
-          {"array_control_mm2", a.array_control_mm2},
-          {"clock_tree_mm2", a.clock_tree_mm2},
-          {"whitespace_mm2", a.whitespace_mm2},
-          {"dram_phy_mm2", a.dram_phy_mm2},
-          {"host_interface_mm2", a.host_interface_mm2},
-          {"core_mm2", a.core_mm2()},
-          {"total_mm2", a.total_mm2()}};
-}
-
-json sram_json(const cost::OpCost& c) {
-  return {{"input_reads_bytes", c.input_sram_reads_bytes},   {"input_writes_bytes", c.input_sram_writes_bytes},
-          {"weight_reads_bytes", c.weight_sram_reads_bytes}, {"weight_writes_bytes", c.weight_sram_writes_bytes},
-          {"output_reads_bytes", c.output_sram_reads_bytes}, {"output_writes_bytes", c.output_sram_writes_bytes}};
-}
-
-// Fields common to a layer and the totals.
-json cost_json(const cost::OpCost& c) {
-  return {{"cycles", c.cycles},
-          {"compute_cycles", c.compute_cycles},
-          {"stall_cycles", c.stall_cycles},
-          {"vector_cycles", c.vector_cycles},
-          {"utilization", c.utilization},
-          {"macs", c.macs},
-          {"dram_bytes", c.dram_bytes()},
-          {"dram_read_bytes", c.dram_read_bytes},
-          {"dram_write_bytes", c.dram_write_bytes},
-          {"energy_pj", c.energy.total_pj()},
-          {"energy", energy_json(c.energy)},
-          {"sram", sram_json(c)},
-          {"bound", cost::to_string(c.bound)}};
-}
-
-json layer_json(const workload::Op& op, const cost::OpCost& c) {
-  json j = cost_json(c);
-  j["name"] = op.name;
-  j["op"] = op.type;
-  j["fused"] = c.fused;
-  j["mapping"] = mapping_text(c);
-  const cost::Mapping& m = c.mapping;
-  j["mapping_detail"] = {{"dataflow", m.loop_order.empty() ? "" : arch::to_string(m.dataflow)},
-                         {"on_vector_unit", m.on_vector_unit},
-                         {"tile_m", m.tile_m},
-                         {"tile_k", m.tile_k},
-                         {"tile_n", m.tile_n},
-                         {"loop_order", m.loop_order}};
-  return j;
-}
-
-json arch_params_json(const arch::Accelerator& a) {
-  return {{"rows", a.tensor.rows},
-          {"cols", a.tensor.cols},
-          {"arrays", a.tensor.arrays},
-          {"dataflow", arch::to_string(a.tensor.dataflow)},
-          {"pes", a.pes()},
-          {"peak_macs_per_cycle", a.pes()},
-          {"vector_lanes", a.vector.lanes},
-          {"clock_ghz", a.clock_ghz},
-          {"dram_bandwidth_gb_per_s", a.dram.bandwidth_gb_per_s},
-          {"dram_bytes_per_cycle", a.dram_bytes_per_cycle()},
-          {"dram_stall_free", a.dram.stall_free},
-          {"precision", a.precision.mac_type()},
-          {"technology", a.technology.name},
-          {"dram_type", a.dram.type},
-          {"dram_channels", arch::dram_channels(a)},
-          {"host_interface", a.host_interface},
-          {"vdd_v", arch::operating_vdd(a)}};
-}
-
-json evaluate_json(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
-                   const cost::NetworkCost& nc) {
-  json totals = cost_json(nc.totals);
-  totals["latency_s"] = nc.latency_s;
-  totals["throughput_per_s"] = nc.throughput_per_s;
-  totals["micro_batch"] = nc.micro_batch;
-  totals["power_w"] = nc.power_w;
-  totals["dram_power_w"] = nc.dram_power_w;
-  totals["idle_power_w"] = cost::idle_power_w(accel);
-  totals["area_mm2"] = nc.area.total_mm2();
-  totals["area"] = area_json(nc.area);
-  json layers = json::array();
-  for (size_t i = 0; i < nc.layers.size(); ++i) layers.push_back(layer_json(net.ops[i], nc.layers[i]));
-  json doc = {{"model", net.name},
-              {"arch", accel.name},
-              {"batch", batch},
-              {"arch_params", arch_params_json(accel)},
-              {"totals", totals},
-              {"energy", energy_json(nc.totals.energy)},
-              {"area", area_json(nc.area)},
-              {"layers", layers}};
-  return doc;
-}
-
-// ---------------------------------------------------------------------------------
 
 int64_t batch_of(const workload::Network& net) {
   if (net.inputs.empty()) return 1;
@@ -346,14 +224,14 @@ void run_llm_both(const EvaluateOptions& o, const workload::LlmName& name, const
     workload::Network net = workload::llm_network(f.config, phase, f.shape, o.model);
     cost::NetworkCost nc = cost::evaluate_network(net, accel, &cache);
     (phase == workload::LlmPhase::kPrefill ? f.ttft_s : f.tpot_s) = nc.latency_s;
-    if (o.format == "json") phases[workload::to_string(phase)] = evaluate_json(net, accel, f.shape.batch, nc);
+    if (o.format == "json") phases[workload::to_string(phase)] = documents::evaluation(net, accel, f.shape.batch, nc);
     const cost::OpCost& t = nc.totals;
     rows.push_back({workload::to_string(phase), si(nc.latency_s, "s"), grouped(t.macs), grouped(t.dram_bytes()),
                     fmt::format("{:.1f}%", 100 * t.utilization), cost::to_string(t.bound)});
   }
   if (o.format == "json") {
     json doc = {{"model", o.model}, {"arch", accel.name}, {"batch", f.shape.batch}, {"llm", llm_json(f, accel)}, {"phases", phases}};
-    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << documents::dumped(doc) << "\n";
     return;
   }
   if (o.format == "csv") {
@@ -394,14 +272,14 @@ void run_evaluate(const EvaluateOptions& o) {
   if (o.format == "csv") {
     print_csv(net, nc);
   } else if (o.format == "json") {
-    json doc = evaluate_json(net, accel, batch, nc);
+    json doc = documents::evaluation(net, accel, batch, nc);
     if (figures) doc["llm"] = llm_json(*figures, accel);
-    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << documents::dumped(doc) << "\n";
   } else {
     print_table(net, accel, batch, nc);
     if (figures) print_llm(*figures, accel);
   }
-  if (!o.html.empty()) report::write_html(o.html, report::evaluation_html(evaluate_json(net, accel, batch, nc)));
+  if (!o.html.empty()) report::write_html(o.html, report::evaluation_html(documents::evaluation(net, accel, batch, nc)));
   if (!o.save_design.empty()) {
     save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy",
                 "the design `acceldse evaluate` ran, from " + o.arch);

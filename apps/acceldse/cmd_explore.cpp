@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "network_options.h"
 #include "design_file.h"
+#include "documents/documents.h"
 #include "mpi_team.h"
 #include "common/data_dir.h"
 #include "common/error.h"
@@ -58,33 +59,6 @@ void check_format(const std::string& format) {
   if (format != "table" && format != "csv" && format != "json") {
     throw InputError("<command line>", "--format", "expected table, csv or json, got '" + format + "'");
   }
-}
-
-bool is_integer_metric(const std::string& name) { return name == "cycles" || name == "pes" || name == "dram_bytes"; }
-
-Json metrics_json(const dse::Metrics& metrics) {
-  Json out = Json::object();
-  for (const std::string& name : dse::metric_names()) {
-    double v = *dse::metric_value(metrics, name);
-    if (is_integer_metric(name)) {
-      out[name] = static_cast<int64_t>(v);
-    } else {
-      out[name] = v;
-    }
-  }
-  return out;
-}
-
-Json params_json(const std::vector<std::pair<std::string, std::string>>& params) {
-  Json out = Json::object();
-  for (const auto& [name, value] : params) out[name] = report::json_value(value);
-  return out;
-}
-
-std::vector<std::pair<std::string, std::string>> design_params(const dse::DesignSpace& space, const dse::Design& design) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (size_t i = 0; i < space.parameters().size(); ++i) out.emplace_back(space.parameters()[i].name, space.value(design, i));
-  return out;
 }
 
 std::string number_text(double v) {
@@ -135,111 +109,7 @@ class ProgressBar {
 
 // ---- explore ------------------------------------------------------------------------------
 
-// The objective in its own units (maximised objectives are negated inside the search).
-double objective_value(const dse::Objective& objective, const dse::Evaluation& e) {
-  if (!e.valid()) return std::numeric_limits<double>::quiet_NaN();
-  return objective.sense() == dse::Objective::Sense::kMaximize ? -e.score : e.score;
-}
-
-Json breakdown_json(const cost::NetworkCost& cost) {
-  const cost::OpCost& t = cost.totals;
-  Json bound = Json::object();
-  for (const cost::OpCost& layer : cost.layers) {
-    std::string name = cost::to_string(layer.bound);
-    bound[name] = bound.value(name, 0) + 1;
-  }
-  const cost::Energy& e = t.energy;
-  const cost::Area& a = cost.area;
-  return Json{{"compute_cycles", t.compute_cycles}, {"stall_cycles", t.stall_cycles},
-              {"vector_cycles", t.vector_cycles}, {"macs", t.macs},
-              {"dram_read_bytes", t.dram_read_bytes}, {"dram_write_bytes", t.dram_write_bytes},
-              {"energy_pj", {{"mac", e.mac_pj}, {"register", e.register_pj}, {"input_sram", e.input_sram_pj},
-                             {"weight_sram", e.weight_sram_pj}, {"output_sram", e.output_sram_pj},
-                             {"dram", e.dram_pj}, {"vector", e.vector_pj}, {"leakage", e.leakage_pj},
-                             {"pe_storage", e.pe_storage_pj}, {"noc", e.noc_pj}, {"clock", e.clock_pj},
-                             {"io", e.io_pj}, {"dram_background", e.dram_background_pj}}},
-              {"area_mm2", {{"pe", a.pe_mm2}, {"register", a.register_mm2}, {"input_sram", a.input_sram_mm2},
-                            {"weight_sram", a.weight_sram_mm2}, {"output_sram", a.output_sram_mm2},
-                            {"vector", a.vector_mm2}, {"interconnect", a.interconnect_mm2},
-                            {"pe_storage", a.pe_storage_mm2}, {"array_control", a.array_control_mm2},
-                            {"clock_tree", a.clock_tree_mm2}, {"whitespace", a.whitespace_mm2},
-                            {"dram_phy", a.dram_phy_mm2}, {"host_interface", a.host_interface_mm2}}},
-              {"layers_by_bound", bound}};
-}
-
-struct ExploreRun {
-  const workload::Network& network;
-  const dse::DesignSpace& space;
-  const dse::ExploreResult& result;
-  std::shared_ptr<cost::CostCache> cache;
-  int threads;
-  const dse::ExploreUncertainty* uncertainty = nullptr;  // with --uncertainty
-};
-
-Json design_json(const dse::DesignSpace& space, const dse::Evaluation& e) {
-  return Json{{"params", params_json(design_params(space, e.design))}, {"metrics", metrics_json(e.metrics)}};
-}
-
-Json sensitivity_json(const ExploreRun& run) {
-  Json out = Json::array();
-  const dse::Objective& objective = run.space.objective();
-  double best = objective_value(objective, *run.result.best);
-  for (const dse::Sensitivity& s : run.result.sensitivity) {
-    Json points = Json::array();
-    for (const dse::SensitivityPoint& p : s.points) {
-      double v = objective_value(objective, p.evaluation);
-      Json point{{"value", report::json_value(p.value)}, {"valid", p.evaluation.valid()}, {"feasible", p.evaluation.feasible()}};
-      point["objective"] = std::isnan(v) ? Json(nullptr) : Json(v);
-      point["relative"] = std::isnan(v) || best == 0 ? Json(nullptr) : Json(v / best);
-      points.push_back(std::move(point));
-    }
-    out.push_back(Json{{"parameter", s.parameter}, {"best_value", report::json_value(s.points[s.best_index].value)}, {"points", points}});
-  }
-  return out;
-}
-
-Json spread_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
-Json uncertainty_json(const dse::ExploreUncertainty& u) {
-  return Json{{"pct", u.options.pct}, {"samples", u.options.samples}, {"seed", u.options.seed}, {"best_same", u.best_same},
-              {"objective", {{"min", spread_or_null(u.objective.min)}, {"median", spread_or_null(u.objective.median)},
-                             {"max", spread_or_null(u.objective.max)}}},
-              {"elapsed_s", u.elapsed_s}};
-}
-
-Json explore_json(const ExploreRun& run) {
-  const dse::ExploreResult& r = run.result;
-  const dse::DesignSpace& space = run.space;
-  Json constraints = Json::array();
-  for (const dse::Constraint& c : space.constraints()) constraints.push_back(c.text);
-  Json out{{"model", run.network.name},
-           {"space", {{"name", space.name()}, {"file", space.file()}, {"size", space.size()}, {"hash", space.hash()}}},
-           {"objective", space.objective().name()},
-           {"objective_metric", space.objective().metric()},
-           {"constraints", constraints},
-           {"strategy", r.strategy},
-           {"seed", r.seed},
-           {"evaluated", r.evaluated},
-           {"search_evaluated", r.search_evaluated},
-           {"feasible", r.feasible}};
-  Json best = design_json(space, *r.best);
-  best["objective"] = objective_value(space.objective(), *r.best);
-  arch::Accelerator accel = space.accelerator(r.best->design);
-  best["breakdown"] = breakdown_json(cost::evaluate_network(run.network, accel, run.cache.get()));
-  best["accelerator_yaml"] = arch::to_yaml(accel);
-  out["best"] = best;
-  Json pareto = Json::array();
-  for (const dse::Evaluation& e : r.pareto) pareto.push_back(design_json(space, e));
-  out["pareto"] = pareto;
-  out["sensitivity"] = sensitivity_json(run);
-  if (run.uncertainty) out["uncertainty"] = uncertainty_json(*run.uncertainty);
-  double rate = r.elapsed_s > 0 ? static_cast<double>(r.computed) / r.elapsed_s : 0;
-  out["run"] = Json{{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"designs_per_s", rate},
-                    {"computed", r.computed}, {"from_store", r.from_store},
-                    {"cost_cache", {{"entries", run.cache->size()}, {"hits", run.cache->hits()}, {"misses", run.cache->misses()}}}};
-  if (mpi::ranks() > 1) out["run"]["mpi_ranks"] = mpi::ranks();
-  return out;
-}
+using ExploreRun = documents::Exploration;
 
 void print_explore_csv(const ExploreRun& run) {
   const dse::DesignSpace& space = run.space;
@@ -252,7 +122,7 @@ void print_explore_csv(const ExploreRun& run) {
     for (size_t i = 0; i < space.parameters().size(); ++i) line += "," + csv_field(space.value(e.design, i));
     for (const std::string& m : dse::metric_names()) {
       double v = *dse::metric_value(e.metrics, m);
-      line += "," + (e.valid() ? (is_integer_metric(m) ? std::to_string(static_cast<int64_t>(v)) : fmt::format("{:.17g}", v)) : "");
+      line += "," + (e.valid() ? (documents::is_integer_metric(m) ? std::to_string(static_cast<int64_t>(v)) : fmt::format("{:.17g}", v)) : "");
     }
     std::cout << line << "," << (e.feasible() ? "true" : "false") << "\n";
   };
@@ -265,7 +135,7 @@ void print_explore_csv(const ExploreRun& run) {
 
 std::string params_text(const dse::DesignSpace& space, const dse::Design& design) {
   std::string out;
-  for (const auto& [name, value] : design_params(space, design)) out += (out.empty() ? "" : " ") + name + "=" + value;
+  for (const auto& [name, value] : documents::design_params(space, design)) out += (out.empty() ? "" : " ") + name + "=" + value;
   return out;
 }
 
@@ -290,7 +160,7 @@ void print_explore_table(const ExploreRun& run) {
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < r.pareto.size(); ++i) {
     std::vector<std::string> row{std::to_string(i + 1)};
-    for (const auto& kv : design_params(space, r.pareto[i].design)) row.push_back(kv.second);
+    for (const auto& kv : documents::design_params(space, r.pareto[i].design)) row.push_back(kv.second);
     auto cells = metric_cells(r.pareto[i].metrics);
     row.insert(row.end(), cells.begin(), cells.end());
     rows.push_back(std::move(row));
@@ -305,13 +175,13 @@ void print_explore_table(const ExploreRun& run) {
   }
   if (r.sensitivity.empty()) return;
   std::cout << "\nSensitivity around the best (" << space.objective().metric() << " relative to the best; * = infeasible, x = invalid)\n";
-  double best = objective_value(space.objective(), *r.best);
+  double best = documents::objective_value(space.objective(), *r.best);
   for (const dse::Sensitivity& s : r.sensitivity) {
     std::string line;
     for (size_t i = 0; i < s.points.size(); ++i) {
       const dse::Evaluation& e = s.points[i].evaluation;
       std::string mark = !e.valid() ? "x" : (e.feasible() ? "" : "*");
-      std::string rel = e.valid() ? fmt::format("{:.3f}", objective_value(space.objective(), e) / best) : "-";
+      std::string rel = e.valid() ? fmt::format("{:.3f}", documents::objective_value(space.objective(), e) / best) : "-";
       line += fmt::format("{}{}{}={}{} ", i == s.best_index ? "[" : "", s.points[i].value, "", rel, mark) +
               (i == s.best_index ? "] " : "");
     }
@@ -365,16 +235,16 @@ void run_explore(const ExploreArgs& args) {
     dse::UncertaintyOptions u{*args.uncertainty_pct, args.samples, args.seed};
     spread = dse::explore_uncertainty(space, network, explore, evaluator.threads(), result.best->design, u);
   }
-  ExploreRun run{*network, space, result, cache, evaluator.threads(), spread ? &*spread : nullptr};
+  ExploreRun run{*network, space, result, *cache, evaluator.threads(), mpi::ranks(), spread ? &*spread : nullptr};
   if (args.format == "json") {
-    std::cout << explore_json(run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << documents::dumped(documents::exploration(run)) << "\n";
   } else if (args.format == "csv") {
     print_explore_csv(run);
   } else {
     print_explore_table(run);
   }
   if (!args.html.empty()) {
-    report::write_html(args.html, report::exploration_html(nlohmann::json::parse(explore_json(run).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
+    report::write_html(args.html, report::exploration_html(documents::for_report(documents::exploration(run))));
   }
   if (!args.save_design.empty()) {
     save_design(args.save_design, space.accelerator(result.best->design), "explore-best-" + network->name + "-" + space.name(),
@@ -385,96 +255,49 @@ void run_explore(const ExploreArgs& args) {
 
 // ---- results ------------------------------------------------------------------------------
 
-struct ResultRow {
-  dse::StoredDesign design;
-  std::vector<std::pair<std::string, std::string>> params;
-};
-
-std::vector<ResultRow> filtered_rows(const ResultsArgs& args) {
-  if (!std::filesystem::is_regular_file(args.db)) throw InputError(args.db, "", "no such result store");
-  dse::ResultStore store(args.db);
-  std::vector<ResultRow> rows;
-  std::set<std::string> numeric_names;
-  for (dse::StoredDesign& d : store.all(args.model)) {
-    if (!d.error.empty()) continue;
-    ResultRow row{std::move(d), {}};
-    row.params = row.design.params();
-    for (const auto& kv : row.params) {
-      if (report::json_value(kv.second).is_number()) numeric_names.insert(kv.first);
-    }
-    rows.push_back(std::move(row));
+// A stored design's parameter `name`, or "" if it has none.
+std::string param_of(const std::vector<std::pair<std::string, std::string>>& params, const std::string& name) {
+  for (const auto& [n, value] : params) {
+    if (n == name) return value;
   }
-  if (args.where.empty()) return rows;
-  std::vector<std::string> names = dse::metric_names();
-  for (const std::string& n : numeric_names) {
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  }
-  dse::Expression where = dse::Expression::parse(args.where, names, "<command line>", "--where");
-  std::vector<ResultRow> kept;
-  std::vector<double> values;
-  for (ResultRow& row : rows) {
-    values.clear();
-    dse::append_metric_values(row.design.metrics, values);
-    for (size_t i = values.size(); i < names.size(); ++i) {
-      double v = std::numeric_limits<double>::quiet_NaN();  // parameter absent: comparisons fail
-      for (const auto& kv : row.params) {
-        if (kv.first == names[i] && report::json_value(kv.second).is_number()) v = std::stod(kv.second);
-      }
-      values.push_back(v);
-    }
-    if (where.evaluate(values) != 0) kept.push_back(std::move(row));
-  }
-  return kept;
+  return "";
 }
 
-std::vector<ResultRow> pareto_rows(std::vector<ResultRow> rows) {
-  return pareto_front(std::move(rows), [](const ResultRow& row) { return dse::pareto_vector(row.design.metrics); });
-}
-
-void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, size_t matched) {
+void print_results(const ResultsArgs& args, const std::vector<dse::StoredDesign>& designs, size_t matched) {
+  if (args.format == "json") {
+    std::cout << documents::dumped(documents::stored_designs(args.db, matched, designs)) << "\n";
+    return;
+  }
+  std::vector<std::vector<std::pair<std::string, std::string>>> params;
   std::vector<std::string> names;  // every parameter name, in first-seen order
-  for (const ResultRow& row : rows) {
-    for (const auto& kv : row.params) {
+  for (const dse::StoredDesign& d : designs) {
+    params.push_back(d.params());
+    for (const auto& kv : params.back()) {
       if (std::find(names.begin(), names.end(), kv.first) == names.end()) names.push_back(kv.first);
     }
-  }
-  auto param = [](const ResultRow& row, const std::string& name) {
-    for (const auto& kv : row.params) {
-      if (kv.first == name) return kv.second;
-    }
-    return std::string();
-  };
-  if (args.format == "json") {
-    Json designs = Json::array();
-    for (const ResultRow& row : rows) {
-      designs.push_back(Json{{"model", row.design.model}, {"space", row.design.space},
-                             {"params", params_json(row.params)}, {"metrics", metrics_json(row.design.metrics)}});
-    }
-    std::cout << Json{{"db", args.db}, {"matched", matched}, {"designs", designs}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return;
   }
   if (args.format == "csv") {
     std::string header = "model,space";
     for (const std::string& n : names) header += "," + csv_field(n);
     for (const std::string& m : dse::metric_names()) header += "," + m;
     std::cout << header << "\n";
-    for (const ResultRow& row : rows) {
-      std::string line = csv_field(row.design.model) + "," + csv_field(row.design.space);
-      for (const std::string& n : names) line += "," + csv_field(param(row, n));
-      for (const std::string& m : dse::metric_names()) line += "," + fmt::format("{:.17g}", *dse::metric_value(row.design.metrics, m));
+    for (size_t i = 0; i < designs.size(); ++i) {
+      std::string line = csv_field(designs[i].model) + "," + csv_field(designs[i].space);
+      for (const std::string& n : names) line += "," + csv_field(param_of(params[i], n));
+      for (const std::string& m : dse::metric_names()) line += "," + fmt::format("{:.17g}", *dse::metric_value(designs[i].metrics, m));
       std::cout << line << "\n";
     }
     return;
   }
-  std::cout << fmt::format("{}: {} matching designs, showing {}\n", args.db, matched, rows.size());
+  std::cout << fmt::format("{}: {} matching designs, showing {}\n", args.db, matched, designs.size());
   std::vector<std::string> header{"model"};
   header.insert(header.end(), names.begin(), names.end());
   header.insert(header.end(), kTableMetrics.begin(), kTableMetrics.end());
   std::vector<std::vector<std::string>> table;
-  for (const ResultRow& row : rows) {
-    std::vector<std::string> cells{row.design.model};
-    for (const std::string& n : names) cells.push_back(param(row, n));
-    auto m = metric_cells(row.design.metrics);
+  for (size_t i = 0; i < designs.size(); ++i) {
+    std::vector<std::string> cells{designs[i].model};
+    for (const std::string& n : names) cells.push_back(param_of(params[i], n));
+    auto m = metric_cells(designs[i].metrics);
     cells.insert(cells.end(), m.begin(), m.end());
     table.push_back(std::move(cells));
   }
@@ -483,23 +306,10 @@ void print_results(const ResultsArgs& args, const std::vector<ResultRow>& rows, 
 
 void run_results(const ResultsArgs& args) {
   check_format(args.format);
-  dse::Objective objective = dse::Objective::parse(args.objective);
-  std::vector<ResultRow> rows = filtered_rows(args);
-  size_t matched = rows.size();
-  if (args.pareto) {
-    rows = pareto_rows(std::move(rows));
-  } else {
-    // The order explore uses (compare_rank), then the stored key.
-    auto rank = [&](const ResultRow& r) {
-      return dse::RankKey{objective.score(r.design.metrics), r.design.metrics.area_mm2, r.design.metrics.energy_pj};
-    };
-    std::stable_sort(rows.begin(), rows.end(), [&](const ResultRow& a, const ResultRow& b) {
-      int c = dse::compare_rank(rank(a), rank(b));
-      return c != 0 ? c < 0 : a.design.key < b.design.key;
-    });
-    if (rows.size() > args.top) rows.resize(args.top);
-  }
-  print_results(args, rows, matched);
+  const dse::StoreAnswer answer = dse::query_store(
+      args.db, {.model = args.model, .where = args.where, .where_place = "--where", .pareto = args.pareto,
+                .objective = dse::Objective::parse(args.objective), .top = args.top});
+  print_results(args, answer.designs, answer.matched);
 }
 
 void add_explore(CLI::App& app) {

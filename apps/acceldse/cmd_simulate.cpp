@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "documents/documents.h"
 #include "network_options.h"
 #include "common/error.h"
 #include "cost/cost.h"
@@ -288,39 +289,13 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
                       double bound, bool pass) {
   const std::string metric = a.unlimited ? "compute_cycles" : "cycles";
   if (a.format == "json") {
-    Json j;
-    j["metric"] = metric;
-    j["unlimited_bandwidth"] = a.unlimited;
-    j["mapping"] = a.mapping;
-    j["im2col"] = a.im2col.empty() ? "spec" : a.im2col;
-    j["bound_pct"] = bound;
-    if (a.layer_bound_pct >= 0) j["layer_bound_pct"] = a.layer_bound_pct;
-    j["pass"] = pass;
-    j["networks"] = Json::array();
-    j["layers"] = Json::array();
-    for (const NetworkComparison& n : results) {
-      const LayerComparison* w = n.worst();
-      j["networks"].push_back({{"model", n.model}, {"arch", n.arch},
-                               {"dataflow", arch::to_string(n.dataflow)},
-                               {"layers", n.layers.size()}, {"skipped_vector_layers", n.skipped},
-                               {"sim", n.sim_total}, {"cost", n.cost_total},
-                               {"error_pct", 100 * n.total_error()},
-                               {"mean_abs_layer_error_pct", 100 * n.mean_abs_error()},
-                               {"max_abs_layer_error_pct", w ? 100 * std::abs(w->error()) : 0.0},
-                               {"max_error_layer", w ? w->layer : ""},
-                               {"sim_dram_bytes", n.sim_dram}, {"cost_dram_bytes", n.cost_dram},
-                               {"dram_error_pct", 100 * n.dram_error()},
-                               {"pass", n.passes(bound, a.layer_bound_pct)}});
-      for (const LayerComparison& l : n.layers) {
-        j["layers"].push_back({{"model", n.model}, {"arch", n.arch},
-                               {"dataflow", arch::to_string(n.dataflow)}, {"layer", l.layer},
-                               {"op", l.op}, {"sim", l.sim}, {"cost", l.cost},
-                               {"error_pct", 100 * l.error()}, {"sim_compute_cycles", l.sim_compute},
-                               {"cost_compute_cycles", l.cost_compute}, {"sim_dram_bytes", l.sim_dram},
-                               {"cost_dram_bytes", l.cost_dram}, {"cost_mapping", l.mapping}});
-      }
-    }
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    const documents::ValidationHeader header{.compute_cycles_only = a.unlimited,
+                                             .mapping = a.mapping,
+                                             .im2col = a.im2col.empty() ? "spec" : a.im2col,
+                                             .bound_pct = bound,
+                                             .layer_bound_pct = a.layer_bound_pct,
+                                             .pass = pass};
+    std::cout << documents::dumped(documents::validation(header, results)) << "\n";
     return;
   }
   std::vector<std::vector<std::string>> net_rows, layer_rows;

@@ -465,4 +465,21 @@ class ResultStore {
   std::unique_ptr<Impl> impl_;
 };
 
+// A question to a result store (`acceldse results`): the valid designs of one model (or
+// all), those for which `where` holds, ranked or reduced to their Pareto front.
+struct StoreQuery {
+  std::string model;        // "" = every model
+  std::string where;        // expression over metric names and numeric parameters; "" = all
+  std::string where_place;  // names `where` in errors (e.g. the option it came from)
+  bool pareto = false;      // the non-dominated designs over pareto_vector(), sorted by it
+  Objective objective;      // otherwise best first by compare_rank, then by key ...
+  size_t top = 10;          // ... at most this many
+};
+struct StoreAnswer {
+  size_t matched = 0;  // designs the model and `where` selected
+  std::vector<StoredDesign> designs;
+};
+// Throws InputError for a missing or foreign file or a bad `where`.
+StoreAnswer query_store(const std::filesystem::path& db, const StoreQuery& query);
+
 }  // namespace acceldse::dse

@@ -5,8 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <set>
 
 #include "common/error.h"
 #include "common/input_limits.h"
@@ -327,6 +331,94 @@ std::vector<StoredDesign> ResultStore::all(const std::string& model) {
   sqlite3_finalize(stmt);
   if (rc != SQLITE_DONE) impl_->fail("result store query");
   return out;
+}
+
+}  // namespace acceldse::dse
+
+// ---- Queries ------------------------------------------------------------------------------
+
+namespace acceldse::dse {
+namespace {
+
+// A parameter value that reads as a finite number (as the documents write it).
+std::optional<double> number_in(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+struct Row {
+  StoredDesign design;
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+// Metric names, then every parameter that is a number in some row.
+std::vector<std::string> where_names(const std::vector<Row>& rows) {
+  std::set<std::string> numeric;
+  for (const Row& row : rows) {
+    for (const auto& [name, value] : row.params) {
+      if (number_in(value)) numeric.insert(name);
+    }
+  }
+  std::vector<std::string> names = metric_names();
+  for (const std::string& n : numeric) {
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  return names;
+}
+
+std::vector<Row> selected(std::vector<Row> rows, const StoreQuery& query) {
+  if (query.where.empty()) return rows;
+  const std::vector<std::string> names = where_names(rows);
+  const Expression where = Expression::parse(query.where, names, "<command line>", query.where_place);
+  std::vector<Row> kept;
+  std::vector<double> values;
+  for (Row& row : rows) {
+    values.clear();
+    append_metric_values(row.design.metrics, values);
+    for (size_t i = values.size(); i < names.size(); ++i) {
+      double v = std::numeric_limits<double>::quiet_NaN();  // parameter absent: comparisons fail
+      for (const auto& [name, value] : row.params) {
+        if (name == names[i]) v = number_in(value).value_or(v);
+      }
+      values.push_back(v);
+    }
+    if (where.evaluate(values) != 0) kept.push_back(std::move(row));
+  }
+  return kept;
+}
+
+}  // namespace
+
+StoreAnswer query_store(const std::filesystem::path& db, const StoreQuery& query) {
+  if (!std::filesystem::is_regular_file(db)) throw InputError(db.string(), "", "no such result store");
+  ResultStore store(db);
+  std::vector<Row> rows;
+  for (StoredDesign& d : store.all(query.model)) {
+    if (!d.error.empty()) continue;
+    Row row{std::move(d), {}};
+    row.params = row.design.params();
+    rows.push_back(std::move(row));
+  }
+  std::vector<StoredDesign> designs;
+  for (Row& row : selected(std::move(rows), query)) designs.push_back(std::move(row.design));
+  StoreAnswer answer{designs.size(), {}};
+  if (query.pareto) {
+    answer.designs = pareto_front(std::move(designs), [](const StoredDesign& d) { return pareto_vector(d.metrics); });
+    return answer;
+  }
+  // The order explore uses (compare_rank), then the stored key.
+  const auto rank = [&](const StoredDesign& d) {
+    return RankKey{query.objective.score(d.metrics), d.metrics.area_mm2, d.metrics.energy_pj};
+  };
+  std::stable_sort(designs.begin(), designs.end(), [&](const StoredDesign& a, const StoredDesign& b) {
+    const int c = compare_rank(rank(a), rank(b));
+    return c != 0 ? c < 0 : a.key < b.key;
+  });
+  if (designs.size() > query.top) designs.resize(query.top);
+  answer.designs = std::move(designs);
+  return answer;
 }
 
 }  // namespace acceldse::dse
