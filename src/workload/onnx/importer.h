@@ -22,6 +22,7 @@
 
 namespace acceldse::workload::onnx_detail {
 
+// One ONNX node, with the unique name of the IR op that carries it.
 struct Node {
   const onnx::NodeProto* p = nullptr;
   std::string name;  // unique op name
