@@ -1,5 +1,5 @@
-// The native part of the Python module `acceldse` (package acceldse/, see README
-// "Python"). It adds no model of its own: networks, accelerators and the result store
+// The native part of the Python module `acceldse` (package acceldse/, see
+// docs/python.md). It adds no model of its own: networks, accelerators and the result store
 // come from the library, and evaluate/explore/suite/corun run the command-line code
 // itself (acceldse::cli::run_command_line) with --format json, so a Python answer is the
 // CLI's answer to the number.

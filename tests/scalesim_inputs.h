@@ -1,17 +1,14 @@
 #pragma once
-// SCALE-Sim's own configuration and topology files live beside the repository
-// (../shared/scalesim), not in it. Tests that read them skip, saying so, in a checkout
-// without that folder, so the test command passes on any machine; CI has the folder.
-#include <gtest/gtest.h>
-
+// SCALE-Sim's own configuration and topology files, copied into the repository
+// (tests/data/scalesim, MIT licence, see its README.md) so that every clone runs the
+// conformance tests: one folder per configuration x topology, as SCALE-Sim's users
+// write them.
 #include <filesystem>
 
 namespace acceldse::test {
 
-inline std::filesystem::path scalesim_inputs() { return std::filesystem::path(ACCELDSE_SHARED_DIR) / "scalesim"; }
+inline std::filesystem::path scalesim_inputs() {
+  return std::filesystem::path(ACCELDSE_SOURCE_DIR) / "tests" / "data" / "scalesim";
+}
 
 }  // namespace acceldse::test
-
-#define SKIP_WITHOUT_SCALESIM_INPUTS()                                                   \
-  if (!std::filesystem::is_directory(::acceldse::test::scalesim_inputs()))              \
-  GTEST_SKIP() << "SCALE-Sim's inputs are not at " << ::acceldse::test::scalesim_inputs()

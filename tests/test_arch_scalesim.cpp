@@ -16,9 +16,7 @@ using testing::TempDir;
 
 std::vector<fs::path> shared_configs() {
   std::vector<fs::path> out;
-  const fs::path root = fs::path(ACCELDSE_SHARED_DIR) / "scalesim";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(root, ec)) {
+  for (const auto& entry : fs::directory_iterator(acceldse::test::scalesim_inputs())) {
     if (fs::is_regular_file(entry.path() / "config.cfg")) out.push_back(entry.path() / "config.cfg");
   }
   std::sort(out.begin(), out.end());
@@ -45,9 +43,8 @@ Expected expected_from_folder(const std::string& folder) {
 }
 
 TEST(ArchScaleSim, EverySharedConfigLoads) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
   const auto configs = shared_configs();
-  ASSERT_GE(configs.size(), 50u) << "expected the SCALE-Sim inputs under " << ACCELDSE_SHARED_DIR;
+  ASSERT_GE(configs.size(), 50u) << "expected the SCALE-Sim inputs under " << acceldse::test::scalesim_inputs();
   for (const auto& path : configs) {
     const std::string folder = path.parent_path().filename().string();
     SCOPED_TRACE(folder);
@@ -79,8 +76,7 @@ TEST(ArchScaleSim, EverySharedConfigLoads) {
 }
 
 TEST(ArchScaleSim, RunNameAndDirectCall) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
-  const fs::path path = fs::path(ACCELDSE_SHARED_DIR) / "scalesim" / "ws_32x32_userbw10__conv_test" / "config.cfg";
+  const fs::path path = acceldse::test::scalesim_inputs() / "ws_32x32_userbw10__conv_test" / "config.cfg";
   const Accelerator a = load_scalesim_cfg(path.string());
   EXPECT_EQ(a.name, "ws_32x32_userbw10");
   EXPECT_FALSE(a.dram.stall_free);

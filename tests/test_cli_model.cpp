@@ -127,8 +127,7 @@ TEST_F(CliModel, ShowCsvBatchAndInputShape) {
 }
 
 TEST_F(CliModel, ShowScaleSimTopology) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
-  std::string csv = ACCELDSE_SHARED_DIR "/scalesim/os_32x32__conv_test/topology_test.csv";
+  const std::string csv = (acceldse::test::scalesim_inputs() / "os_32x32__conv_test" / "topology_test.csv").string();
   Result r = run("model show '" + csv + "' --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["totals"]["macs"], 5 * 5 * 3 * 3 * 192 * 384);

@@ -1,5 +1,5 @@
 // Hand-derived cases for the analytical model. Every expected number is worked out in
-// the comment next to it from the formulas in README.md ("Evaluating a design").
+// the comment next to it from the formulas in docs/model.md ("The analytical model").
 #include <gtest/gtest.h>
 
 #include <cmath>

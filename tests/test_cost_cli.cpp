@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include "cli_run.h"
+#include "scalesim_inputs.h"
 
 namespace {
 
@@ -120,8 +121,7 @@ TEST_F(CliEvaluate, BadInputsExitWithTwo) {
 }
 
 TEST_F(CliEvaluate, ScaleSimConfigAndTopology) {
-  const fs::path dir = fs::path(ACCELDSE_SHARED_DIR) / "scalesim" / "ws_32x32__conv_test";
-  if (!fs::is_directory(dir)) GTEST_SKIP() << "no " << dir;
+  const fs::path dir = acceldse::test::scalesim_inputs() / "ws_32x32__conv_test";
   const Result r = run("evaluate --arch " + (dir / "config.cfg").string() + " --model " +
                        (dir / "topology_test.csv").string() + " --format json");
   ASSERT_EQ(r.exit_code, 0) << r.err;

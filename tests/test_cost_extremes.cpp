@@ -33,7 +33,7 @@ class Random {
   std::mt19937_64 gen_;
 };
 
-// A design with each field at (or near) an end of its validated range (README,
+// A design with each field at (or near) an end of its validated range (docs/formats.md,
 // "Validated ranges and limits").
 arch::Accelerator extreme_design(Random& r, const arch::Accelerator& base) {
   arch::Accelerator a = base;

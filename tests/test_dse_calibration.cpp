@@ -23,11 +23,11 @@ std::string key(const CalibrationCheck& c) { return c.chip + " " + c.model + " "
 TEST(Calibration, PublishedChipsWithinTheirTargets) {
   const auto rows = run_calibration(load_calibration_checks());
   ASSERT_GE(rows.size(), 10u);
-  // Known misses, explained in README ("Calibration"): the TPU's LSTM1 runs at 43% of
+  // Known misses, explained in docs/validation.md ("Calibration"): the TPU's LSTM1 runs at 43% of
   // its own memory roofline (its other memory-bound apps at 85-90%) for reasons the
   // paper does not publish; Eyeriss runs VGG-16 at 32% of its peak (AlexNet: 69%),
   // which no mechanism of the model explains (a row-stationary mapping would keep most PEs busy on its 3x3 layers). Held out:
-  // ShiDianNao's SRAM-dominated area and DianNao's power (see README).
+  // ShiDianNao's SRAM-dominated area and DianNao's power (see docs/validation.md).
   const std::set<std::string> known_misses = {
       "TPU v1 tpu_lstm1 tops", "Eyeriss v1 eyeriss_vgg16_conv inferences_per_s",
       "Eyeriss v1 eyeriss_vgg16_conv core_energy_per_mac_pj", "Eyeriss v1 eyeriss_vgg16_conv core_power_w",

@@ -5,7 +5,7 @@
 // exploration page. Without Chromium the tests fail (scripts/setup.sh installs it).
 //
 // ACCELDSE_CHROMIUM overrides the browser path; ACCELDSE_UPDATE_DOCS_IMG=1 also
-// copies the screenshots to docs/img/ for the README.
+// copies the screenshots to docs/img/ for docs/commands.md ("HTML reports").
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -120,7 +120,7 @@ const char* const kPlotKinds[] = {"pareto", "layers", "utilization", "roofline",
                                   "improvement", "sensitivity", "share", "throughput", "spread"};
 
 // Opens `html` in Chromium and checks the rendered DOM against the generated markup.
-// docs_height: window height for the README screenshot (0: none for this page).
+// docs_height: window height for the docs/img/ screenshot (0: none for this page).
 BrowserRun check_page(const std::string& name, const std::string& html, int docs_height = 0) {
   fs::path file = artifacts_dir() / (name + ".html");  // kept next to its screenshot
   write_html(file.string(), html);
@@ -152,7 +152,7 @@ BrowserRun check_page(const std::string& name, const std::string& html, int docs
   EXPECT_EQ(bytes.substr(0, 4), "\x89PNG") << name << ": no PNG at " << png;
   const char* docs = std::getenv("ACCELDSE_UPDATE_DOCS_IMG");
   if (docs && std::string(docs) == "1" && docs_height > 0) {
-    // Cropped to the page's content so README images carry no empty space.
+    // Cropped to the page's content so the docs/img/ images carry no empty space.
     fs::path img = fs::path(ACCELDSE_SOURCE_DIR) / "docs" / "img";
     fs::create_directories(img);
     fs::path doc_png = img / ("report-" + name + ".png");

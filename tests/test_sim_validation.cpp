@@ -108,7 +108,7 @@ TEST(SimValidation, NetworkTotalsWithinFivePercentUnderTheAnalyticalMapping) {
 
 TEST(SimValidation, ExitsOneWhenTheBoundIsExceeded) {
   // The simulator's own untiled SCALE-Sim schedule refetches far more than the tiles
-  // the model chose: far apart (see README).
+  // the model chose: far apart (see docs/validation.md).
   const CommandResult r = run("validate --mapping own --models resnet50 --archs 32x32 --dataflows ws --bound 1 --format json");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(json::parse(r.out)["pass"].get<bool>());

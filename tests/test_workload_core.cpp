@@ -87,7 +87,7 @@ class TempDir {
   static inline int counter_ = 0;
 };
 
-const std::string kShared = ACCELDSE_SHARED_DIR "/scalesim";
+const std::string kShared = acceldse::test::scalesim_inputs().string();
 
 // --- Utilities -------------------------------------------------------------------
 
@@ -750,7 +750,6 @@ TEST(WorkloadYamlErrors, InconsistentShapes) {
 // --- SCALE-Sim topologies ------------------------------------------------------------
 
 TEST(WorkloadScaleSim, ConvolutionTopology) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
   Network net = load_scalesim_csv(kShared + "/os_32x32__conv_test/topology_test.csv");
   ASSERT_EQ(net.ops.size(), 1u);
   const Op& op = net.ops[0];
@@ -762,7 +761,6 @@ TEST(WorkloadScaleSim, ConvolutionTopology) {
 }
 
 TEST(WorkloadScaleSim, ConvolutionRowsAreIndependentAndSizedAsScaleSim) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
   Network net = load_scalesim_csv(kShared + "/default_scale__alexnet/topology_alexnet.csv");
   ASSERT_EQ(net.ops.size(), 5u);
   EXPECT_EQ(net.inputs.size(), 5u);
@@ -781,7 +779,6 @@ TEST(WorkloadScaleSim, ConvolutionRowsAreIndependentAndSizedAsScaleSim) {
 }
 
 TEST(WorkloadScaleSim, GemmTopology) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
   // "Test 1, 128, 64, 256," with no final newline: M = 128, N = 64, K = 256.
   Network net = load_scalesim_csv(kShared + "/is_32x32__gemm_test_mnk_input/topology_test_mnk_input.csv");
   ASSERT_EQ(net.ops.size(), 1u);
@@ -794,7 +791,6 @@ TEST(WorkloadScaleSim, GemmTopology) {
 }
 
 TEST(WorkloadScaleSim, GemmTopologyWithCrLf) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
   Network net = load_scalesim_csv(kShared + "/ws_32x32__gemm_NCF/topology_NCF.csv");
   ASSERT_EQ(net.ops.size(), 12u);
   EXPECT_EQ(net.ops[9].name, "10");
@@ -807,7 +803,6 @@ TEST(WorkloadScaleSim, GemmTopologyWithCrLf) {
 }
 
 TEST(WorkloadScaleSim, EverySharedTopologyLoads) {
-  SKIP_WITHOUT_SCALESIM_INPUTS();
   int files = 0;
   for (const auto& entry : fs::recursive_directory_iterator(kShared)) {
     if (entry.path().extension() != ".csv") continue;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/error.h"
-#include "workload/onnx_tensor.h"
+#include "workload/onnx/tensor.h"
 #include "workload/workload.h"
 
 namespace {

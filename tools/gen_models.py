@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the built-in network suite, models/NAME.yaml, in the format of README.md
+"""Writes the built-in network suite, models/NAME.yaml, in the format of docs/formats.md
 ("Network YAML format"), and checks every network's multiply-accumulates and
 parameters against published figures.
 
@@ -7,10 +7,10 @@ Python 3 standard library only. Usage (from anywhere):
 
     python3 tools/gen_models.py            # write models/*.yaml, print the table, check
     python3 tools/gen_models.py --check    # only print the table and check (writes nothing)
-    python3 tools/gen_models.py --markdown # also print the README "Built-in suite" table
+    python3 tools/gen_models.py --markdown # also print the "Built-in suite" table (docs/commands.md)
 
 The counts here are computed independently of the C++ library, from this file's own
-shape inference, with the README semantics:
+shape inference, with the semantics of docs/formats.md:
   conv    N*K*P*Q*(C/groups)*kh*kw MACs, K*(C/groups)*kh*kw (+K bias) params
   linear  rows*in*out MACs, in*out (+out bias) params
   matmul  batch*M*K*N MACs, no params

@@ -1,6 +1,6 @@
 """acceldse from Python: networks, accelerator specs, evaluation, exploration, studies
 and the result store, computed by the same C++ library and command-line code as the
-`acceldse` program (see README.md, "Python").
+`acceldse` program (see docs/python.md).
 
 Bad input raises ValueError with the message the CLI prints after "acceldse: error:".
 """

@@ -182,11 +182,11 @@ def test_run_cli_returns_what_the_program_prints():
     assert acceldse.run_cli(["evaluate", "--model", "alexnet", "--format", "csv"]) == out
 
 
-def test_the_readme_example_runs(tmp_path, source_dir, monkeypatch):
-    readme = open(os.path.join(source_dir, "README.md"), encoding="utf-8").read()
-    section = readme.split("\n## Python\n", 1)[1]
+def test_the_documented_example_runs(tmp_path, source_dir, monkeypatch):
+    page = open(os.path.join(source_dir, "docs", "python.md"), encoding="utf-8").read()
+    section = page.split("\n## Python\n", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     assert 8 <= len(code.strip().splitlines()) <= 12
     monkeypatch.chdir(tmp_path)  # it writes runs.db
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, "docs/python.md", "exec"), {})
     assert (tmp_path / "runs.db").exists()

@@ -7,7 +7,7 @@
 //    the bandwidth it would need instead;
 //  - the DRAM port answers after 1 cycle.
 // SCALE-Sim has no clock, precision, vector unit or technology: those take the defaults
-// documented in README.md (1 GHz, int8, 45nm).
+// documented in docs/formats.md (1 GHz, int8, 45nm).
 #include <fmt/format.h>
 
 #include <algorithm>

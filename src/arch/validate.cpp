@@ -30,7 +30,7 @@ Found count_problem(const std::string& key, int64_t value, int64_t max_value) {
   return std::nullopt;
 }
 
-// Ranges of the real-valued fields (README, "Validated ranges"). Beyond them the
+// Ranges of the real-valued fields (docs/formats.md, "Validated ranges and limits"). Beyond them the
 // model's cycle and energy counts lose meaning or overflow: e.g. clock 1e15 GHz times a
 // 100 ns latency is 1e17 cycles per transfer, and at 1e-13 GB/s one megabyte takes
 // 1e19 cycles, past 2^63. Only technology overrides can break the technology ranges

@@ -1,7 +1,7 @@
 #pragma once
 // The result documents: the JSON `--format json` prints and the HTML report reads,
 // built here once from what the library computed (their keys are a contract, listed in
-// the README). Commands print them; report:: renders them.
+// docs/formats.md). Commands print them; report:: renders them.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>

@@ -28,7 +28,7 @@ struct CalibrationRow {
   bool within_target() const { return !check.target_pct || std::abs(diff_pct) <= *check.target_pct; }
 };
 
-// Metric names with what each measures (README: "Calibration").
+// Metric names with what each measures (docs/validation.md, "Calibration").
 const std::vector<std::pair<std::string, std::string>>& calibration_metrics();
 
 // Reads the checks (default file: calibration/published.yaml in the data folder).

@@ -41,7 +41,7 @@ struct Metrics {
   double dram_power_w = 0;
 };
 
-// Names usable in expressions, in the order metric_values() lays them out.
+// Names usable in expressions, in the order append_metric_values() lays them out.
 const std::vector<std::string>& metric_names();
 // Appends the metrics in metric_names() order.
 void append_metric_values(const Metrics& metrics, std::vector<double>& out);
@@ -110,7 +110,7 @@ class Objective {
   // "latency", "throughput", "perf_per_area", "energy", "edp", "pareto", or
   // "min EXPR" / "max EXPR" over metric names. Throws InputError naming file/place.
   static Objective parse(const std::string& text, const std::string& file = "<command line>",
-                         const std::string& place = "--objective");
+                         const std::string& place = "objective");
   const std::string& name() const { return name_; }
   bool pareto() const { return pareto_; }
   Sense sense() const { return sense_; }
@@ -127,8 +127,7 @@ class Objective {
   std::shared_ptr<const Expression> expression_;  // over metric_names()
 };
 
-// The metrics a Pareto front trades off (all minimised).
-const std::vector<std::string>& pareto_metric_names();  // latency_s, area_mm2, energy_pj
+// The metrics a Pareto front trades off (all minimised): latency_s, area_mm2, energy_pj.
 std::array<double, 3> pareto_vector(const Metrics& metrics);
 
 class DesignSpace {
@@ -192,7 +191,7 @@ struct SpaceOptions {
   std::vector<std::string> constraints;             // extra expressions
   std::string objective;                            // empty: default_objective or the space's
 };
-// Throws InputError (file "<command line>", place the option) for a limit that is not
+// Throws InputError (file "<command line>", place the SpaceOptions field) for a limit that is not
 // positive, and whatever loading the space or accelerator and parsing throws.
 DesignSpace build_space(const SpaceOptions& options, const std::string& default_objective = "");
 
@@ -315,7 +314,7 @@ struct Budget {
   uint64_t evaluations = 0;  // 0 = the strategy's default
   double seconds = 0;        // 0 = no time limit
   // "500" (evaluations) or "30s" / "2m" (time). Throws InputError for anything else.
-  static Budget parse(const std::string& text, const std::string& place = "--budget");
+  static Budget parse(const std::string& text, const std::string& place = "budget");
 };
 
 struct Progress {
@@ -385,7 +384,6 @@ class Strategy {
 };
 // grid | random | anneal | genetic. Throws InputError for another name.
 std::unique_ptr<Strategy> make_strategy(const std::string& name);
-const std::vector<std::string>& strategy_names();
 
 // ---- Exploration ----------------------------------------------------------------------
 struct SensitivityPoint {

@@ -68,7 +68,7 @@ constexpr int kMaxThreads = 4096;
 
 ThreadPool::ThreadPool(int threads) : impl_(std::make_unique<Impl>()) {
   if (threads > kMaxThreads) {
-    throw InputError("<command line>", "--threads",
+    throw InputError("<command line>", "threads",
                      "expected at most " + std::to_string(kMaxThreads) + " threads, got " + std::to_string(threads));
   }
   int total = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -80,7 +80,7 @@ ThreadPool::ThreadPool(int threads) : impl_(std::make_unique<Impl>()) {
     // already started here, or they would wait forever and their join never return.
     const size_t started = impl_->threads.size() + 1;
     stop_all();
-    throw InputError("<command line>", "--threads",
+    throw InputError("<command line>", "threads",
                      "cannot start " + std::to_string(total) + " worker threads (the system refused after " +
                          std::to_string(started) + ": " + e.what() + "); expected fewer threads");
   }

@@ -81,11 +81,6 @@ Metrics metrics_of(const cost::NetworkCost& cost, const arch::Accelerator& accel
   return m;
 }
 
-const std::vector<std::string>& pareto_metric_names() {
-  static const std::vector<std::string> names{"latency_s", "area_mm2", "energy_pj"};
-  return names;
-}
-
 std::array<double, 3> pareto_vector(const Metrics& metrics) {
   return {metrics.latency_s, metrics.area_mm2, metrics.energy_pj};
 }

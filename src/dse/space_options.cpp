@@ -33,10 +33,10 @@ void add_count_limit(DesignSpace& space, const std::optional<int64_t>& limit, co
 DesignSpace build_space(const SpaceOptions& options, const std::string& default_objective) {
   DesignSpace space = options.space.empty() ? DesignSpace::builtin_default() : DesignSpace::load(options.space);
   if (!options.arch.empty()) space.set_base(arch::load_accelerator(options.arch));
-  add_limit(space, options.area_max_mm2, "area_mm2", "--area-max");
-  add_limit(space, options.power_max_w, "power_w", "--power-max");
-  add_count_limit(space, options.pes_max, "pes", "--pes-max");
-  for (const std::string& text : options.constraints) space.add_constraint(text, "--constraint");
+  add_limit(space, options.area_max_mm2, "area_mm2", "area_max_mm2");
+  add_limit(space, options.power_max_w, "power_w", "power_max_w");
+  add_count_limit(space, options.pes_max, "pes", "pes_max");
+  for (const std::string& text : options.constraints) space.add_constraint(text, "constraints");
   const std::string& objective = options.objective.empty() ? default_objective : options.objective;
   if (!objective.empty()) space.set_objective(Objective::parse(objective));
   return space;

@@ -87,7 +87,7 @@ class RowReader {
     const std::string key = text_column(stmt_, 4);
     throw InputError(file_, fmt::format("designs row '{}', column {}", is_valid_utf8(key) ? key : "?",
                                         sqlite3_column_name(stmt_, i)),
-                     what + " (the store was changed outside acceldse); delete the row or use a new --db");
+                     what + " (the store was changed outside acceldse); delete the row or use a new store file");
   }
 };
 

@@ -430,17 +430,12 @@ class GeneticStrategy : public Strategy {
 
 }  // namespace
 
-const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names{"grid", "random", "anneal", "genetic"};
-  return names;
-}
-
 std::unique_ptr<Strategy> make_strategy(const std::string& name) {
   if (name == "grid") return std::make_unique<GridStrategy>();
   if (name == "random") return std::make_unique<RandomStrategy>();
   if (name == "anneal") return std::make_unique<AnnealStrategy>();
   if (name == "genetic") return std::make_unique<GeneticStrategy>();
-  throw InputError("<command line>", "--strategy", "unknown strategy '" + name + "'; expected grid, random, anneal or genetic");
+  throw InputError("<command line>", "strategy", "unknown strategy '" + name + "'; expected grid, random, anneal or genetic");
 }
 
 }  // namespace acceldse::dse

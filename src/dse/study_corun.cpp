@@ -42,7 +42,7 @@ CorunMode parse_corun_mode(const std::string& text) {
   if (text == "spatial") return CorunMode::kSpatial;
   if (text == "time") return CorunMode::kTime;
   if (text == "both") return CorunMode::kBoth;
-  throw InputError("<command line>", "--mode", "expected spatial, time or both, got '" + text + "'");
+  throw InputError("<command line>", "mode", "expected spatial, time or both, got '" + text + "'");
 }
 
 const char* to_string(CorunMode mode) {
@@ -478,17 +478,17 @@ void search_spatial(const SpatialContext& ctx, const study_detail::SpaceMatrix& 
   if (!worst.empty()) {
     detail += "; '" + worst + "' reaches at most " + std::to_string(best_rate) + "/s even alone on the fastest design";
   }
-  throw InputError("<command line>", "--models", detail + " (lower the targets, or use a larger space or area budget)");
+  throw InputError("<command line>", "networks", detail + " (lower the targets, or use a larger space or area budget)");
 }
 
 void check_demands(const std::vector<NetworkPtr>& networks, const std::vector<Demand>& demands) {
-  study_detail::check_unique_names(networks, "", "--models");
+  study_detail::check_unique_names(networks, "", "networks");
   if (demands.size() != networks.size()) {
-    throw InputError("<command line>", "--models", "expected one demand (weight or target) per network");
+    throw InputError("<command line>", "networks", "expected one demand (weight or target) per network");
   }
   for (const Demand& d : demands) {
     if ((d.weight > 0) == (d.target_per_s > 0)) {
-      throw InputError("<command line>", "--models", "each network needs either a weight or a throughput target");
+      throw InputError("<command line>", "networks", "each network needs either a weight or a throughput target");
     }
   }
 }

@@ -250,7 +250,7 @@ std::vector<LayerUtil> tensor_layers(const Network& net, const cost::NetworkCost
 FitResult fit_network(const Network& network, const arch::Accelerator& accel, const FitOptions& options,
                       cost::CostCache* cache) {
   if (!(options.tolerance_pct >= 0 && options.tolerance_pct <= 100)) {
-    throw InputError("<command line>", "--tolerance",
+    throw InputError("<command line>", "tolerance",
                      "expected a percentage between 0 and 100, got " + std::to_string(options.tolerance_pct));
   }
   cost::CostCache own_cache;
@@ -320,8 +320,8 @@ bool better_array(const ArrayCandidate& a, const ArrayCandidate& b) {
 
 std::vector<ArrayCandidate> suggest_array(const std::vector<NetworkPtr>& networks, const arch::Accelerator& base,
                                           int64_t pes, bool exact, int threads) {
-  if (pes < 16) throw InputError("<command line>", "--pes", "expected at least 16 PEs, got " + std::to_string(pes));
-  if (networks.empty()) throw InputError("<command line>", "--models", "expected at least one network");
+  if (pes < 16) throw InputError("<command line>", "pes", "expected at least 16 PEs, got " + std::to_string(pes));
+  if (networks.empty()) throw InputError("<command line>", "networks", "expected at least one network");
   std::vector<std::pair<int64_t, int64_t>> shapes = array_shapes(pes, exact);
   std::vector<std::optional<ArrayCandidate>> found(shapes.size());
   cost::CostCache cache;
@@ -349,7 +349,7 @@ std::vector<ArrayCandidate> suggest_array(const std::vector<NetworkPtr>& network
     if (c) out.push_back(std::move(*c));
   }
   std::sort(out.begin(), out.end(), better_array);
-  if (out.empty()) throw InputError("<command line>", "--pes", "no array shape of " + std::to_string(pes) + " PEs is a valid design");
+  if (out.empty()) throw InputError("<command line>", "pes", "no array shape of " + std::to_string(pes) + " PEs is a valid design");
   return out;
 }
 

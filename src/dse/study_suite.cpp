@@ -124,12 +124,12 @@ namespace {
 std::vector<double> checked_weights(const SuiteOptions& options, size_t networks) {
   if (options.weights.empty()) return std::vector<double>(networks, 1.0);
   if (options.weights.size() != networks) {
-    throw InputError("<command line>", "--weights",
+    throw InputError("<command line>", "weights",
                      "got " + std::to_string(options.weights.size()) + " weights for " + std::to_string(networks) +
                          " networks; give one weight per network, in the same order");
   }
   for (double w : options.weights) {
-    if (!std::isfinite(w) || w <= 0) throw InputError("<command line>", "--weights", "every weight must be positive");
+    if (!std::isfinite(w) || w <= 0) throw InputError("<command line>", "weights", "every weight must be positive");
   }
   return options.weights;
 }
@@ -313,7 +313,7 @@ bool use_grid(const SuiteOptions& options, const DesignSpace& space, size_t netw
   if (options.strategy == "grid") return true;
   if (options.strategy == "genetic") return false;
   if (options.strategy != "auto") {
-    throw InputError("<command line>", "--strategy", "expected auto, grid or genetic, got '" + options.strategy + "'");
+    throw InputError("<command line>", "strategy", "expected auto, grid or genetic, got '" + options.strategy + "'");
   }
   const uint64_t size = space.size();
   return size <= kExhaustivePairs / std::max<size_t>(1, networks);
@@ -333,8 +333,8 @@ std::string ConstraintBinding::verdict() const {
 SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
                       const SuiteOptions& options) {
   const double start = study_detail::now_s();
-  check_scalar_objective(space.objective(), "<command line>", "--objective");
-  study_detail::check_unique_names(networks, "geomean", "--models");
+  check_scalar_objective(space.objective(), "<command line>", "objective");
+  study_detail::check_unique_names(networks, "geomean", "networks");
   SuiteResult result;
   result.weights = checked_weights(options, networks.size());
   auto cache = std::make_shared<cost::CostCache>();

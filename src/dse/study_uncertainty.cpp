@@ -125,9 +125,9 @@ uint64_t UncertaintyOptions::sample_seed(int sample) const {
 
 void UncertaintyOptions::check() const {
   if (!(pct >= 0 && pct < 100)) {
-    throw InputError("<command line>", "--uncertainty", "expected a percentage from 0 to below 100");
+    throw InputError("<command line>", "uncertainty_pct", "expected a percentage from 0 to below 100");
   }
-  if (samples < 1) throw InputError("<command line>", "--samples", "expected at least 1 sample");
+  if (samples < 1) throw InputError("<command line>", "samples", "expected at least 1 sample");
 }
 
 Spread Spread::of(std::vector<double> values) {

@@ -1,7 +1,7 @@
 #pragma once
 // The analytical model against the reference simulator: both run the conv and matmul
 // layers of a network on one design, and their cycles and DRAM bytes are compared
-// layer by layer (`acceldse validate`; README "Validation").
+// layer by layer (`acceldse validate`; docs/validation.md, "Validation").
 #include <cstdint>
 #include <string>
 #include <vector>

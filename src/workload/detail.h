@@ -48,8 +48,6 @@ const std::vector<OpInfo>& op_table();
 // nullptr for an unknown type.
 const OpInfo* find_op(const std::string& type);
 
-// Binary element-wise ops (NumPy broadcasting over all inputs).
-bool is_broadcasting_eltwise(const std::string& type);
 bool is_reduction(const std::string& type);
 
 // "conv, linear, matmul, ..." for error messages.

@@ -116,7 +116,6 @@ const OpInfo* find_op(const std::string& type) {
   return it == by_type.end() ? nullptr : it->second;
 }
 
-bool is_broadcasting_eltwise(const std::string& type) { return contains(kBinaryEltwise, type); }
 bool is_reduction(const std::string& type) { return contains(kReductions, type); }
 
 std::string known_op_list() { return fmt::format("{}", fmt::join(known_op_types(), ", ")); }
@@ -388,7 +387,7 @@ std::string layer_place(const std::string& name, const std::string& type) {
   return fmt::format("layer {} ({})", name, type);
 }
 
-// Size limits (README, "Validated ranges"): every count the cost model derives from an
+// Size limits (docs/formats.md, "Validated ranges and limits"): every count the cost model derives from an
 // op (elements, parameters, MACs, bytes, cycles) then fits 64 bits with room for the
 // hardware's factors; beyond them an op is refused instead of counted wrongly.
 constexpr int64_t kMaxDimension = (int64_t{1} << 31) - 1;  // any size, attribute or dim

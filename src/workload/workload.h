@@ -218,7 +218,7 @@ struct LoadOptions {
   std::optional<int64_t> context_len;
 };
 
-// A built-in model name (see suite_names()) or a file path.
+// A built-in model name (see suite()) or a file path.
 Network load_network(const std::string& name_or_path, const LoadOptions& options = {});
 Network load_yaml(const std::string& path, const LoadOptions& options = {});
 Network load_yaml_text(const std::string& text, const std::string& file_label,

@@ -4,7 +4,8 @@
 // Shape(x); since every shape here is static, those subgraphs are evaluated at import
 // time. Values are materialised only for small tensors (shape arithmetic); large
 // constants (weights) keep just their shape and the initializers they came from.
-// Internal to onnx_import.cpp and its tests: not part of the workload interface.
+// Internal to the ONNX importer (src/workload/onnx/) and its tests: not part of the
+// workload interface.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // Reading ONNX protobuf messages: node attributes and tensor payloads. Internal to the
-// ONNX importer and the resized-model writer (onnx_import.cpp, onnx_export.cpp).
+// ONNX importer and the resized-model writer (src/workload/onnx/).
 #include <onnx/onnx_pb.h>
 
 #include <bit>
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workload/onnx_tensor.h"
+#include "workload/onnx/tensor.h"
 
 namespace acceldse::workload::onnx_detail {
 

@@ -23,9 +23,9 @@
 
 #include "common/error.h"
 #include "workload/detail.h"
-#include "workload/onnx_model.h"
-#include "workload/onnx_proto.h"
-#include "workload/onnx_tensor.h"
+#include "workload/onnx/model.h"
+#include "workload/onnx/proto.h"
+#include "workload/onnx/tensor.h"
 #include "workload/workload.h"
 
 namespace acceldse::workload {

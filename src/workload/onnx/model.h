@@ -1,6 +1,6 @@
 #pragma once
-// The ONNX importer's entry points for the rest of src/workload (the resized-model writer,
-// onnx_export.cpp): reading a file into a ModelProto, importing a ModelProto, and which IR
+// The ONNX importer's entry points for the resized-model writer (export.cpp): reading a
+// file into a ModelProto (read.cpp), importing a ModelProto (import.cpp), and which IR
 // names the ONNX names became. Not part of the workload interface.
 #include <onnx/onnx_pb.h>
 
