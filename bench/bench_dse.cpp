@@ -47,13 +47,16 @@ void BM_EngineOverhead(benchmark::State& state) {
   for (auto _ : state) {
     dse::EvaluatorOptions options;
     options.threads = 1;
-    dse::Evaluator evaluator(space, [](const arch::Accelerator& a) {
-      dse::Metrics m;
-      m.latency_s = 1.0 / static_cast<double>(a.pes()) / a.clock_ghz;
-      m.area_mm2 = static_cast<double>(a.pes());
-      m.energy_pj = a.dram.bandwidth_gb_per_s;
-      return m;
-    }, options);
+    dse::Evaluator evaluator(
+        space,
+        [](const arch::Accelerator& a) {
+          dse::Metrics m;
+          m.latency_s = 1.0 / static_cast<double>(a.pes()) / a.clock_ghz;
+          m.area_mm2 = static_cast<double>(a.pes());
+          m.energy_pj = a.dram.bandwidth_gb_per_s;
+          return m;
+        },
+        options);
     dse::ExploreOptions explore;
     explore.sensitivity = false;
     designs += dse::explore(evaluator, explore).evaluated;
@@ -62,9 +65,13 @@ void BM_EngineOverhead(benchmark::State& state) {
 }
 
 BENCHMARK_CAPTURE(BM_DefaultGrid, resnet50_2threads, std::string("resnet50"), 2)
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
 BENCHMARK_CAPTURE(BM_DefaultGrid, bert_base_2threads, std::string("bert_base"), 2)
-    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
 BENCHMARK(BM_EngineOverhead)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 }  // namespace

@@ -8,7 +8,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const arch::Accelerator accel =
         arch::load_accelerator_yaml_text(std::string(reinterpret_cast<const char*>(data), size), "<fuzz>");
     fuzz::evaluate(net, accel);
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   return 0;
 }

@@ -13,11 +13,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const dse::Expression e = dse::Expression::parse(text, names, "<fuzz>", "constraint");
     (void)e.evaluate(values);
     (void)e.violation(values);
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   try {
     (void)dse::Objective::parse(text, "<fuzz>", "objective");
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   return 0;
 }

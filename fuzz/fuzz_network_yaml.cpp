@@ -4,9 +4,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace acceldse;
   try {
-    const workload::Network net = workload::load_yaml_text(std::string(reinterpret_cast<const char*>(data), size), "<fuzz>");
+    const workload::Network net =
+        workload::load_yaml_text(std::string(reinterpret_cast<const char*>(data), size), "<fuzz>");
     fuzz::evaluate(net, fuzz::edge_accelerator());
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   return 0;
 }

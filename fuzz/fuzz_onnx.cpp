@@ -6,7 +6,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = fuzz::write_input(data, size, ".onnx");
   try {
     fuzz::evaluate(workload::load_onnx(path), fuzz::edge_accelerator());
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   return 0;
 }

@@ -7,7 +7,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = fuzz::write_input(data, size, ".cfg");
   try {
     fuzz::evaluate(net, arch::load_scalesim_cfg(path));
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   return 0;
 }

@@ -13,11 +13,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       try {
         arch::Accelerator accel = space.accelerator(design);
         arch::validate(accel, "<fuzz>");
-      } catch (const InputError&) {
-      }
+      } catch (const InputError&) {}
       (void)space.key(design);
     }
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   return 0;
 }

@@ -15,7 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)store.find(d.space_hash, d.model_hash, d.key);
     }
     (void)store.count();
-  } catch (const InputError&) {
-  }
+  } catch (const InputError&) {}
   return 0;
 }

@@ -162,8 +162,7 @@ void bind_accelerator(py::module_& m) {
   m.def("load_arch", &arch::load_accelerator, py::arg("name_or_path"),
         "A built-in accelerator (archs/NAME.yaml), a YAML file or a SCALE-Sim .cfg");
   m.def(
-      "arch_from_yaml",
-      [](const std::string& text) { return arch::load_accelerator_yaml_text(text, "<python dict>"); },
+      "arch_from_yaml", [](const std::string& text) { return arch::load_accelerator_yaml_text(text, "<python dict>"); },
       py::arg("text"), "An accelerator from the text of its YAML form (JSON is YAML too)");
   m.def("builtin_archs", &arch::builtin_accelerators);
 }
@@ -196,8 +195,7 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     }
   });
-  m.def("run_cli", &run_cli, py::arg("args"),
-        "Runs `acceldse ARGS...` in this process and returns what it printed");
+  m.def("run_cli", &run_cli, py::arg("args"), "Runs `acceldse ARGS...` in this process and returns what it printed");
   bind_network(m);
   bind_accelerator(m);
   bind_store(m);

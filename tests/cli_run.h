@@ -29,8 +29,7 @@ inline std::string slurp(const std::filesystem::path& path) {
 inline CliResult run_acceldse(const std::string& args, const std::filesystem::path& scratch,
                               const std::string& env = "") {
   const std::string out = scratch.string() + ".stdout", err = scratch.string() + ".stderr";
-  const std::string command =
-      env + " '" ACCELDSE_BINARY "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
+  const std::string command = env + " '" ACCELDSE_BINARY "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
   const int status = std::system(command.c_str());
   return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
 }
@@ -41,9 +40,8 @@ class CliTest : public ::testing::Test {
  protected:
   explicit CliTest(std::string prefix) : prefix_(std::move(prefix)) {}
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           (prefix_ + "_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / (prefix_ + "_" + std::to_string(::getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override {

@@ -1,6 +1,6 @@
 // Accelerator specs: built-ins, technology tables, overrides, round trip, parameters.
-#include <fstream>
 #include <gtest/gtest.h>
+#include <fstream>
 
 #include <algorithm>
 #include <cmath>
@@ -20,7 +20,8 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 
 TEST(ArchBuiltins, AllListedAndLoadable) {
   const auto names = builtin_accelerators();
-  for (const char* expected : {"cloud_bf16", "diannao", "edge_32x32", "eyeriss", "nvdla_small", "shidiannao", "tpu_v1"}) {
+  for (const char* expected :
+       {"cloud_bf16", "diannao", "edge_32x32", "eyeriss", "nvdla_small", "shidiannao", "tpu_v1"}) {
     EXPECT_TRUE(contains(names, expected)) << expected;
   }
   for (const auto& name : names) {
@@ -163,7 +164,10 @@ TEST(ArchTechnology, EveryNumberHasASource) {
   for (const std::string kind : {"dram", "host"}) {
     for (const auto& name : interface_names(kind)) {
       Accelerator a;
-      if (kind == "dram") a.dram.type = name; else a.host_interface = name;
+      if (kind == "dram")
+        a.dram.type = name;
+      else
+        a.host_interface = name;
       set_parameter(a, "technology", "28nm");
       const OffChipInterface& link = kind == "dram" ? a.technology.dram : a.technology.host;
       EXPECT_EQ(link.name, name);
@@ -179,8 +183,8 @@ TEST(ArchTechnology, EveryNumberHasASource) {
 TEST(ArchTechnology, Horowitz45nmFigures) {
   const Technology t = load_technology("45nm");
   EXPECT_DOUBLE_EQ(t.node_nm, 45);
-  EXPECT_DOUBLE_EQ(t.mac_energy_pj.at("int8"), 0.2 + 0.1);   // 8b mult + 32b add
-  EXPECT_DOUBLE_EQ(t.mac_energy_pj.at("fp32"), 3.7 + 0.9);   // fp32 mult + fp32 add
+  EXPECT_DOUBLE_EQ(t.mac_energy_pj.at("int8"), 0.2 + 0.1);  // 8b mult + 32b add
+  EXPECT_DOUBLE_EQ(t.mac_energy_pj.at("fp32"), 3.7 + 0.9);  // fp32 mult + fp32 add
   EXPECT_DOUBLE_EQ(t.mac_energy_pj.at("fp16"), 1.1 + 0.9);
   EXPECT_DOUBLE_EQ(t.mac_area_um2.at("int8"), 282 + 137);
   EXPECT_DOUBLE_EQ(t.mac_area_um2.at("fp32"), 7700 + 4184);
@@ -250,8 +254,8 @@ TEST(ArchOverrides, ApplyToScalarsAndMacEntries) {
 }
 
 TEST(ArchOverrides, KeptWhenTechnologyChanges) {
-  Accelerator a = load_accelerator_yaml_text("technology: 28nm\ntechnology_overrides:\n  dram: {device_energy_pj_per_bit: 3.5}\n",
-                                             "ovr.yaml");
+  Accelerator a = load_accelerator_yaml_text(
+      "technology: 28nm\ntechnology_overrides:\n  dram: {device_energy_pj_per_bit: 3.5}\n", "ovr.yaml");
   set_parameter(a, "technology", "16nm");
   EXPECT_EQ(a.technology.name, "16nm");
   EXPECT_DOUBLE_EQ(a.technology.dram.device_energy_pj_per_bit, 3.5);

@@ -21,7 +21,8 @@ TEST(ArchErrors, UnknownKeys) {
   expect_bad("tensor_unit:\n  rows: 8\n  colums: 8\n", {"tensor_unit.colums", "line 3", "cols"});
   expect_bad("dram: {bandwidth: 10}\n", {"dram.bandwidth", "bandwidth_gb_per_s"});
   expect_bad("precision: {input_bytes: 1, kind: int}\n", {"precision.kind"});
-  expect_bad("technology_overrides: {sram_kib_area: 1}\n", {"technology_overrides.sram_kib_area", "sram_area_mm2_per_kib"});
+  expect_bad("technology_overrides: {sram_kib_area: 1}\n",
+             {"technology_overrides.sram_kib_area", "sram_area_mm2_per_kib"});
   expect_bad("technology_overrides: {mac_energy_pj: {int4: 0.1}}\n", {"technology_overrides.mac_energy_pj.int4"});
   expect_bad("clock_ghz: 1\nclock_ghz: 2\n", {"clock_ghz", "twice"});
 }
@@ -73,7 +74,8 @@ TEST(ArchErrors, BuffersTooSmallForAMinimalTile) {
   expect_bad("tensor_unit: {rows: 1024}\nprecision: int16\nbuffers: {input_kib: 2}\n",
              {"buffers.input_kib (line 3)", "minimal tile", "4096"});
   expect_bad("tensor_unit: {cols: 1024}\nbuffers: {output_kib: 4}\n", {"buffers.output_kib", "cols*accumulator_bytes"});
-  expect_bad("tensor_unit: {rows: 512, cols: 512}\nbuffers: {unified_kib: 4}\n", {"buffers.unified_kib", "minimal tile"});
+  expect_bad("tensor_unit: {rows: 512, cols: 512}\nbuffers: {unified_kib: 4}\n",
+             {"buffers.unified_kib", "minimal tile"});
   // Without double buffering half the space suffices.
   EXPECT_NO_THROW(load_accelerator_yaml_text(
       "tensor_unit: {rows: 1024}\nprecision: int16\nbuffers: {input_kib: 2, double_buffered: false}\n", kFile));
@@ -86,7 +88,8 @@ TEST(ArchErrors, UnifiedAndSplitTogether) {
 TEST(ArchErrors, NegativeOverride) {
   expect_bad("name: x\ntechnology_overrides:\n  dram:\n    device_energy_pj_per_bit: -3\n",
              {"technology_overrides.dram.device_energy_pj_per_bit", "negative"});
-  expect_bad("technology_overrides: {mac_energy_pj: {int8: 0}}\n", {"technology_overrides.mac_energy_pj.int8", "greater than 0"});
+  expect_bad("technology_overrides: {mac_energy_pj: {int8: 0}}\n",
+             {"technology_overrides.mac_energy_pj.int8", "greater than 0"});
 }
 
 TEST(ArchErrors, MalformedAndEmptyDocuments) {

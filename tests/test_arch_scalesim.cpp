@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "arch/arch.h"
-#include "test_arch_util.h"
 #include "scalesim_inputs.h"
+#include "test_arch_util.h"
 
 namespace acceldse::arch {
 namespace {
@@ -122,7 +122,8 @@ TEST(ArchScaleSim, FieldMeanings) {
   EXPECT_DOUBLE_EQ(a.dram.bandwidth_gb_per_s, 4);
   EXPECT_FALSE(a.dram.stall_free);
   // Keys are case-insensitive and '=' works as ':' (configparser); comments are skipped.
-  const std::string variant = replace(replace(kGood, "ArrayHeight:", "# a comment\narrayheight ="), "Dataflow :", "DATAFLOW=");
+  const std::string variant =
+      replace(replace(kGood, "ArrayHeight:", "# a comment\narrayheight ="), "Dataflow :", "DATAFLOW=");
   EXPECT_TRUE(load_accelerator(dir.write("variant.cfg", variant)) == a);
   // Without run_name the file name is used; extension sections are accepted.
   const std::string extra = replace(kGood, "[general]\nrun_name = mine\n", "") +
@@ -139,7 +140,8 @@ TEST(ArchScaleSim, BadConfigs) {
   bad("zero.cfg", replace(kGood, "ArrayHeight:    16", "ArrayHeight:    0"), {"ArrayHeight (line 5)"});
   bad("text.cfg", replace(kGood, "ArrayWidth:     8", "ArrayWidth:     wide"), {"ArrayWidth (line 6)", "whole number"});
   bad("df.cfg", replace(kGood, "Dataflow : is", "Dataflow : rs"), {"Dataflow", "os, ws or is"});
-  bad("mode.cfg", replace(kGood, "InterfaceBandwidth: USER", "InterfaceBandwidth: AUTO"), {"InterfaceBandwidth", "USER or CALC"});
+  bad("mode.cfg", replace(kGood, "InterfaceBandwidth: USER", "InterfaceBandwidth: AUTO"),
+      {"InterfaceBandwidth", "USER or CALC"});
   bad("banks.cfg", replace(kGood, "Bandwidth : 4,4", "Bandwidth : 4"), {"Bandwidth", "MemoryBanks is 2"});
   bad("nobw.cfg", replace(kGood, "Bandwidth : 4,4\n", ""), {"[architecture_presets]", "Bandwidth"});
   bad("nosize.cfg", replace(kGood, "OfmapSramSzkB:   8\n", ""), {"missing key OfmapSramSzkB"});
@@ -150,7 +152,9 @@ TEST(ArchScaleSim, BadConfigs) {
   bad("line.cfg", replace(kGood, "MemoryBanks:   2", "MemoryBanks 2"), {"Key: value"});
   bad("sparse.cfg", std::string(kGood) + "[sparsity]\nSparsitySupport : true\n", {"SparsitySupport", "not modelled"});
   bad("offset.cfg", replace(kGood, "IfmapOffset:    0", "IfmapOffset:    -1"), {"IfmapOffset"});
-  bad("tile.cfg", replace(replace(kGood, "ArrayHeight:    16", "ArrayHeight:    2048"), "IfmapSramSzkB:   32", "IfmapSramSzkB:   1"),
+  bad("tile.cfg",
+      replace(replace(kGood, "ArrayHeight:    16", "ArrayHeight:    2048"), "IfmapSramSzkB:   32",
+              "IfmapSramSzkB:   1"),
       {"IfmapSramSzkB (line 7)", "minimal tile"});
   bad("empty.cfg", "", {"empty"});
 }

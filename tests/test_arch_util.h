@@ -2,13 +2,13 @@
 // Helpers shared by the test_arch*.cpp files: temporary files and InputError checks.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
-#include <unistd.h>
 
 #include "common/error.h"
 

@@ -95,9 +95,11 @@ std::string small_space_with_constraint(const std::string& constraint) {
 TEST(Hardening, DeeplyNestedConstraintIsRefused) {
   const std::string deep = std::string(10000, '(') + "pes" + std::string(10000, ')') + " <= 2048";
   const fs::path space = write_file("deep.yaml", small_space_with_constraint(deep));
-  expect_refused("explore --model alexnet --space " + space.string(), {"deep.yaml", "constraints", "nested more than 100"});
+  expect_refused("explore --model alexnet --space " + space.string(),
+                 {"deep.yaml", "constraints", "nested more than 100"});
   expect_refused("explore --model alexnet --space " + space.string() + " --constraint '" + deep + "'", {"nested"});
-  expect_refused("explore --model alexnet --constraint '" + std::string(5000, '-') + "1 < 2'", {"--constraint", "nested"});
+  expect_refused("explore --model alexnet --constraint '" + std::string(5000, '-') + "1 < 2'",
+                 {"--constraint", "nested"});
   expect_refused("explore --model alexnet --constraint '" + std::string(5000, '!') + "1'", {"--constraint", "nested"});
 }
 
@@ -123,7 +125,8 @@ TEST(Hardening, NonRegularAndHugeInputFilesAreRefused) {
   expect_refused("model show " + fifo.string(), {"pipe.yaml", "not a regular file"});
   // Beyond the 4 MiB text limit: refused before parsing (it used to take ~400 bytes of
   // memory per input byte and abort with bad_alloc).
-  std::string csv = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n";
+  std::string csv =
+      "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n";
   while (csv.size() <= (size_t{4} << 20)) csv += "conv, 8, 8, 3, 3, 4, 8, 1,\n";
   const fs::path big = write_file("big.csv", csv);
   expect_refused("model show " + big.string(), {"big.csv", "larger than the limit of 4194304 bytes"});
@@ -148,7 +151,8 @@ TEST(Hardening, YamlAliasBombIsRefused) {
 
 TEST(Hardening, SimulateWithExtremeMemoryIsRefusedOrFinishes) {
   const fs::path latency = arch_with("lat.yaml", "latency_ns: 100", "latency_ns: 1e18");
-  expect_refused("simulate --arch " + latency.string() + " --model alexnet", {"lat.yaml", "dram.latency_ns", "from 0 to 1000000"});
+  expect_refused("simulate --arch " + latency.string() + " --model alexnet",
+                 {"lat.yaml", "dram.latency_ns", "from 0 to 1000000"});
   std::string text = read_source("archs/edge_32x32.yaml");
   text.replace(text.find("bandwidth_gb_per_s: 25.6"), 24, "bandwidth_gb_per_s: 1e308");
   text.replace(text.find("arrays: 1"), 9, "arrays: 4");
@@ -187,8 +191,9 @@ TEST(Hardening, ThreadCreationFailureIsReported) {
 // ---- Invalid UTF-8 ---------------------------------------------------------------------
 
 TEST(Hardening, InvalidUtf8NamesAreRefused) {
-  const fs::path yaml = write_file("utf8.yaml", "name: n\ninputs:\n  - {name: x, shape: [1, 8]}\nlayers:\n"
-                                                "  - {name: \"fc\xc3\x28\", op: linear, out_features: 4}\n");
+  const fs::path yaml = write_file("utf8.yaml",
+                                   "name: n\ninputs:\n  - {name: x, shape: [1, 8]}\nlayers:\n"
+                                   "  - {name: \"fc\xc3\x28\", op: linear, out_features: 4}\n");
   expect_refused("evaluate --model " + yaml.string() + " --format json", {"utf8.yaml", "line 5", "UTF-8"});
   const fs::path csv = write_file("utf8.csv",
                                   "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
@@ -218,10 +223,12 @@ TEST(Hardening, OutOfRangeArchNumbersAreRefused) {
   int i = 0;
   for (const auto& [from, to, key] : cases) {
     const fs::path arch = arch_with("range" + std::to_string(i++) + ".yaml", from, to);
-    expect_refused("evaluate --arch " + arch.string() + " --model alexnet --format json", {arch.filename().string(), key, "expected"});
+    expect_refused("evaluate --arch " + arch.string() + " --model alexnet --format json",
+                   {arch.filename().string(), key, "expected"});
   }
   // The same limits hold for design-space values.
-  const fs::path space = write_file("clock_space.yaml", "name: s\nbase: edge_32x32\nparameters:\n  clock_ghz: [1, 1e15]\n");
+  const fs::path space =
+      write_file("clock_space.yaml", "name: s\nbase: edge_32x32\nparameters:\n  clock_ghz: [1, 1e15]\n");
   const Timed t = run("explore --model alexnet --space " + space.string() + " --format json --no-sensitivity");
   if (t.result.exit_code == 0) {
     const Json j = Json::parse(t.result.out);
@@ -232,15 +239,18 @@ TEST(Hardening, OutOfRangeArchNumbersAreRefused) {
 }
 
 TEST(Hardening, CountOverflowIsAnErrorNotANegativeNumber) {
-  const fs::path gemm = write_file("gemm.yaml", "name: g\ninputs:\n  - {name: a, shape: [10000000, 10000000]}\n"
-                                                "  - {name: b, shape: [10000000, 10000000]}\nlayers:\n"
-                                                "  - {name: mm, op: matmul, in: [a, b]}\n");
+  const fs::path gemm = write_file("gemm.yaml",
+                                   "name: g\ninputs:\n  - {name: a, shape: [10000000, 10000000]}\n"
+                                   "  - {name: b, shape: [10000000, 10000000]}\nlayers:\n"
+                                   "  - {name: mm, op: matmul, in: [a, b]}\n");
   expect_refused("evaluate --model " + gemm.string() + " --format json", {"gemm.yaml", "2^40 elements"});
-  const fs::path lstm = write_file("lstm.yaml", "name: l\ninputs:\n  - {name: x, shape: [4, 1, 64]}\nlayers:\n"
-                                                "  - {name: rnn, op: lstm, hidden: 2147483648}\n");
+  const fs::path lstm = write_file("lstm.yaml",
+                                   "name: l\ninputs:\n  - {name: x, shape: [4, 1, 64]}\nlayers:\n"
+                                   "  - {name: rnn, op: lstm, hidden: 2147483648}\n");
   expect_refused("evaluate --model " + lstm.string() + " --format json", {"lstm.yaml", "rnn", "hidden", "2^31 - 1"});
-  const fs::path lstm_big = write_file("lstm_big.yaml", "name: l\ninputs:\n  - {name: x, shape: [4, 1, 1073741824]}\n"
-                                                        "layers:\n  - {name: rnn, op: lstm, hidden: 1073741824}\n");
+  const fs::path lstm_big = write_file("lstm_big.yaml",
+                                       "name: l\ninputs:\n  - {name: x, shape: [4, 1, 1073741824]}\n"
+                                       "layers:\n  - {name: rnn, op: lstm, hidden: 1073741824}\n");
   expect_refused("evaluate --model " + lstm_big.string() + " --format json", {"lstm_big.yaml", "rnn", "2^50"});
   // Just below the limits, on the slowest memory accepted: counts saturate and are
   // reported instead of wrapping.
@@ -250,8 +260,9 @@ TEST(Hardening, CountOverflowIsAnErrorNotANegativeNumber) {
   // A node that reaches 1 THz: the clock limit of the voltage model must not hide the count limit.
   text += "technology_overrides: {fmax_nominal_ghz: 1000}\n";
   write_file("slow.yaml", text);
-  const fs::path wide = write_file("wide.yaml", "name: w\ninputs:\n  - {name: a, shape: [1048576, 1048576]}\nlayers:\n"
-                                                "  - {name: fc, op: linear, out_features: 1000}\n");
+  const fs::path wide = write_file("wide.yaml",
+                                   "name: w\ninputs:\n  - {name: a, shape: [1048576, 1048576]}\nlayers:\n"
+                                   "  - {name: fc, op: linear, out_features: 1000}\n");
   const Timed t = run("evaluate --arch " + slow.string() + " --model " + wide.string() + " --format json");
   if (t.result.exit_code == 0) {
     const Json j = Json::parse(t.result.out);
@@ -286,11 +297,14 @@ TEST(Hardening, NonFiniteObjectiveIsRefused) {
 }
 
 TEST(Hardening, DuplicateYamlKeysAreRefused) {
-  const fs::path space = write_file("dup_space.yaml", "name: s\nbase: edge_32x32\nparameters:\n  rows: [8, 16]\n"
-                                                      "objective: latency\nobjective: energy\n");
-  expect_refused("explore --model alexnet --space " + space.string(), {"dup_space.yaml", "line 6", "objective", "twice"});
-  const fs::path net = write_file("dup_net.yaml", "name: n\ninputs:\n  - {name: x, shape: [1, 8]}\nlayers:\n"
-                                                  "  - {name: fc, op: linear, out_features: 4, out_features: 8}\n");
+  const fs::path space = write_file("dup_space.yaml",
+                                    "name: s\nbase: edge_32x32\nparameters:\n  rows: [8, 16]\n"
+                                    "objective: latency\nobjective: energy\n");
+  expect_refused("explore --model alexnet --space " + space.string(),
+                 {"dup_space.yaml", "line 6", "objective", "twice"});
+  const fs::path net = write_file("dup_net.yaml",
+                                  "name: n\ninputs:\n  - {name: x, shape: [1, 8]}\nlayers:\n"
+                                  "  - {name: fc, op: linear, out_features: 4, out_features: 8}\n");
   expect_refused("model show " + net.string(), {"dup_net.yaml", "line 5", "out_features", "twice"});
   const fs::path arch = arch_with("dup_arch.yaml", "clock_ghz: 1.0", "clock_ghz: 1.0\nclock_ghz: 2.0");
   expect_refused("evaluate --arch " + arch.string() + " --model alexnet", {"dup_arch.yaml", "clock_ghz", "twice"});
@@ -330,14 +344,17 @@ TEST(Hardening, ForeignSqliteFileIsRefusedUntouched) {
 
 TEST(Hardening, TamperedStoreRowsAreRefused) {
   const fs::path space = write_file("tiny.yaml", kTinySpace);
-  const std::vector<std::pair<std::string, std::string>> tampers = {
-      {"latency_s = NULL", "latency_s"}, {"area_mm2 = 'small'", "area_mm2"},
-      {"energy_pj = -1", "energy_pj"},   {"cycles = -5", "cycles"}, {"latency_s = 0", "latency_s"}};
+  const std::vector<std::pair<std::string, std::string>> tampers = {{"latency_s = NULL", "latency_s"},
+                                                                    {"area_mm2 = 'small'", "area_mm2"},
+                                                                    {"energy_pj = -1", "energy_pj"},
+                                                                    {"cycles = -5", "cycles"},
+                                                                    {"latency_s = 0", "latency_s"}};
   int i = 0;
   for (const auto& [change, column] : tampers) {
     const fs::path db = scratch() / ("tampered" + std::to_string(i++) + ".db");
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
-    const std::string explore = "explore --model alexnet --space " + space.string() + " --db " + db.string() + " --no-sensitivity";
+    const std::string explore =
+        "explore --model alexnet --space " + space.string() + " --db " + db.string() + " --no-sensitivity";
     ASSERT_EQ(run(explore).result.exit_code, 0);
     sql(db, "UPDATE designs SET " + change + " WHERE design_key = 'rows=8'");
     expect_refused("results --db " + db.string(), {db.filename().string(), "rows=8", column});

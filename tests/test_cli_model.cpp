@@ -1,10 +1,10 @@
 // `acceldse models` and `acceldse model show`, run as a user would: the built binary,
 // its exit code, stdout and stderr.
 #include <gtest/gtest.h>
-#include "scalesim_inputs.h"
-#include "cli_run.h"
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cli_run.h"
+#include "scalesim_inputs.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -103,14 +103,13 @@ TEST_F(CliModel, ShowJson) {
   EXPECT_EQ(conv["macs"], 55296);
   EXPECT_EQ(conv["params"], 216);
   EXPECT_EQ(conv["bytes"], 768 + 2048 + 216);  // 1 byte per element and weight
-  EXPECT_EQ(doc["layers"][1]["macs"], 0);  // only conv/linear/matmul/recurrent count
+  EXPECT_EQ(doc["layers"][1]["macs"], 0);      // only conv/linear/matmul/recurrent count
 }
 
 TEST_F(CliModel, ShowCsvBatchAndInputShape) {
   Result csv = run("model show '" + small_ + "' --format csv");
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
-  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')),
-            "name,op,inputs,outputs,macs,params,vector_ops,bytes");
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "name,op,inputs,outputs,macs,params,vector_ops,bytes");
   EXPECT_NE(csv.out.find("conv1,conv,1x3x16x16,1x8x16x16,55296,216,0,"), std::string::npos);
 
   Result batched = run("model show '" + small_ + "' --batch 4 --format json");

@@ -4,10 +4,10 @@
 // store resumes to the same answer; suite (grid, genetic, --uncertainty) and corun give
 // the same JSON; bad input is one error line and exit code 2 however late it is found.
 // Skipped when the program is built without MPI.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,7 +28,8 @@ using Json = nlohmann::json;
 const std::string kMpirun = ACCELDSE_MPIRUN;
 // mpirun refuses root without these (CI runs as root); --oversubscribe lets 3 ranks
 // share 2 cores.
-const std::string kMpiEnv = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1";
+const std::string kMpiEnv =
+    "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1";
 
 fs::path temp_path(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("acceldse_mpi_" + std::to_string(::getpid()) + "_" + name);
@@ -174,8 +175,8 @@ TEST_F(Mpi, KilledTwoRankRunResumesToTheSameAnswer) {
     int null = ::open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
-    const std::string command = kMpiEnv + " exec '" + kMpirun + "' --oversubscribe -np 2 '" ACCELDSE_BINARY "' " + args +
-                                " --format json --db '" + db.string() + "'";
+    const std::string command = kMpiEnv + " exec '" + kMpirun + "' --oversubscribe -np 2 '" ACCELDSE_BINARY "' " +
+                                args + " --format json --db '" + db.string() + "'";
     execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }

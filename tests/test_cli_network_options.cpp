@@ -26,9 +26,7 @@ class CliNetworkOptions : public acceldse::test::CliTest {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return json::parse(r.out);
   }
-  static std::string data(const std::string& name) {
-    return std::string(ACCELDSE_SOURCE_DIR) + "/tests/data/" + name;
-  }
+  static std::string data(const std::string& name) { return std::string(ACCELDSE_SOURCE_DIR) + "/tests/data/" + name; }
 };
 
 // tests/data/dyn_cnn.onnx has dynamic N, H, W. Per image at 64x64: conv 8*64*64*27 =
@@ -45,7 +43,8 @@ TEST_F(CliNetworkOptions, EvaluateTakesBatchAndInputShape) {
 // The reference simulator reads the same options: at 16x16, per image conv 8*16*16*27 =
 // 55,296 plus 80 for the Gemm; batch 2 = 110,752.
 TEST_F(CliNetworkOptions, SimulateTakesBatchAndInputShape) {
-  json doc = run_json("simulate --arch edge_32x32 --model " + data("dyn_cnn.onnx") + " --batch 2 --input-shape 1x3x16x16");
+  json doc =
+      run_json("simulate --arch edge_32x32 --model " + data("dyn_cnn.onnx") + " --batch 2 --input-shape 1x3x16x16");
   EXPECT_EQ(doc["totals"]["macs"], 110'752);
 }
 
@@ -67,7 +66,8 @@ TEST_F(CliNetworkOptions, SuiteAndCorunTakeOptionsPerNetwork) {
   acceldse::test::CliResult bad = run("suite --models 'mobilenet_v1@batch=0' --space small");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("mobilenet_v1@batch=0"));
-  json corun = run_json("corun --models 'llama_1b:decode@context-len=64,mobilenet_v1@batch=2:2' --space small --threads 1");
+  json corun =
+      run_json("corun --models 'llama_1b:decode@context-len=64,mobilenet_v1@batch=2:2' --space small --threads 1");
   ASSERT_EQ(corun["networks"].size(), 2u);
   EXPECT_EQ(corun["networks"][0]["name"], "llama_1b:decode@context-len=64");
   EXPECT_EQ(corun["networks"][1]["target"], "2");

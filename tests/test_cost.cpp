@@ -500,7 +500,8 @@ TEST(CostCacheTest, SharedAcrossThreads) {
     workers.emplace_back([&, t] {
       for (int round = 0; round < 50; ++round) {
         for (size_t i = 0; i < designs.size(); ++i) {
-          if (evaluate_network(net, designs[i], &cache).totals.cycles != expected[i]) ++mismatches[static_cast<size_t>(t)];
+          if (evaluate_network(net, designs[i], &cache).totals.cycles != expected[i])
+            ++mismatches[static_cast<size_t>(t)];
         }
       }
     });

@@ -32,9 +32,9 @@ TEST_F(CliEvaluate, JsonHasTheDocumentedKeys) {
   EXPECT_EQ(doc.at("arch"), "edge_32x32");
   EXPECT_EQ(doc.at("batch"), 1);
   const json& t = doc.at("totals");
-  for (const char* key : {"cycles", "compute_cycles", "stall_cycles", "vector_cycles", "latency_s", "utilization",
-                          "macs", "dram_bytes", "dram_read_bytes", "dram_write_bytes", "energy_pj", "area_mm2",
-                          "throughput_per_s", "power_w", "bound"}) {
+  for (const char* key :
+       {"cycles", "compute_cycles", "stall_cycles", "vector_cycles", "latency_s", "utilization", "macs", "dram_bytes",
+        "dram_read_bytes", "dram_write_bytes", "energy_pj", "area_mm2", "throughput_per_s", "power_w", "bound"}) {
     EXPECT_TRUE(t.contains(key)) << key;
   }
   for (const char* key : {"mac_pj", "register_pj", "input_sram_pj", "weight_sram_pj", "output_sram_pj", "dram_pj",

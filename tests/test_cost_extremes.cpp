@@ -98,19 +98,29 @@ std::vector<workload::Network> extreme_networks() {
     b.add_op("fc", "linear", {"x"}, attrs);
     out.push_back(b.finish());
   }
-  for (const char* name : {"mobilenet_v2", "bert_base", "deepspeech2", "alexnet"}) out.push_back(workload::load_network(name));
+  for (const char* name : {"mobilenet_v2", "bert_base", "deepspeech2", "alexnet"})
+    out.push_back(workload::load_network(name));
   return out;
 }
 
 void expect_sane(const OpCost& c, const std::string& what) {
-  const int64_t counts[] = {c.cycles, c.compute_cycles, c.stall_cycles, c.vector_cycles, c.macs,
-                            c.input_sram_reads_bytes, c.input_sram_writes_bytes, c.weight_sram_reads_bytes,
-                            c.weight_sram_writes_bytes, c.output_sram_reads_bytes, c.output_sram_writes_bytes,
-                            c.dram_read_bytes, c.dram_write_bytes};
+  const int64_t counts[] = {c.cycles,
+                            c.compute_cycles,
+                            c.stall_cycles,
+                            c.vector_cycles,
+                            c.macs,
+                            c.input_sram_reads_bytes,
+                            c.input_sram_writes_bytes,
+                            c.weight_sram_reads_bytes,
+                            c.weight_sram_writes_bytes,
+                            c.output_sram_reads_bytes,
+                            c.output_sram_writes_bytes,
+                            c.dram_read_bytes,
+                            c.dram_write_bytes};
   for (int64_t v : counts) EXPECT_GE(v, 0) << what;
-  const double reals[] = {c.utilization, c.energy.mac_pj, c.energy.register_pj, c.energy.input_sram_pj,
-                          c.energy.weight_sram_pj, c.energy.output_sram_pj, c.energy.dram_pj,
-                          c.energy.vector_pj, c.energy.leakage_pj};
+  const double reals[] = {c.utilization,          c.energy.mac_pj,         c.energy.register_pj,
+                          c.energy.input_sram_pj, c.energy.weight_sram_pj, c.energy.output_sram_pj,
+                          c.energy.dram_pj,       c.energy.vector_pj,      c.energy.leakage_pj};
   for (double v : reals) {
     EXPECT_TRUE(std::isfinite(v)) << what;
     EXPECT_GE(v, 0) << what;

@@ -36,8 +36,15 @@ arch::Technology calibrated_technology() {
   t.fmax_nominal_ghz = 1.0;
   t.leakage_voltage_exponent = 3;
   t.timing_area_slope = 0.5;
-  t.dram = {.name = "test_dram", .kind = "dram", .channel_gb_per_s = 10, .area_mm2 = 2, .static_mw = 100,
-            .phy_energy_pj_per_bit = 1, .device_energy_pj_per_bit = 10, .device_background_mw = 50, .sources = {}};
+  t.dram = {.name = "test_dram",
+            .kind = "dram",
+            .channel_gb_per_s = 10,
+            .area_mm2 = 2,
+            .static_mw = 100,
+            .phy_energy_pj_per_bit = 1,
+            .device_energy_pj_per_bit = 10,
+            .device_background_mw = 50,
+            .sources = {}};
   t.host = {.name = "test_host", .kind = "host", .area_mm2 = 5, .static_mw = 1000, .sources = {}};
   return t;
 }
@@ -52,9 +59,9 @@ arch::Accelerator calibrated_accel() {
 
 TEST(CostCalibratedArea, ByComponent) {
   const Area a = area(calibrated_accel());
-  EXPECT_NEAR(a.pe_mm2, 1024 * 400e-6 / 0.5, 1e-12);            // / cell utilisation
+  EXPECT_NEAR(a.pe_mm2, 1024 * 400e-6 / 0.5, 1e-12);  // / cell utilisation
   EXPECT_NEAR(a.register_mm2, 1024 * 6 * 40e-6 / 0.5, 1e-12);
-  EXPECT_NEAR(a.array_control_mm2, 0.8192 + 0.49152, 1e-12);    // 1.0 x (MACs + registers)
+  EXPECT_NEAR(a.array_control_mm2, 0.8192 + 0.49152, 1e-12);  // 1.0 x (MACs + registers)
   EXPECT_DOUBLE_EQ(a.pe_storage_mm2, 0);
   EXPECT_NEAR(a.input_sram_mm2, 64 * 0.005 + 2 * 0.01, 1e-12);  // two 32 KiB banks
   EXPECT_NEAR(a.vector_mm2, 32 * 10000e-6 / 0.5, 1e-12);
@@ -63,9 +70,9 @@ TEST(CostCalibratedArea, ByComponent) {
   EXPECT_NEAR(a.logic_mm2(), logic, 1e-12);
   EXPECT_NEAR(a.clock_tree_mm2, 0.1 * logic, 1e-12);
   const double blocks = logic + 1.02 + 0.233072 + 0.1 * logic;
-  EXPECT_NEAR(a.whitespace_mm2, blocks * 0.2 / 0.8, 1e-9);      // the core is blocks / (1 - 0.2)
+  EXPECT_NEAR(a.whitespace_mm2, blocks * 0.2 / 0.8, 1e-9);  // the core is blocks / (1 - 0.2)
   EXPECT_NEAR(a.core_mm2(), blocks / 0.8, 1e-9);
-  EXPECT_DOUBLE_EQ(a.dram_phy_mm2, 3 * 2.0);                    // ceil(25.6 / 10) channels
+  EXPECT_DOUBLE_EQ(a.dram_phy_mm2, 3 * 2.0);  // ceil(25.6 / 10) channels
   EXPECT_DOUBLE_EQ(a.host_interface_mm2, 5);
   EXPECT_NEAR(a.total_mm2(), blocks / 0.8 + 11, 1e-9);
 }

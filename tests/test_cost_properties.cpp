@@ -42,8 +42,7 @@ workload::Network random_layer(Random& r) {
       const int64_t c = r.pick<int64_t>({32, 64, 144});
       return conv_net(c, 28, 28, c, 3, r.pick<int64_t>({1, 2}), 1, c);  // depthwise
     }
-    case 2:
-      return linear_net(r.between(1, 2048), r.between(1, 4096), r.between(1, 4096));
+    case 2: return linear_net(r.between(1, 2048), r.between(1, 4096), r.between(1, 4096));
     default: {
       const int64_t heads = r.between(1, 16), seq = r.between(1, 512), d = r.pick<int64_t>({32, 64, 128});
       return matmul_net({1, heads, seq, d}, {1, heads, d, seq});

@@ -126,7 +126,8 @@ TEST(Residency, NeverWorse) {
       for (size_t i = 0; i < on.layers.size(); ++i) {
         // With its activations on chip an op may afford refetching weights when that
         // saves fills: more bytes only when faster.
-        EXPECT_TRUE(on.layers[i].dram_bytes() <= off.layers[i].dram_bytes() || on.layers[i].cycles < off.layers[i].cycles)
+        EXPECT_TRUE(on.layers[i].dram_bytes() <= off.layers[i].dram_bytes() ||
+                    on.layers[i].cycles < off.layers[i].cycles)
             << net.ops[i].name;
         // A fused op shows what its root's stream does not hide; a faster root hides
         // less, so only the chain (in the totals) must not get slower.

@@ -85,8 +85,7 @@ inline workload::Network matmul_net(const workload::Shape& a, const workload::Sh
   return b.finish();
 }
 
-inline OpCost evaluate_first(const workload::Network& net, const arch::Accelerator& accel,
-                             CostCache* cache = nullptr) {
+inline OpCost evaluate_first(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache = nullptr) {
   return evaluate_op(net, net.ops.at(0), accel, cache);
 }
 

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <set>
 
-#include "common/error.h"
 #include "arch/arch.h"
 #include "common/data_dir.h"
+#include "common/error.h"
 #include "cost/cost.h"
 #include "dse/calibration.h"
 #include "workload/workload.h"
@@ -28,10 +28,12 @@ TEST(Calibration, PublishedChipsWithinTheirTargets) {
   // paper does not publish; Eyeriss runs VGG-16 at 32% of its peak (AlexNet: 69%),
   // which no mechanism of the model explains (a row-stationary mapping would keep most PEs busy on its 3x3 layers). Held out:
   // ShiDianNao's SRAM-dominated area and DianNao's power (see docs/validation.md).
-  const std::set<std::string> known_misses = {
-      "TPU v1 tpu_lstm1 tops", "Eyeriss v1 eyeriss_vgg16_conv inferences_per_s",
-      "Eyeriss v1 eyeriss_vgg16_conv core_energy_per_mac_pj", "Eyeriss v1 eyeriss_vgg16_conv core_power_w",
-      "ShiDianNao lenet5 core_area_mm2", "DianNao eyeriss_alexnet_conv core_power_w"};
+  const std::set<std::string> known_misses = {"TPU v1 tpu_lstm1 tops",
+                                              "Eyeriss v1 eyeriss_vgg16_conv inferences_per_s",
+                                              "Eyeriss v1 eyeriss_vgg16_conv core_energy_per_mac_pj",
+                                              "Eyeriss v1 eyeriss_vgg16_conv core_power_w",
+                                              "ShiDianNao lenet5 core_area_mm2",
+                                              "DianNao eyeriss_alexnet_conv core_power_w"};
   int met = 0;
   for (const CalibrationRow& r : rows) {
     SCOPED_TRACE(key(r.check));
@@ -53,8 +55,8 @@ TEST(Calibration, FiguresComeFromTheCostModel) {
   const auto rows = run_calibration({check, area});
   ASSERT_EQ(rows.size(), 2u);
   const arch::Accelerator tpu = arch::load_accelerator("tpu_v1");
-  const cost::NetworkCost cost =
-      cost::evaluate_network(workload::load_network((data_path("calibration") / "models" / "tpu_mlp0.yaml").string()), tpu);
+  const cost::NetworkCost cost = cost::evaluate_network(
+      workload::load_network((data_path("calibration") / "models" / "tpu_mlp0.yaml").string()), tpu);
   const double tops = 2.0 * static_cast<double>(cost.totals.macs) / cost.latency_s * 1e-12;
   EXPECT_DOUBLE_EQ(rows[0].modelled, tops);
   EXPECT_DOUBLE_EQ(rows[0].diff_pct, 10.0 * (tops - 10.0));  // (tops - 10) / 10, in percent

@@ -1,9 +1,9 @@
 // End-to-end tests of `acceldse explore` / `acceldse results` through the real binary,
 // including a run killed with SIGKILL and resumed from its result store.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,8 +14,8 @@
 #include <sstream>
 #include <thread>
 
-#include "dse/dse.h"
 #include "cli_run.h"
+#include "dse/dse.h"
 
 namespace acceldse::dse {
 namespace {
@@ -117,7 +117,8 @@ TEST(DseCli, ResultsQueriesTheStore) {
   Json top = run_json("results --db " + db.string() + " --top 3");
   EXPECT_EQ(top["matched"], 18);
   ASSERT_EQ(top["designs"].size(), 3u);
-  EXPECT_LE(top["designs"][0]["metrics"]["latency_s"].get<double>(), top["designs"][1]["metrics"]["latency_s"].get<double>());
+  EXPECT_LE(top["designs"][0]["metrics"]["latency_s"].get<double>(),
+            top["designs"][1]["metrics"]["latency_s"].get<double>());
   Json where = run_json("results --db " + db.string() + " --top 100 --where 'rows >= 16 and cols < 32'");
   EXPECT_EQ(where["matched"], 8);
   for (const Json& d : where["designs"]) EXPECT_GE(d["params"]["rows"].get<int>(), 16);

@@ -19,7 +19,7 @@ TEST(DseExpression, ArithmeticFollowsPrecedence) {
   EXPECT_DOUBLE_EQ(eval("(1 + 2) * 3"), 9);
   EXPECT_DOUBLE_EQ(eval("a * b - area_mm2 / 5"), 4);
   EXPECT_DOUBLE_EQ(eval("-a + 1e1"), 8);
-  EXPECT_DOUBLE_EQ(eval("10 - 4 - 3"), 3);  // left associative
+  EXPECT_DOUBLE_EQ(eval("10 - 4 - 3"), 3);                   // left associative
   EXPECT_DOUBLE_EQ(eval("a \xC3\x97 b \xE2\x88\x92 1"), 5);  // × and −
 }
 
@@ -93,7 +93,8 @@ std::string refusal(const std::string& text) {
 
 TEST(DseExpression, NestingAndChainsAreLimited) {
   EXPECT_DOUBLE_EQ(eval(std::string(99, '(') + "a" + std::string(99, ')')), 2);
-  EXPECT_NE(refusal(std::string(101, '(') + "a" + std::string(101, ')')).find("nested more than 100"), std::string::npos);
+  EXPECT_NE(refusal(std::string(101, '(') + "a" + std::string(101, ')')).find("nested more than 100"),
+            std::string::npos);
   EXPECT_NE(refusal(std::string(100000, '(') + "a").find("nested more than 100"), std::string::npos);
   EXPECT_NE(refusal(std::string(500, '-') + "a").find("nested"), std::string::npos);
   EXPECT_NE(refusal(std::string(500, '!') + "a").find("nested"), std::string::npos);

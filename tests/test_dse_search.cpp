@@ -33,8 +33,8 @@ void expect_no_dominated_point(const std::vector<Evaluation>& front) {
 // dominated points go, equal points all stay, the front comes sorted by objectives.
 TEST(ParetoFrontOf, KeepsTiesDropsDominatedSortsByObjectives) {
   using V = std::array<double, 3>;
-  const std::vector<std::pair<char, V>> items = {
-      {'a', {2, 2, 3}}, {'b', {1, 2, 3}}, {'c', {2, 1, 3}}, {'d', {1, 2, 3}}, {'e', {0.5, 5, 5}}, {'f', {1, 2, 4}}};
+  const std::vector<std::pair<char, V>> items = {{'a', {2, 2, 3}}, {'b', {1, 2, 3}},   {'c', {2, 1, 3}},
+                                                 {'d', {1, 2, 3}}, {'e', {0.5, 5, 5}}, {'f', {1, 2, 4}}};
   const auto front = pareto_front(items, [](const std::pair<char, V>& i) { return i.second; });
   std::string names;
   for (const auto& i : front) names += i.first;
@@ -144,7 +144,8 @@ constraints:
 }
 
 TEST(DseSearch, SensitivityWalksEachParameterAroundTheOptimum) {
-  Bench bench(space_from("base: edge_32x32\nparameters: {rows: [8, 16, 32], cols: [8, 16], dataflow: [ws, os]}"), "alexnet");
+  Bench bench(space_from("base: edge_32x32\nparameters: {rows: [8, 16, 32], cols: [8, 16], dataflow: [ws, os]}"),
+              "alexnet");
   ExploreResult r = bench.run("grid", 0, 1, true);
   ASSERT_TRUE(r.best.has_value());
   ASSERT_EQ(r.sensitivity.size(), 3u);
@@ -184,7 +185,8 @@ TEST(DseParetoFront, KeepsExactlyTheNonDominatedSetInAnyOrder) {
     std::vector<Evaluation> other = shuffled.sorted();
     for (size_t i = 0; i < std::min(front.size(), other.size()); ++i) EXPECT_EQ(front[i].design, other[i].design);
     for (const Evaluation& e : points) {
-      bool on_front = std::any_of(front.begin(), front.end(), [&](const Evaluation& f) { return f.design == e.design; });
+      bool on_front =
+          std::any_of(front.begin(), front.end(), [&](const Evaluation& f) { return f.design == e.design; });
       bool dominated = std::any_of(front.begin(), front.end(), [&](const Evaluation& f) {
         return dominates(pareto_vector(f.metrics), pareto_vector(e.metrics));
       });

@@ -101,7 +101,8 @@ TEST(DseSpace, MalformedYamlNamesTheFileAndLine) {
 }
 
 TEST(DseSpace, ConstraintsMayUseNumericParameters) {
-  DesignSpace s = space_from("base: edge_32x32\nparameters: {rows: [8, 16], cols: [8, 16]}\nconstraints: [rows >= cols]");
+  DesignSpace s =
+      space_from("base: edge_32x32\nparameters: {rows: [8, 16], cols: [8, 16]}\nconstraints: [rows >= cols]");
   EXPECT_EQ(s.constraints().size(), 1u);
   EXPECT_THROW(s.add_constraint("dataflow == 1"), InputError);
 }

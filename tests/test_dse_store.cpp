@@ -16,7 +16,8 @@ using test::Bench;
 using test::space_from;
 
 std::filesystem::path temp_db(const std::string& name) {
-  auto path = std::filesystem::temp_directory_path() / ("acceldse_test_" + name + "_" + std::to_string(::getpid()) + ".db");
+  auto path =
+      std::filesystem::temp_directory_path() / ("acceldse_test_" + name + "_" + std::to_string(::getpid()) + ".db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
   return path;
 }
@@ -79,8 +80,9 @@ TEST(DseStore, ADifferentSpaceOrModelDoesNotReuseRows) {
   }
   Bench other_model(space_from(kSpace), "mobilenet_v1", 2, &store, true);
   EXPECT_EQ(other_model.run("grid").from_store, 0u);
-  Bench other_base(space_from("base: tpu_v1\nparameters: {rows: [8, 16, 32], cols: [8, 16, 32], dataflow: [ws, os, is]}"),
-                   "alexnet", 2, &store, true);
+  Bench other_base(
+      space_from("base: tpu_v1\nparameters: {rows: [8, 16, 32], cols: [8, 16, 32], dataflow: [ws, os, is]}"), "alexnet",
+      2, &store, true);
   EXPECT_EQ(other_base.run("grid").from_store, 0u);
 }
 

@@ -283,7 +283,8 @@ TEST(Corun, TargetsAreMetAtLeastArea) {
   CorunResult r = run_corun(space, nets, {Demand{0, t0}, Demand{0, t1}}, CorunOptions{CorunMode::kBoth, 2, 8, {}});
   for (const CorunNetwork& n : r.best.networks) EXPECT_TRUE(n.meets_target());
   double least = std::numeric_limits<double>::infinity();
-  for (uint64_t d = 0; d < space.size(); ++d) least = std::min(least, cost::area(space.accelerator(space.design_at(d))).total_mm2());
+  for (uint64_t d = 0; d < space.size(); ++d)
+    least = std::min(least, cost::area(space.accelerator(space.design_at(d))).total_mm2());
   EXPECT_DOUBLE_EQ(r.best.area_mm2, least);
   EXPECT_GE(r.best.headroom, 1.0);
 }

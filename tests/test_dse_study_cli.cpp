@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "test_dse_study_util.h"
 #include "cli_run.h"
+#include "test_dse_study_util.h"
 
 namespace acceldse::dse {
 namespace {
@@ -126,7 +126,8 @@ TEST(StudyCli, SuiteTableAndCsvAndOut) {
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("(c) Selected design"), std::string::npos);
   fs::path csv = temp_path("suite.csv");
-  CliResult o = run("suite --models " + f.models() + " --space " + f.space.string() + " --format csv --out " + csv.string());
+  CliResult o =
+      run("suite --models " + f.models() + " --space " + f.space.string() + " --format csv --out " + csv.string());
   EXPECT_EQ(o.exit_code, 0) << o.err;
   std::string text = slurp(csv);
   EXPECT_EQ(text.rfind("design,tall,wide,geomean_relative,improvement_pct,area_mm2", 0), 0u) << text;
@@ -187,21 +188,24 @@ TEST(StudyCli, SuiteUncertaintyZeroKeepsEveryAnswer) {
 TEST(StudyCli, SaveDesignRoundTrips) {
   Files f;
   fs::path saved = temp_path("suite_best.yaml");
-  Json j = run_json("suite --models " + f.models() + " --space " + f.space.string() + " --save-design " + saved.string());
+  Json j =
+      run_json("suite --models " + f.models() + " --space " + f.space.string() + " --save-design " + saved.string());
   ASSERT_TRUE(fs::exists(saved));
   EXPECT_NE(slurp(saved).find("suite-best-shape-test"), std::string::npos) << slurp(saved);
   Json e = run_json("evaluate --arch " + saved.string() + " --model " + f.tall.string());
   ASSERT_TRUE(e.is_object());
-  EXPECT_DOUBLE_EQ(e["totals"]["latency_s"].get<double>(), j["designs"]["geomean"]["metrics"]["tall"]["latency_s"].get<double>());
+  EXPECT_DOUBLE_EQ(e["totals"]["latency_s"].get<double>(),
+                   j["designs"]["geomean"]["metrics"]["tall"]["latency_s"].get<double>());
   EXPECT_DOUBLE_EQ(e["totals"]["area_mm2"].get<double>(), j["designs"]["geomean"]["area_mm2"].get<double>());
   // evaluate, explore and corun save theirs too.
   fs::path copy = temp_path("copy.yaml");
-  CliResult ev = run("evaluate --arch " + saved.string() + " --model " + f.tall.string() + " --save-design " + copy.string());
+  CliResult ev =
+      run("evaluate --arch " + saved.string() + " --model " + f.tall.string() + " --save-design " + copy.string());
   EXPECT_EQ(ev.exit_code, 0) << ev.err;
   EXPECT_NE(slurp(copy).find("suite-best-shape-test-copy"), std::string::npos);
   fs::path explored = temp_path("explore_best.yaml");
-  Json x = run_json("explore --model " + f.tall.string() + " --space " + f.space.string() + " --objective perf_per_area " +
-                    "--no-sensitivity --save-design " + explored.string());
+  Json x = run_json("explore --model " + f.tall.string() + " --space " + f.space.string() +
+                    " --objective perf_per_area " + "--no-sensitivity --save-design " + explored.string());
   Json ex = run_json("evaluate --arch " + explored.string() + " --model " + f.tall.string());
   ASSERT_TRUE(x.is_object() && ex.is_object());
   EXPECT_DOUBLE_EQ(ex["totals"]["latency_s"].get<double>(), x["best"]["metrics"]["latency_s"].get<double>());
@@ -211,7 +215,9 @@ TEST(StudyCli, SaveDesignRoundTrips) {
                      " --mode time --save-design " + corun.string());
   EXPECT_EQ(co.exit_code, 0) << co.err;
   EXPECT_EQ(run("evaluate --arch " + corun.string() + " --model " + f.wide.string()).exit_code, 0);
-  EXPECT_EQ(run("suite --models " + f.models() + " --space " + f.space.string() + " --save-design /no/such/dir/x.yaml").exit_code, 2);
+  EXPECT_EQ(run("suite --models " + f.models() + " --space " + f.space.string() + " --save-design /no/such/dir/x.yaml")
+                .exit_code,
+            2);
 }
 
 TEST(StudyCli, ExploreUncertaintyJson) {
@@ -232,7 +238,8 @@ TEST(StudyCli, CorunJsonAndErrors) {
   EXPECT_TRUE(j["design"]["params"].contains("rows"));
   ASSERT_EQ(j["networks"].size(), 2u);
   for (const Json& n : j["networks"]) {
-    for (const char* key : {"name", "target", "throughput_per_s", "latency_s", "share"}) EXPECT_TRUE(n.contains(key)) << key;
+    for (const char* key : {"name", "target", "throughput_per_s", "latency_s", "share"})
+      EXPECT_TRUE(n.contains(key)) << key;
     for (const char* key : {"pes", "buffer_kib", "dram_gb_per_s", "time"}) EXPECT_TRUE(n["share"].contains(key)) << key;
   }
   EXPECT_EQ(j["alternatives"].size(), 2u);

@@ -67,7 +67,7 @@ TEST(Fit, SixtyFiveChannelsBecomeSixtyFour) {
   const FitChange* c = find_change(r, "a", "out_channels");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->old_value, std::vector<int64_t>{65});
-  EXPECT_EQ(c->new_value, std::vector<int64_t>{64});  // 128 is +97%, outside 10%
+  EXPECT_EQ(c->new_value, std::vector<int64_t>{64});           // 128 is +97%, outside 10%
   EXPECT_EQ(find_change(r, "head", "out_channels"), nullptr);  // the output stays
   EXPECT_GT(r.speedup(), 1.3);  // one of two column folds of `a` (and row folds of head) goes
   EXPECT_LT(r.params_after, r.params_before);
@@ -233,7 +233,8 @@ TEST(Fit, BuiltInNetworkReimportsAndReproducesTheSpeedup) {
   FitResult r = fit_network(net, accel, FitOptions{10});
   EXPECT_FALSE(r.changes.empty());
   EXPECT_GT(r.speedup(), 1.0);
-  EXPECT_LE(std::abs(static_cast<double>(r.params_after - r.params_before)), 0.1 * static_cast<double>(r.params_before));
+  EXPECT_LE(std::abs(static_cast<double>(r.params_after - r.params_before)),
+            0.1 * static_cast<double>(r.params_before));
   int64_t cycles = reimported_cycles(r, accel);
   EXPECT_NEAR(static_cast<double>(r.cycles_before) / static_cast<double>(cycles), r.speedup(), r.speedup() * 0.01);
   // The classifier's class count is an output: it never changes.

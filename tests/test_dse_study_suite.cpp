@@ -223,7 +223,7 @@ TEST(Uncertainty, FactorsAreSeededBoundedAndPerConstant) {
   EXPECT_TRUE(o.contains("mac_energy_pj.int8"));
   EXPECT_TRUE(o.contains("dram.device_energy_pj_per_bit"));  // the spec's memory type (LPDDR4)
   EXPECT_TRUE(o.contains("clock_energy_pj_per_mm2_cycle"));
-  EXPECT_FALSE(o.contains("node_nm"));  // the node's name, not an uncertain constant
+  EXPECT_FALSE(o.contains("node_nm"));        // the node's name, not an uncertain constant
   EXPECT_FALSE(o.contains("vdd_nominal_v"));  // voltages keep their order
   EXPECT_FALSE(o.contains("dram.channel_gb_per_s"));
   for (const auto& [key, value] : o) {

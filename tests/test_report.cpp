@@ -4,10 +4,10 @@
 
 #include <chrono>
 #include <cmath>
-#include <iostream>
-#include <regex>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "common/error.h"
@@ -238,7 +238,10 @@ TEST(ReportSuite, UncertaintySpreadsOnlyWhenRequested) {
 
 TEST(ReportExploration, UncertaintyInTheSummary) {
   json doc = exploration_doc(50);
-  doc["uncertainty"] = {{"pct", 20}, {"samples", 10}, {"seed", 1}, {"best_same", 0.9},
+  doc["uncertainty"] = {{"pct", 20},
+                        {"samples", 10},
+                        {"seed", 1},
+                        {"best_same", 0.9},
                         {"objective", {{"min", 1.0}, {"median", 1.1}, {"max", 1.3}}}};
   std::string html = exploration_html(doc);
   EXPECT_NE(html.find("under technology uncertainty"), std::string::npos);
@@ -303,8 +306,9 @@ TEST(ReportFit, AcceptsPlainListsAndMaps) {
 }
 
 std::vector<std::string> all_pages() {
-  return {evaluation_html(evaluation_doc()), exploration_html(exploration_doc(200)), store_html(exploration_doc(100)),
-          suite_html(suite_doc()), corun_html(corun_doc()), fit_html(fit_doc())};
+  return {evaluation_html(evaluation_doc()), exploration_html(exploration_doc(200)),
+          store_html(exploration_doc(100)),  suite_html(suite_doc()),
+          corun_html(corun_doc()),           fit_html(fit_doc())};
 }
 
 TEST(ReportPages, SelfContained) {
@@ -350,7 +354,8 @@ TEST(ReportPages, UserTextIsEscaped) {
   json fi = fit_doc();
   fi["changes"][0]["layer"] = evil;
   fi["layers_before"][0]["name"] = evil;
-  for (const std::string& html : {evaluation_html(ev), exploration_html(ex), suite_html(su), corun_html(co), fit_html(fi)}) {
+  for (const std::string& html :
+       {evaluation_html(ev), exploration_html(ex), suite_html(su), corun_html(co), fit_html(fi)}) {
     EXPECT_EQ(html.find("<script>alert"), std::string::npos);
     EXPECT_NE(html.find("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"), std::string::npos);
     EXPECT_EQ(occurrences(html, "<script"), 2u);  // only the page's own two tiny scripts
@@ -358,12 +363,16 @@ TEST(ReportPages, UserTextIsEscaped) {
 }
 
 TEST(ReportPages, MissingKeysGiveNotesNotCrashes) {
-  const json inputs[] = {json::object(), json::array(), json(nullptr), json("text"),
-                         json{{"layers", "oops"}, {"totals", 5}, {"points", {1, "x", nullptr}}, {"pareto", {{{"metrics", 3}}}}},
-                         json{{"layers", {{{"name", 5}, {"cycles", "many"}}}}, {"sensitivity", {{"rows", 7}}}},
-                         json{{"cross_matrix", {{"a", 1}}}, {"networks", {{{"bad", true}}}}, {"improvement_pct", {1, 2}}},
-                         json{{"networks", {{{"name", "a"}, {"share", "half"}}}}},
-                         json{{"changes", {1, {{"layer", nullptr}}}}, {"layers_before", "x"}}};
+  const json inputs[] = {
+      json::object(),
+      json::array(),
+      json(nullptr),
+      json("text"),
+      json{{"layers", "oops"}, {"totals", 5}, {"points", {1, "x", nullptr}}, {"pareto", {{{"metrics", 3}}}}},
+      json{{"layers", {{{"name", 5}, {"cycles", "many"}}}}, {"sensitivity", {{"rows", 7}}}},
+      json{{"cross_matrix", {{"a", 1}}}, {"networks", {{{"bad", true}}}}, {"improvement_pct", {1, 2}}},
+      json{{"networks", {{{"name", "a"}, {"share", "half"}}}}},
+      json{{"changes", {1, {{"layer", nullptr}}}}, {"layers_before", "x"}}};
   for (const json& in : inputs) {
     for (auto* fn : {&evaluation_html, &exploration_html, &store_html, &suite_html, &corun_html, &fit_html}) {
       std::string html;

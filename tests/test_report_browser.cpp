@@ -84,8 +84,9 @@ BrowserRun run_chromium(const fs::path& page, const std::string& mode_flags) {
   std::string cmd = "timeout 120 '" + chromium() +
                     "' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
                     " --disable-background-networking --disable-component-update --disable-sync"
-                    " --enable-logging=stderr --v=0 --user-data-dir='" + (work / "profile").string() + "' " +
-                    mode_flags + " 'file://" + page.string() + "' >'" + out.string() + "' 2>'" + err.string() + "'";
+                    " --enable-logging=stderr --v=0 --user-data-dir='" +
+                    (work / "profile").string() + "' " + mode_flags + " 'file://" + page.string() + "' >'" +
+                    out.string() + "' 2>'" + err.string() + "'";
   auto start = std::chrono::steady_clock::now();
   double cpu_before = children_cpu_seconds();
   BrowserRun run;
@@ -116,8 +117,8 @@ std::string attribute(std::string_view tag_start, const std::string& name) {
   return "";
 }
 
-const char* const kPlotKinds[] = {"pareto", "layers", "utilization", "roofline", "breakdown", "heatmap",
-                                  "improvement", "sensitivity", "share", "throughput", "spread"};
+const char* const kPlotKinds[] = {"pareto",      "layers",      "utilization", "roofline",   "breakdown", "heatmap",
+                                  "improvement", "sensitivity", "share",       "throughput", "spread"};
 
 // Opens `html` in Chromium and checks the rendered DOM against the generated markup.
 // docs_height: window height for the docs/img/ screenshot (0: none for this page).
@@ -180,7 +181,7 @@ TEST_F(ReportBrowser, Store) { check_page("store", store_html(exploration_doc(30
 // with a blank run taken right after it.
 struct PageCost {
   double seconds = INFINITY, cpu_seconds = INFINITY;  // wall beyond blank; the page's CPU
-  BrowserRun page, blank;                              // the pair that gave `seconds`
+  BrowserRun page, blank;                             // the pair that gave `seconds`
 };
 
 PageCost page_cost(const fs::path& page, const fs::path& blank, int rounds) {

@@ -271,8 +271,7 @@ TEST(SimTrace, OutputStationaryAddressByAddress) {
   o.trace_dir = fresh_dir("os").string();
   simulate_gemm(gemm(2, 2, 2), a, o);
   const std::filesystem::path dir = std::filesystem::path(o.trace_dir) / "g";
-  EXPECT_EQ(read_csv(dir / "IFMAP_SRAM_TRACE.csv"),
-            (Rows{{4, 0, -1}, {5, 1, 2}, {6, -1, 3}, {7, -1, -1}}));
+  EXPECT_EQ(read_csv(dir / "IFMAP_SRAM_TRACE.csv"), (Rows{{4, 0, -1}, {5, 1, 2}, {6, -1, 3}, {7, -1, -1}}));
   EXPECT_EQ(read_csv(dir / "FILTER_SRAM_TRACE.csv"),
             (Rows{{4, 10000000, -1}, {5, 10000001, 10000002}, {6, -1, 10000003}, {7, -1, -1}}));
   EXPECT_EQ(read_csv(dir / "OFMAP_SRAM_TRACE.csv"),
@@ -280,10 +279,8 @@ TEST(SimTrace, OutputStationaryAddressByAddress) {
   // DRAM: 2 words per cycle; A on [0, 2), B on [2, 4) (k outer, n inner), the outputs
   // on [7, 9) in drain order.
   EXPECT_EQ(read_csv(dir / "IFMAP_DRAM_TRACE.csv"), (Rows{{0, 0, 1}, {1, 2, 3}}));
-  EXPECT_EQ(read_csv(dir / "FILTER_DRAM_TRACE.csv"),
-            (Rows{{2, 10000000, 10000002}, {3, 10000001, 10000003}}));
-  EXPECT_EQ(read_csv(dir / "OFMAP_DRAM_TRACE.csv"),
-            (Rows{{7, 20000002, 20000003}, {8, 20000000, 20000001}}));
+  EXPECT_EQ(read_csv(dir / "FILTER_DRAM_TRACE.csv"), (Rows{{2, 10000000, 10000002}, {3, 10000001, 10000003}}));
+  EXPECT_EQ(read_csv(dir / "OFMAP_DRAM_TRACE.csv"), (Rows{{7, 20000002, 20000003}, {8, 20000000, 20000001}}));
   EXPECT_FALSE(std::filesystem::exists(dir / "OFMAP_DRAM_READ_TRACE.csv"));
 }
 
@@ -304,24 +301,20 @@ TEST(SimTrace, WeightStationaryConvolution) {
   EXPECT_EQ(r.compute_cycles, 2 * 4 + 1 + 4 - 2);
   EXPECT_EQ(r.stall_cycles, 1);
   const std::filesystem::path dir = std::filesystem::path(o.trace_dir) / "conv";
-  const Rows ifmap{{1, -1, -1, -1, -1}, {2, -1, -1, -1, -1}, {3, -1, -1, -1, -1},
-                   {4, -1, -1, -1, -1}, {5, 0, -1, -1, -1},  {6, 1, 1, -1, -1},
-                   {7, 3, 2, 3, -1},    {8, 4, 4, 4, 4},     {9, -1, 5, 6, 5},
-                   {10, -1, -1, 7, 7},  {11, -1, -1, -1, 8}};
+  const Rows ifmap{{1, -1, -1, -1, -1}, {2, -1, -1, -1, -1}, {3, -1, -1, -1, -1}, {4, -1, -1, -1, -1},
+                   {5, 0, -1, -1, -1},  {6, 1, 1, -1, -1},   {7, 3, 2, 3, -1},    {8, 4, 4, 4, 4},
+                   {9, -1, 5, 6, 5},    {10, -1, -1, 7, 7},  {11, -1, -1, -1, 8}};
   EXPECT_EQ(read_csv(dir / "IFMAP_SRAM_TRACE.csv"), ifmap);
   const Rows filter{{1, 10000003}, {2, 10000002}, {3, 10000001}, {4, 10000000}, {5, -1}, {6, -1},
                     {7, -1},       {8, -1},       {9, -1},       {10, -1},      {11, -1}};
   EXPECT_EQ(read_csv(dir / "FILTER_SRAM_TRACE.csv"), filter);
-  const Rows ofmap{{1, -1}, {2, -1}, {3, -1}, {4, -1}, {5, -1}, {6, -1}, {7, -1},
-                   {8, 20000000}, {9, 20000001}, {10, 20000002}, {11, 20000003}};
+  const Rows ofmap{{1, -1}, {2, -1},       {3, -1},       {4, -1},        {5, -1},       {6, -1},
+                   {7, -1}, {8, 20000000}, {9, 20000001}, {10, 20000002}, {11, 20000003}};
   EXPECT_EQ(read_csv(dir / "OFMAP_SRAM_TRACE.csv"), ofmap);
   // First touches in demand order, 4 words per cycle.
-  EXPECT_EQ(read_csv(dir / "IFMAP_DRAM_TRACE.csv"),
-            (Rows{{1, 0, 1, 3, 4}, {2, 2, 5, 6, 7}, {3, 8, -1, -1, -1}}));
-  EXPECT_EQ(read_csv(dir / "FILTER_DRAM_TRACE.csv"),
-            (Rows{{0, 10000000, 10000001, 10000002, 10000003}}));
-  EXPECT_EQ(read_csv(dir / "OFMAP_DRAM_TRACE.csv"),
-            (Rows{{11, 20000000, 20000001, 20000002, 20000003}}));
+  EXPECT_EQ(read_csv(dir / "IFMAP_DRAM_TRACE.csv"), (Rows{{1, 0, 1, 3, 4}, {2, 2, 5, 6, 7}, {3, 8, -1, -1, -1}}));
+  EXPECT_EQ(read_csv(dir / "FILTER_DRAM_TRACE.csv"), (Rows{{0, 10000000, 10000001, 10000002, 10000003}}));
+  EXPECT_EQ(read_csv(dir / "OFMAP_DRAM_TRACE.csv"), (Rows{{11, 20000000, 20000001, 20000002, 20000003}}));
 }
 
 TEST(SimTrace, RefusesALayerAboveTheCapNamingIt) {

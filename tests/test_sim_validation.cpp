@@ -49,8 +49,7 @@ TEST(SimValidation, ComputeCyclesAgreeExactlyWithUnlimitedBandwidth) {
   EXPECT_EQ(j["networks"].size(), kAllPoints);
   ASSERT_GT(j["layers"].size(), kAllPoints * 30);
   for (const json& l : j["layers"]) {
-    EXPECT_EQ(l["sim"], l["cost"]) << l["model"] << " " << l["arch"] << " " << l["dataflow"] << " "
-                                   << l["layer"];
+    EXPECT_EQ(l["sim"], l["cost"]) << l["model"] << " " << l["arch"] << " " << l["dataflow"] << " " << l["layer"];
   }
 }
 
@@ -62,8 +61,7 @@ TEST(SimValidation, ComputeCyclesAgreeExactlyWithUnlimitedBandwidth) {
 // first column fold, memory-bound, then runs the other column folds compute-bound; the
 // layer-level max(compute, memory) hides that, by 5.3% on the network.
 TEST(SimValidation, NetworkTotalsWithinFivePercentWhenTrafficIsTheSame) {
-  const std::filesystem::path arch =
-      std::filesystem::temp_directory_path() / "acceldse_test_sim_large_buffers.yaml";
+  const std::filesystem::path arch = std::filesystem::temp_directory_path() / "acceldse_test_sim_large_buffers.yaml";
   std::ifstream base(std::string(ACCELDSE_SOURCE_DIR) + "/archs/edge_32x32.yaml");
   ASSERT_TRUE(base.good());
   std::string yaml((std::istreambuf_iterator<char>(base)), std::istreambuf_iterator<char>());
@@ -78,8 +76,8 @@ TEST(SimValidation, NetworkTotalsWithinFivePercentWhenTrafficIsTheSame) {
   const json j = json::parse(r.out);
   ASSERT_EQ(j["networks"].size(), 27u);
   for (const json& n : j["networks"]) {
-    const std::string where = n["model"].get<std::string>() + " " + n["arch"].get<std::string>() + " " +
-                              n["dataflow"].get<std::string>();
+    const std::string where =
+        n["model"].get<std::string>() + " " + n["arch"].get<std::string>() + " " + n["dataflow"].get<std::string>();
     EXPECT_EQ(n["sim_dram_bytes"], n["cost_dram_bytes"]) << where;
     const bool known = where == "bert_base 32x32 is";
     EXPECT_LE(std::abs(n["error_pct"].get<double>()), known ? 6.0 : 5.0) << where;
@@ -99,8 +97,8 @@ TEST(SimValidation, NetworkTotalsWithinFivePercentUnderTheAnalyticalMapping) {
   EXPECT_EQ(j["mapping"], "cost");
   ASSERT_EQ(j["networks"].size(), kAllPoints);
   for (const json& n : j["networks"]) {
-    const std::string where = n["model"].get<std::string>() + " " + n["arch"].get<std::string>() + " " +
-                              n["dataflow"].get<std::string>();
+    const std::string where =
+        n["model"].get<std::string>() + " " + n["arch"].get<std::string>() + " " + n["dataflow"].get<std::string>();
     EXPECT_LE(std::abs(n["error_pct"].get<double>()), 5.0) << where;
     EXPECT_LE(std::abs(n["dram_error_pct"].get<double>()), 12.0) << where;
   }
@@ -109,7 +107,8 @@ TEST(SimValidation, NetworkTotalsWithinFivePercentUnderTheAnalyticalMapping) {
 TEST(SimValidation, ExitsOneWhenTheBoundIsExceeded) {
   // The simulator's own untiled SCALE-Sim schedule refetches far more than the tiles
   // the model chose: far apart (see docs/validation.md).
-  const CommandResult r = run("validate --mapping own --models resnet50 --archs 32x32 --dataflows ws --bound 1 --format json");
+  const CommandResult r =
+      run("validate --mapping own --models resnet50 --archs 32x32 --dataflows ws --bound 1 --format json");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(json::parse(r.out)["pass"].get<bool>());
 }
@@ -129,12 +128,12 @@ TEST(SimCli, SimulateJsonHasTheEvaluateKeys) {
   ASSERT_FALSE(j["layers"].empty());
   int64_t cycles = 0;
   for (const json& l : j["layers"]) {
-    for (const char* key : {"name", "op", "cycles", "compute_cycles", "stall_cycles", "utilization", "macs",
-                            "dram_bytes", "sram"}) {
+    for (const char* key :
+         {"name", "op", "cycles", "compute_cycles", "stall_cycles", "utilization", "macs", "dram_bytes", "sram"}) {
       EXPECT_TRUE(l.contains(key)) << key;
     }
-    for (const char* key : {"input_reads_bytes", "input_writes_bytes", "weight_reads_bytes",
-                            "weight_writes_bytes", "output_reads_bytes", "output_writes_bytes"}) {
+    for (const char* key : {"input_reads_bytes", "input_writes_bytes", "weight_reads_bytes", "weight_writes_bytes",
+                            "output_reads_bytes", "output_writes_bytes"}) {
       EXPECT_TRUE(l["sram"].contains(key)) << key;
     }
     cycles += l["cycles"].get<int64_t>();

@@ -45,9 +45,9 @@ TEST(Validation, VerdictOnTotalAndWorstLayer) {
   EXPECT_NEAR(n.mean_abs_error(), 0.125, 1e-12);
   ASSERT_NE(n.worst(), nullptr);
   EXPECT_EQ(n.worst()->layer, "b");
-  EXPECT_TRUE(n.passes(7.0, -1));    // no layer bound
-  EXPECT_FALSE(n.passes(6.0, -1));   // total above 6%
-  EXPECT_FALSE(n.passes(7.0, 14.0)); // layer b above 14%
+  EXPECT_TRUE(n.passes(7.0, -1));     // no layer bound
+  EXPECT_FALSE(n.passes(6.0, -1));    // total above 6%
+  EXPECT_FALSE(n.passes(7.0, 14.0));  // layer b above 14%
   EXPECT_TRUE(n.passes(7.0, 15.0));
 }
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "common/error.h"
-#include "workload/workload.h"
 #include "scalesim_inputs.h"
+#include "workload/workload.h"
 
 namespace {
 
@@ -48,8 +48,7 @@ Shape out_shape(const Network& net, size_t i = 0) { return net.output_of(net.ops
 const Op& the_op(const Network& net) { return net.ops.at(0); }
 
 // Runs `body`, expects an InputError, and checks its message contains every fragment.
-void expect_input_error(const std::function<void()>& body,
-                        const std::vector<std::string>& fragments) {
+void expect_input_error(const std::function<void()>& body, const std::vector<std::string>& fragments) {
   try {
     body();
     ADD_FAILURE() << "expected an InputError";
@@ -66,8 +65,8 @@ void expect_input_error(const std::function<void()>& body,
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("acceldse_wl_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    path_ =
+        fs::temp_directory_path() / ("acceldse_wl_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::create_directories(path_);
   }
   ~TempDir() {
@@ -163,8 +162,16 @@ TEST(WorkloadConv, GroupsAndBias) {
   EXPECT_EQ(macs(net, the_op(net)), int64_t{2} * 32 * 64 * 4 * 9);
   std::vector<Gemm> g = gemms(net, the_op(net));
   ASSERT_EQ(g.size(), 1u);
-  const ConvWindow window{.out_h = 8, .out_w = 8, .in_h = 8, .in_w = 8, .span_h = 3, .span_w = 3,
-                          .stride_h = 1, .stride_w = 1, .kernel_h = 3, .kernel_w = 3};
+  const ConvWindow window{.out_h = 8,
+                          .out_w = 8,
+                          .in_h = 8,
+                          .in_w = 8,
+                          .span_h = 3,
+                          .span_w = 3,
+                          .stride_h = 1,
+                          .stride_w = 1,
+                          .kernel_h = 3,
+                          .kernel_w = 3};
   EXPECT_EQ(g[0], (Gemm{.m = 2 * 64, .k = 4 * 9, .n = 8, .count = 4, .window = window}));
 }
 
@@ -180,10 +187,21 @@ TEST(WorkloadConv, DepthwiseLowersToOneGemmPerChannel) {
   EXPECT_EQ(out_shape(net), (Shape{1, 32, 56, 56}));
   EXPECT_EQ(the_op(net).params, 32 * 9);
   EXPECT_EQ(macs(net, the_op(net)), int64_t{32} * 56 * 56 * 9);
-  EXPECT_EQ(gemms(net, the_op(net)).at(0),
-            (Gemm{.m = 56 * 56, .k = 9, .n = 1, .count = 32, .b_is_weight = true,
-                  .window = {.out_h = 56, .out_w = 56, .in_h = 112, .in_w = 112, .span_h = 3, .span_w = 3,
-                             .stride_h = 2, .stride_w = 2, .kernel_h = 3, .kernel_w = 3}}));
+  EXPECT_EQ(gemms(net, the_op(net)).at(0), (Gemm{.m = 56 * 56,
+                                                 .k = 9,
+                                                 .n = 1,
+                                                 .count = 32,
+                                                 .b_is_weight = true,
+                                                 .window = {.out_h = 56,
+                                                            .out_w = 56,
+                                                            .in_h = 112,
+                                                            .in_w = 112,
+                                                            .span_h = 3,
+                                                            .span_w = 3,
+                                                            .stride_h = 2,
+                                                            .stride_w = 2,
+                                                            .kernel_h = 3,
+                                                            .kernel_w = 3}}));
 }
 
 // Input elements per im2col element of a 3x3 stride-1 convolution on 8x8 (no padding
@@ -193,15 +211,31 @@ TEST(WorkloadConv, DepthwiseLowersToOneGemmPerChannel) {
 // 16 pixels read 3 kernel rows x 2 output rows x 8 columns = 48 of 144. A 1x1 stride-2
 // convolution shares nothing (capped at 1), nor does a plain matrix.
 TEST(WorkloadConv, Im2colFetchFractionByHand) {
-  const ConvWindow w{.out_h = 8, .out_w = 8, .in_h = 8, .in_w = 8, .span_h = 3, .span_w = 3,
-                     .stride_h = 1, .stride_w = 1, .kernel_h = 3, .kernel_w = 3};
+  const ConvWindow w{.out_h = 8,
+                     .out_w = 8,
+                     .in_h = 8,
+                     .in_w = 8,
+                     .span_h = 3,
+                     .span_w = 3,
+                     .stride_h = 1,
+                     .stride_w = 1,
+                     .kernel_h = 3,
+                     .kernel_w = 3};
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 4), 18.0 / 36.0);
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 16), 32.0 / 144.0);
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 64), 1.0 / 9.0);
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 128), 1.0 / 9.0);
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 16, false), 48.0 / 144.0);
-  const ConvWindow pointwise{.out_h = 8, .out_w = 8, .in_h = 16, .in_w = 16, .span_h = 1, .span_w = 1,
-                             .stride_h = 2, .stride_w = 2, .kernel_h = 1, .kernel_w = 1};
+  const ConvWindow pointwise{.out_h = 8,
+                             .out_w = 8,
+                             .in_h = 16,
+                             .in_w = 16,
+                             .span_h = 1,
+                             .span_w = 1,
+                             .stride_h = 2,
+                             .stride_w = 2,
+                             .kernel_h = 1,
+                             .kernel_w = 1};
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(pointwise, 16), 1.0);
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(ConvWindow{}, 16), 1.0);
 }
@@ -297,8 +331,7 @@ TEST(WorkloadMatmul, AttentionScores) {
   EXPECT_EQ(out_shape(net), (Shape{1, 12, 128, 128}));
   EXPECT_EQ(macs(net, the_op(net)), int64_t{12} * 128 * 64 * 128);
   EXPECT_EQ(the_op(net).params, 0);
-  EXPECT_EQ(gemms(net, the_op(net)).at(0),
-            (Gemm{.m = 128, .k = 64, .n = 128, .count = 12, .b_is_weight = false}));
+  EXPECT_EQ(gemms(net, the_op(net)).at(0), (Gemm{.m = 128, .k = 64, .n = 128, .count = 12, .b_is_weight = false}));
 }
 
 TEST(WorkloadMatmul, BroadcastingAndVectors) {
@@ -345,8 +378,7 @@ TEST(WorkloadRecurrent, GruMatchesPyTorch) {
   EXPECT_EQ(the_op(net).params, 20352);
   EXPECT_EQ(macs(net, the_op(net)), int64_t{10} * 2 * 3 * 64 * (40 + 64));
   EXPECT_EQ(vector_ops(net, the_op(net)), 10 * 2 * 64 * 8);
-  EXPECT_EQ(gemms(net, the_op(net)).at(1),
-            (Gemm{.m = 2, .k = 64, .n = 192, .count = 10, .sequential = true}));
+  EXPECT_EQ(gemms(net, the_op(net)).at(1), (Gemm{.m = 2, .k = 64, .n = 192, .count = 10, .sequential = true}));
   a.bias = false;
   EXPECT_EQ(the_op(one_op("gru", {{10, 2, 40}}, a)).params, 3 * 64 * 104);
   expect_input_error([&] { one_op("gru", {{10, 40}}, a); }, {"[seq, batch, features]"});
@@ -360,8 +392,7 @@ TEST(WorkloadEltwise, BroadcastingAndCounts) {
   EXPECT_EQ(vector_ops(net, the_op(net)), 64 * 56 * 56);
   Network unary = one_op("gelu", {{1, 128, 3072}}, {});
   EXPECT_EQ(vector_ops(unary, the_op(unary)), 128 * 3072);
-  expect_input_error([] { one_op("mul", {{1, 8, 4, 4}, {1, 4, 4, 4}}, {}); },
-                     {"do not broadcast"});
+  expect_input_error([] { one_op("mul", {{1, 8, 4, 4}, {1, 4, 4, 4}}, {}); }, {"do not broadcast"});
   expect_input_error([] { one_op("relu", {{1, 8}, {1, 8}}, {}); }, {"expected 1"});
 }
 
@@ -400,10 +431,11 @@ TEST(WorkloadDataMove, Concat) {
   EXPECT_EQ(out_shape(net), (Shape{1, 96, 28, 28}));
   EXPECT_EQ(vector_ops(net, the_op(net)), 0);
   Attrs neg = with("concat", [](Attrs& x) { x.axis = -3; });
-  EXPECT_EQ(out_shape(one_op("concat", {{1, 64, 28, 28}, {1, 32, 28, 28}}, neg)),
-            (Shape{1, 96, 28, 28}));
+  EXPECT_EQ(out_shape(one_op("concat", {{1, 64, 28, 28}, {1, 32, 28, 28}}, neg)), (Shape{1, 96, 28, 28}));
   expect_input_error(
-      [] { one_op("concat", {{1, 64, 28, 28}, {1, 32, 14, 14}}, default_attrs("concat")); },
+      [] {
+        one_op("concat", {{1, 64, 28, 28}, {1, 32, 14, 14}}, default_attrs("concat"));
+      },
       {"must agree except on axis 1"});
 }
 
@@ -416,8 +448,7 @@ TEST(WorkloadDataMove, Split) {
   Network uneven = one_op("split", {{1, 64, 8, 8}}, sizes);
   EXPECT_EQ(out_shape(uneven, 0), (Shape{1, 16, 8, 8}));
   EXPECT_EQ(out_shape(uneven, 1), (Shape{1, 48, 8, 8}));
-  Network thirds = one_op("split", {{1, 2304}}, with("split", [](Attrs& x) { x.axis = -1; }),
-                          {"q", "k", "v"});
+  Network thirds = one_op("split", {{1, 2304}}, with("split", [](Attrs& x) { x.axis = -1; }), {"q", "k", "v"});
   EXPECT_EQ(thirds.output_of(the_op(thirds), 2).name, "v");
   EXPECT_EQ(out_shape(thirds, 2), (Shape{1, 768}));
   sizes.dims = {16, 32};
@@ -444,8 +475,7 @@ TEST(WorkloadDataMove, ReshapeFlattenTranspose) {
 
   Attrs perm = with("transpose", [](Attrs& x) { x.dims = {0, 2, 1, 3}; });
   EXPECT_EQ(out_shape(one_op("transpose", {{1, 128, 12, 64}}, perm)), (Shape{1, 12, 128, 64}));
-  EXPECT_EQ(out_shape(one_op("transpose", {{2, 3, 4}}, default_attrs("transpose"))),
-            (Shape{4, 3, 2}));
+  EXPECT_EQ(out_shape(one_op("transpose", {{2, 3, 4}}, default_attrs("transpose"))), (Shape{4, 3, 2}));
   perm.dims = {0, 1, 1, 3};
   expect_input_error([&] { one_op("transpose", {{1, 128, 12, 64}}, perm); }, {"permutation"});
 }
@@ -618,8 +648,7 @@ TEST(WorkloadYaml, LoadOptions) {
   expect_input_error([&] { load_yaml_text(kRichYaml, "rich.yaml", unnamed); }, {"2 inputs"});
   LoadOptions unknown;
   unknown.input_shapes = {{"nope", {1}}};
-  expect_input_error([&] { load_yaml_text(kRichYaml, "rich.yaml", unknown); },
-                     {"no input named 'nope'"});
+  expect_input_error([&] { load_yaml_text(kRichYaml, "rich.yaml", unknown); }, {"no input named 'nope'"});
 }
 
 // Wraps layer lines in a minimal network; the layers start at line 5.
@@ -628,12 +657,9 @@ std::string net_with_layers(const std::string& layers) {
 }
 
 TEST(WorkloadYamlErrors, MissingAndEmptyFiles) {
-  expect_input_error([] { load_yaml("/nonexistent/dir/net.yaml"); },
-                     {"/nonexistent/dir/net.yaml", "no such file"});
-  expect_input_error([] { load_network("/nonexistent/dir/net.yaml"); },
-                     {"/nonexistent/dir/net.yaml"});
-  expect_input_error([] { load_network("no_such_model_name"); },
-                     {"no_such_model_name", "not a built-in model"});
+  expect_input_error([] { load_yaml("/nonexistent/dir/net.yaml"); }, {"/nonexistent/dir/net.yaml", "no such file"});
+  expect_input_error([] { load_network("/nonexistent/dir/net.yaml"); }, {"/nonexistent/dir/net.yaml"});
+  expect_input_error([] { load_network("no_such_model_name"); }, {"no_such_model_name", "not a built-in model"});
   TempDir dir;
   std::string empty = dir.write("empty.yaml", "");
   expect_input_error([&] { load_yaml(empty); }, {empty, "empty"});
@@ -643,28 +669,19 @@ TEST(WorkloadYamlErrors, MissingAndEmptyFiles) {
 }
 
 TEST(WorkloadYamlErrors, MalformedYaml) {
-  expect_input_error([] { load_yaml_text("name: x\nlayers: [\n", "m.yaml"); },
-                     {"m.yaml", "line", "malformed YAML"});
+  expect_input_error([] { load_yaml_text("name: x\nlayers: [\n", "m.yaml"); }, {"m.yaml", "line", "malformed YAML"});
   expect_input_error([] { load_yaml_text("- 1\n- 2\n", "m.yaml"); }, {"expected a mapping"});
 }
 
 TEST(WorkloadYamlErrors, UnknownKeys) {
-  expect_input_error([] { load_yaml_text("nmae: x\n", "u.yaml"); },
-                     {"u.yaml", "line 1", "nmae", "unknown key"});
+  expect_input_error([] { load_yaml_text("nmae: x\n", "u.yaml"); }, {"u.yaml", "line 1", "nmae", "unknown key"});
   expect_input_error(
-      [] {
-        load_yaml_text(net_with_layers("  - {name: c1, op: conv, out_channels: 8, kernal: 3}\n"),
-                       "u.yaml");
-      },
+      [] { load_yaml_text(net_with_layers("  - {name: c1, op: conv, out_channels: 8, kernal: 3}\n"), "u.yaml"); },
       {"u.yaml", "line 5", "layers[0] (c1).kernal", "unknown key 'kernal'", "kernel"});
+  expect_input_error([] { load_yaml_text(net_with_layers("  - {name: r, op: relu, kernel: 3}\n"), "u.yaml"); },
+                     {"layers[0] (r).kernel"});
   expect_input_error(
-      [] { load_yaml_text(net_with_layers("  - {name: r, op: relu, kernel: 3}\n"), "u.yaml"); },
-      {"layers[0] (r).kernel"});
-  expect_input_error(
-      [] {
-        load_yaml_text("name: a\nname: b\ninputs:\n  - {name: x, shape: [1]}\nlayers: []\n",
-                       "d.yaml");
-      },
+      [] { load_yaml_text("name: a\nname: b\ninputs:\n  - {name: x, shape: [1]}\nlayers: []\n", "d.yaml"); },
       {"name", "twice"});
 }
 
@@ -677,39 +694,28 @@ TEST(WorkloadYamlErrors, WrongTypes) {
       },
       {"models/x.yaml: line 6, layers[1] (conv2).kernel: expected an integer or [h, w], got 'abc'"});
   expect_input_error(
-      [] {
-        load_yaml_text(net_with_layers("  - {name: c, op: conv, out_channels: 8, bias: maybe}\n"),
-                       "t.yaml");
-      },
+      [] { load_yaml_text(net_with_layers("  - {name: c, op: conv, out_channels: 8, bias: maybe}\n"), "t.yaml"); },
       {"layers[0] (c).bias", "expected true or false, got 'maybe'"});
   expect_input_error(
-      [] {
-        load_yaml_text(net_with_layers("  - {name: c, op: conv, out_channels: 8, pad: [1, 2, 3]}\n"),
-                       "t.yaml");
-      },
+      [] { load_yaml_text(net_with_layers("  - {name: c, op: conv, out_channels: 8, pad: [1, 2, 3]}\n"), "t.yaml"); },
       {"layers[0] (c).pad", "[top, left, bottom, right]", "3 entries"});
-  expect_input_error(
-      [] { load_yaml_text("name: n\ninputs:\n  - {name: x, shape: [1, -3]}\nlayers: []\n", "t.yaml"); },
-      {"line 3", "inputs[0].shape[1]", "positive"});
-  expect_input_error(
-      [] { load_yaml_text("name: n\ninputs: 5\nlayers: []\n", "t.yaml"); },
-      {"line 2", "inputs", "got '5'"});
+  expect_input_error([] { load_yaml_text("name: n\ninputs:\n  - {name: x, shape: [1, -3]}\nlayers: []\n", "t.yaml"); },
+                     {"line 3", "inputs[0].shape[1]", "positive"});
+  expect_input_error([] { load_yaml_text("name: n\ninputs: 5\nlayers: []\n", "t.yaml"); },
+                     {"line 2", "inputs", "got '5'"});
   expect_input_error(
       [] { load_yaml_text(net_with_layers("  - {name: f, op: linear, out_features: 2.5}\n"), "t.yaml"); },
       {"layers[0] (f).out_features", "expected an integer, got '2.5'"});
 }
 
 TEST(WorkloadYamlErrors, UnknownOpAndMissingKeys) {
-  expect_input_error(
-      [] { load_yaml_text(net_with_layers("  - {name: c1, op: convolution}\n"), "o.yaml"); },
-      {"o.yaml", "line 5", "layers[0] (c1).op", "unknown op 'convolution'", "conv"});
-  expect_input_error(
-      [] { load_yaml_text(net_with_layers("  - {name: c1, op: conv, kernel: 3}\n"), "o.yaml"); },
-      {"layers[0] (c1)", "missing key 'out_channels'"});
+  expect_input_error([] { load_yaml_text(net_with_layers("  - {name: c1, op: convolution}\n"), "o.yaml"); },
+                     {"o.yaml", "line 5", "layers[0] (c1).op", "unknown op 'convolution'", "conv"});
+  expect_input_error([] { load_yaml_text(net_with_layers("  - {name: c1, op: conv, kernel: 3}\n"), "o.yaml"); },
+                     {"layers[0] (c1)", "missing key 'out_channels'"});
   expect_input_error([] { load_yaml_text(net_with_layers("  - {op: relu}\n"), "o.yaml"); },
                      {"layers[0]", "missing key 'name'"});
-  expect_input_error([] { load_yaml_text("name: n\nlayers: []\n", "o.yaml"); },
-                     {"missing key 'inputs'"});
+  expect_input_error([] { load_yaml_text("name: n\nlayers: []\n", "o.yaml"); }, {"missing key 'inputs'"});
 }
 
 TEST(WorkloadYamlErrors, MissingInputTensor) {
@@ -720,14 +726,14 @@ TEST(WorkloadYamlErrors, MissingInputTensor) {
                        "i.yaml");
       },
       {"i.yaml", "line 6", "layers[1] (a).in", "unknown tensor 'nosuch'"});
-  expect_input_error(
-      [] { load_yaml_text(net_with_layers("  - {name: r, op: relu}\noutputs: [zz]\n"), "i.yaml"); },
-      {"line 6, outputs", "unknown tensor 'zz'"});
+  expect_input_error([] { load_yaml_text(net_with_layers("  - {name: r, op: relu}\noutputs: [zz]\n"), "i.yaml"); },
+                     {"line 6, outputs", "unknown tensor 'zz'"});
   expect_input_error(
       [] {
-        load_yaml_text("name: n\ninputs:\n  - {name: x, shape: [1]}\n  - {name: x, shape: [2]}\n"
-                       "layers:\n  - {name: r, op: relu}\n",
-                       "i.yaml");
+        load_yaml_text(
+            "name: n\ninputs:\n  - {name: x, shape: [1]}\n  - {name: x, shape: [2]}\n"
+            "layers:\n  - {name: r, op: relu}\n",
+            "i.yaml");
       },
       {"line 4, inputs[1].name", "given twice"});
 }
@@ -740,11 +746,8 @@ TEST(WorkloadYamlErrors, InconsistentShapes) {
                        "s.yaml");
       },
       {"s.yaml", "line 6", "layers[1] (a)", "1x8x4x4 and 1x4x4x4 do not broadcast"});
-  expect_input_error(
-      [] {
-        load_yaml_text(net_with_layers("  - {name: r, op: reshape, dims: [1, 100]}\n"), "s.yaml");
-      },
-      {"layers[0] (r)", "cannot reshape 1x8x4x4"});
+  expect_input_error([] { load_yaml_text(net_with_layers("  - {name: r, op: reshape, dims: [1, 100]}\n"), "s.yaml"); },
+                     {"layers[0] (r)", "cannot reshape 1x8x4x4"});
 }
 
 // --- SCALE-Sim topologies ------------------------------------------------------------
@@ -772,8 +775,7 @@ TEST(WorkloadScaleSim, ConvolutionRowsAreIndependentAndSizedAsScaleSim) {
   EXPECT_EQ(net.output_of(net.ops[1]).shape, (Shape{1, 256, 23, 23}));
   // ResNet-50 1x1 stride-2 projection: ceil((56 - 1 + 2) / 2) = 29.
   Network resnet = load_scalesim_csv(kShared + "/os_32x32__resnet50/topology_Resnet50.csv");
-  auto cb3a = std::find_if(resnet.ops.begin(), resnet.ops.end(),
-                           [](const Op& op) { return op.name == "CB3a_1"; });
+  auto cb3a = std::find_if(resnet.ops.begin(), resnet.ops.end(), [](const Op& op) { return op.name == "CB3a_1"; });
   ASSERT_NE(cb3a, resnet.ops.end());
   EXPECT_EQ(resnet.output_of(*cb3a).shape, (Shape{1, 128, 29, 29}));
 }
@@ -833,8 +835,7 @@ const char* const kConvHeader =
 
 TEST(WorkloadScaleSimErrors, BadFiles) {
   TempDir dir;
-  expect_input_error([] { load_scalesim_csv("/nonexistent/topo.csv"); },
-                     {"/nonexistent/topo.csv", "no such file"});
+  expect_input_error([] { load_scalesim_csv("/nonexistent/topo.csv"); }, {"/nonexistent/topo.csv", "no such file"});
   std::string empty = dir.write("empty.csv", "\n\n");
   expect_input_error([&] { load_scalesim_csv(empty); }, {empty, "empty"});
   std::string header_only = dir.write("header.csv", kConvHeader);
@@ -846,15 +847,13 @@ TEST(WorkloadScaleSimErrors, BadFiles) {
 TEST(WorkloadScaleSimErrors, BadConvolutionRows) {
   TempDir dir;
   std::string missing = dir.write("missing.csv", std::string(kConvHeader) + "C1, 8, 8, 3, 3, 4, 1,\n");
-  expect_input_error([&] { load_scalesim_csv(missing); },
-                     {missing, "line 2", "expected 8 columns", "got 7 columns"});
-  std::string text = dir.write("text.csv", std::string(kConvHeader) +
-                                               "C1, 8, 8, 3, 3, 4, 4, 1,\nC2, 8, 8, 3, abc, 4, 4, 1,\n");
+  expect_input_error([&] { load_scalesim_csv(missing); }, {missing, "line 2", "expected 8 columns", "got 7 columns"});
+  std::string text =
+      dir.write("text.csv", std::string(kConvHeader) + "C1, 8, 8, 3, 3, 4, 4, 1,\nC2, 8, 8, 3, abc, 4, 4, 1,\n");
   expect_input_error([&] { load_scalesim_csv(text); },
                      {"line 3, column 'Filter Width' (layer C2)", "expected a positive integer, got 'abc'"});
   std::string zero = dir.write("zero.csv", std::string(kConvHeader) + "\nC1, 8, 8, 3, 3, 0, 4, 1,\n");
-  expect_input_error([&] { load_scalesim_csv(zero); },
-                     {"line 3, column 'Channels'", "got '0'"});
+  expect_input_error([&] { load_scalesim_csv(zero); }, {"line 3, column 'Channels'", "got '0'"});
   std::string negative = dir.write("neg.csv", std::string(kConvHeader) + "C1, 8, 8, 3, 3, 4, 4, -2,\n");
   expect_input_error([&] { load_scalesim_csv(negative); }, {"line 2, column 'Strides'", "got '-2'"});
   std::string too_big = dir.write("big.csv", std::string(kConvHeader) + "C1, 8, 8, 9, 3, 4, 4, 1,\n");
@@ -887,8 +886,10 @@ class ScopedDataDir {
     ::setenv("ACCELDSE_DATA_DIR", dir.c_str(), 1);
   }
   ~ScopedDataDir() {
-    if (old_) ::setenv("ACCELDSE_DATA_DIR", old_->c_str(), 1);
-    else ::unsetenv("ACCELDSE_DATA_DIR");
+    if (old_)
+      ::setenv("ACCELDSE_DATA_DIR", old_->c_str(), 1);
+    else
+      ::unsetenv("ACCELDSE_DATA_DIR");
   }
 
  private:

@@ -119,16 +119,19 @@ TEST(Llm, NamesAndOptions) {
 }
 
 TEST(Llm, BadConfigsAndLengthsAreErrors) {
-  EXPECT_THAT(error_of([] { wl::load_llm_config_text("layers: 2\nhidden: 64\nheads: 4\nkv_heads: 3\nffn: 8\nvocab: 9\n", "x.yaml"); }),
+  EXPECT_THAT(error_of([] {
+                wl::load_llm_config_text("layers: 2\nhidden: 64\nheads: 4\nkv_heads: 3\nffn: 8\nvocab: 9\n", "x.yaml");
+              }),
               HasSubstr("kv_heads"));
   EXPECT_THAT(error_of([] { wl::load_llm_config_text("layers: 2\nhidden: 64\nheads: 4\nffn: 8\n", "x.yaml"); }),
               HasSubstr("vocab: missing"));
-  EXPECT_THAT(error_of([] { wl::load_llm_config_text("layers: 0\nhidden: 64\nheads: 4\nffn: 8\nvocab: 9\n", "x.yaml"); }),
-              HasSubstr("line 1, layers"));
-  EXPECT_THAT(error_of([] { wl::load_llm_config_text("layers: 100000\nhidden: 64\nheads: 4\nffn: 8\nvocab: 9\n", "x.yaml"); }),
-              HasSubstr("from 1 to 4096"));
-  EXPECT_THAT(error_of([] { wl::load_llm_config_text("layers: 2\nhiden: 64\n", "x.yaml"); }),
-              HasSubstr("unknown key"));
+  EXPECT_THAT(
+      error_of([] { wl::load_llm_config_text("layers: 0\nhidden: 64\nheads: 4\nffn: 8\nvocab: 9\n", "x.yaml"); }),
+      HasSubstr("line 1, layers"));
+  EXPECT_THAT(
+      error_of([] { wl::load_llm_config_text("layers: 100000\nhidden: 64\nheads: 4\nffn: 8\nvocab: 9\n", "x.yaml"); }),
+      HasSubstr("from 1 to 4096"));
+  EXPECT_THAT(error_of([] { wl::load_llm_config_text("layers: 2\nhiden: 64\n", "x.yaml"); }), HasSubstr("unknown key"));
   wl::LlmShape s{.batch = 1, .prompt_len = 65, .context_len = 8};
   EXPECT_THAT(error_of([&] { wl::llm_network(tiny(), wl::LlmPhase::kPrefill, s); }), HasSubstr("max_context"));
   wl::LoadOptions o;

@@ -126,10 +126,8 @@ class OnnxModel {
     return *this;
   }
 
-  OnnxModel& node(const std::string& op, const std::vector<std::string>& ins,
-                  const std::vector<std::string>& outs,
-                  const std::vector<onnx::AttributeProto>& attrs = {},
-                  const std::string& name = "") {
+  OnnxModel& node(const std::string& op, const std::vector<std::string>& ins, const std::vector<std::string>& outs,
+                  const std::vector<onnx::AttributeProto>& attrs = {}, const std::string& name = "") {
     auto* n = g()->add_node();
     n->set_op_type(op);
     if (!name.empty()) n->set_name(name);
@@ -182,8 +180,8 @@ class OnnxModel {
   static std::string write_file(const std::string& bytes) {
     static int counter = 0;
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string path = ::testing::TempDir() + "acceldse_onnx_" + info->name() + "_" +
-                       std::to_string(counter++) + ".onnx";
+    std::string path =
+        ::testing::TempDir() + "acceldse_onnx_" + info->name() + "_" + std::to_string(counter++) + ".onnx";
     std::ofstream(path, std::ios::binary) << bytes;
     return path;
   }
@@ -217,8 +215,8 @@ Shape shape(const Network& net, const std::string& tensor) {
 }
 
 int count_type(const Network& net, const std::string& type) {
-  return static_cast<int>(std::count_if(net.ops.begin(), net.ops.end(),
-                                        [&](const wl::Op& o) { return o.type == type; }));
+  return static_cast<int>(
+      std::count_if(net.ops.begin(), net.ops.end(), [&](const wl::Op& o) { return o.type == type; }));
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -258,8 +256,8 @@ TEST(OnnxImport, GroupedConvWithBias) {
 TEST(OnnxImport, DepthwiseConvStride2) {
   OnnxModel m;
   m.input("x", {1, 32, 28, 28}).weight("w", {32, 1, 3, 3}).weight("b", {32});
-  m.node("Conv", {"x", "w", "b"}, {"y"},
-         {attr("group", 32), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})}, "dw");
+  m.node("Conv", {"x", "w", "b"}, {"y"}, {attr("group", 32), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})},
+         "dw");
   m.output("y");
   Network net = m.load();
   EXPECT_EQ(shape(net, "y"), (Shape{1, 32, 14, 14}));
@@ -277,9 +275,8 @@ TEST(OnnxImport, ConvAutoPadSame) {
     Network net = m.load();
     // out = ceil(15/2) = 8; total pad = 7*2 + 4 - 15 = 3, the odd one at the end (UPPER)
     EXPECT_EQ(shape(net, "y"), (Shape{1, 8, 8, 8}));
-    std::array<int64_t, 4> expected = std::string(mode) == "SAME_UPPER"
-                                          ? std::array<int64_t, 4>{1, 1, 2, 2}
-                                          : std::array<int64_t, 4>{2, 2, 1, 1};
+    std::array<int64_t, 4> expected =
+        std::string(mode) == "SAME_UPPER" ? std::array<int64_t, 4>{1, 1, 2, 2} : std::array<int64_t, 4>{2, 2, 1, 1};
     EXPECT_EQ(op(net, "c").attrs.pads, expected) << mode;
     EXPECT_FALSE(op(net, "c").attrs.bias);
     EXPECT_EQ(wl::macs(net, op(net, "c")), 8 * 8 * 8 * 3 * 16);
@@ -436,11 +433,11 @@ TEST(OnnxImport, FoldsRangeEqualWhereAndConstantOfShape) {
   m.node("Range", {"zero", "len_s", "one"}, {"r"});  // [0..5]
   m.node("Mod", {"r", "two"}, {"odd"});              // 0 1 0 1 0 1
   m.node("Equal", {"odd", "one"}, {"is_odd"});
-  m.node("Where", {"is_odd", "r", "zero"}, {"w"});   // 0 1 0 3 0 5
+  m.node("Where", {"is_odd", "r", "zero"}, {"w"});            // 0 1 0 3 0 5
   m.node("ReduceMax", {"w"}, {"mx"}, {attr("keepdims", 0)});  // 5
-  m.node("Sub", {"len_s", "mx"}, {"k"});             // 1
+  m.node("Sub", {"len_s", "mx"}, {"k"});                      // 1
   m.node("Unsqueeze", {"k", "ax"}, {"k1"});
-  m.node("ConstantOfShape", {"k1"}, {"ones"});        // [1] of 0.0
+  m.node("ConstantOfShape", {"k1"}, {"ones"});  // [1] of 0.0
   m.node("Shape", {"ones"}, {"os"});
   m.const_ints("tail", {2}, {-1, 4});
   m.node("Concat", {"os", "tail"}, {"tgt"}, {attr("axis", 0)});  // [1, -1, 4]
@@ -609,11 +606,13 @@ TEST(OnnxImport, ConcatWithConstantBecomesPad) {
 TEST(OnnxImport, PoolingWithCeilMode) {
   OnnxModel m;
   m.input("x", {1, 64, 112, 112});
-  m.node("MaxPool", {"x"}, {"c"}, {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2}), attr("ceil_mode", 1)}, "pool_ceil");
+  m.node("MaxPool", {"x"}, {"c"}, {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2}), attr("ceil_mode", 1)},
+         "pool_ceil");
   m.node("MaxPool", {"x"}, {"f"}, {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2})}, "pool_floor");
   m.node("AveragePool", {"x"}, {"a"}, {attr_is("kernel_shape", {2, 2}), attr_is("strides", {2, 2})}, "avg");
   m.node("GlobalAveragePool", {"x"}, {"g"}, {}, "gap");
-  m.node("MaxPool", {"x"}, {"p"}, {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})}, "pool_pad");
+  m.node("MaxPool", {"x"}, {"p"},
+         {attr_is("kernel_shape", {3, 3}), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1})}, "pool_pad");
   m.output("c").output("f").output("a").output("g").output("p");
   Network net = m.load();
   // (112 - 3) / 2 = 54.5: ceil -> 55 + 1 = 56, floor -> 54 + 1 = 55
@@ -634,8 +633,8 @@ TEST(OnnxImport, ActivationsAndBinaryOps) {
   m.const_float("neg", -1e9f);
   m.const_float("lo", 0.0f);
   m.const_float("hi", 6.0f);
-  const char* unary[] = {"Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Log", "Sqrt", "Reciprocal",
-                         "Neg", "Abs", "LeakyRelu", "Elu", "HardSigmoid", "HardSwish", "Softplus", "Gelu"};
+  const char* unary[] = {"Relu", "Sigmoid", "Tanh",      "Erf", "Exp",         "Log",       "Sqrt",     "Reciprocal",
+                         "Neg",  "Abs",     "LeakyRelu", "Elu", "HardSigmoid", "HardSwish", "Softplus", "Gelu"};
   std::string prev = "x";
   for (const char* u : unary) {
     std::string out = std::string("o_") + u;
@@ -655,8 +654,8 @@ TEST(OnnxImport, ActivationsAndBinaryOps) {
   EXPECT_EQ(op(net, "n_Relu").type, "relu");
   EXPECT_EQ(op(net, "n_HardSwish").type, "hardswish");
   EXPECT_EQ(op(net, "clip").type, "clip");
-  EXPECT_EQ(op(net, "clip").params, 0);   // bounds are settings
-  EXPECT_EQ(op(net, "mul").params, 8);    // a per-channel scale is a parameter
+  EXPECT_EQ(op(net, "clip").params, 0);  // bounds are settings
+  EXPECT_EQ(op(net, "mul").params, 8);   // a per-channel scale is a parameter
   EXPECT_EQ(op(net, "eq").op_class, wl::OpClass::kEltwise);
   EXPECT_EQ(op(net, "where").op_class, wl::OpClass::kEltwise);
   EXPECT_EQ(op(net, "where").inputs.size(), 2u);  // mask and data; -1e9 is a literal
@@ -712,7 +711,7 @@ TEST(OnnxImport, EmbeddingAndFoldedPositionTable) {
   m.const_ints("s16", {1}, {16});
   m.const_ints("ax1", {1}, {1});
   m.node("Slice", {"pos_ids", "s0", "s16", "ax1"}, {"pid"});  // [1, 16], folded
-  m.node("Gather", {"pos", "pid"}, {"pe"});                     // [1, 16, 64], folded
+  m.node("Gather", {"pos", "pid"}, {"pe"});                   // [1, 16, 64], folded
   m.node("Gather", {"tok", "ids"}, {"te"}, {}, "embed");
   m.node("Add", {"te", "pe"}, {"y"}, {}, "add_pos");
   m.output("y");
@@ -775,8 +774,8 @@ TEST(OnnxImport, BidirectionalLstmMatchesPyTorchCounts) {
   OnnxModel m;
   m.input("x", {5, 3, 10}).weight("W", {2, 80, 10}).weight("R", {2, 80, 20}).weight("B", {2, 160});
   m.ints("shape", {3}, {0, 0, -1});
-  m.node("LSTM", {"x", "W", "R", "B"}, {"Y", "Y_h"},
-         {attr("hidden_size", 20), attr_s("direction", "bidirectional")}, "lstm");
+  m.node("LSTM", {"x", "W", "R", "B"}, {"Y", "Y_h"}, {attr("hidden_size", 20), attr_s("direction", "bidirectional")},
+         "lstm");
   m.node("Transpose", {"Y"}, {"yt"}, {attr_is("perm", {0, 2, 1, 3})});
   m.node("Reshape", {"yt", "shape"}, {"out"});
   m.output("out").output("Y_h");
@@ -807,7 +806,7 @@ TEST(OnnxImport, GruMatchesPyTorchCounts) {
   Network net = m.load();
   const auto& g = op(net, "gru");
   EXPECT_EQ(g.params, 96 * 16 + 96 * 32 + 192);  // 4800
-  EXPECT_EQ(wl::macs(net, g), 7 * 2 * 96 * 48);   // 64512
+  EXPECT_EQ(wl::macs(net, g), 7 * 2 * 96 * 48);  // 64512
   EXPECT_EQ(shape(net, "out"), (Shape{7, 2, 32}));
   EXPECT_EQ(shape(net, "Y_h"), (Shape{1, 2, 32}));
 }
@@ -1134,9 +1133,7 @@ TEST(OnnxImport, CorruptedModelsNeverCrash) {
 
 // --- files written by tests/data/make_onnx.py (python3-onnx) ---------------------------------------
 
-std::string data_file(const char* name) {
-  return std::string(ACCELDSE_SOURCE_DIR) + "/tests/data/" + name;
-}
+std::string data_file(const char* name) { return std::string(ACCELDSE_SOURCE_DIR) + "/tests/data/" + name; }
 
 // The files carry ONNX's own shape inference (value_info); every one of those tensors that
 // is also a network tensor must have the same shape. Returns how many were compared.
@@ -1156,8 +1153,8 @@ int compare_with_onnx_shapes(const std::string& path, const Network& net) {
       expected.push_back(d.dim_value());
     }
     if (!sized) continue;
-    auto it = std::find_if(net.tensors.begin(), net.tensors.end(),
-                           [&](const wl::Tensor& t) { return t.name == v->name(); });
+    auto it =
+        std::find_if(net.tensors.begin(), net.tensors.end(), [&](const wl::Tensor& t) { return t.name == v->name(); });
     if (it == net.tensors.end()) continue;  // folded constant or elided alias
     EXPECT_EQ(it->shape, expected) << v->name();
     ++compared;
@@ -1228,7 +1225,6 @@ TEST(OnnxFolding, GatherTransposeConcatValues) {
   EXPECT_EQ(resolve_reshape({2, 3, 4}, {0, -1}, false), (Shape{2, 12}));
   EXPECT_THROW(resolve_reshape({2, 3, 4}, {5, -1}, false), FoldError);
 }
-
 
 // --- the batch axis (issue 13) ---------------------------------------------------------------------
 
@@ -1337,7 +1333,6 @@ TEST(OnnxBatchAxis, SharedDimensionNameIsTheBatch) {
   EXPECT_EQ(shape(net, "b"), (Shape{2, 3}));
 }
 
-
 // --- ConvTranspose, InstanceNormalization / GroupNorm, Einsum, CumSum (issue 13) --------------------
 
 // nn.ConvTranspose2d(8, 4, 4, stride=2, padding=1) on [1, 8, 4, 4]: output 2*(4-1) + 4 - 2 = 8
@@ -1361,9 +1356,10 @@ TEST(OnnxNewOps, ConvTransposeUpsamplingByTwo) {
 TEST(OnnxNewOps, ConvTransposeGroupedWithOutputPadding) {
   OnnxModel m;
   m.input("x", {2, 8, 4, 4}).weight("w", {8, 2, 3, 3});
-  m.node("ConvTranspose", {"x", "w"}, {"y"},
-         {attr("group", 2), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1}), attr_is("output_padding", {1, 1})},
-         "up");
+  m.node(
+      "ConvTranspose", {"x", "w"}, {"y"},
+      {attr("group", 2), attr_is("strides", {2, 2}), attr_is("pads", {1, 1, 1, 1}), attr_is("output_padding", {1, 1})},
+      "up");
   m.output("y");
   Network net = m.load();
   EXPECT_EQ(shape(net, "y"), (Shape{2, 4, 8, 8}));
@@ -1427,7 +1423,7 @@ TEST(OnnxNewOps, EinsumContractions) {
 TEST(OnnxNewOps, EinsumOrdersAndSingleOperand) {
   OnnxModel m;
   m.input("a", {2, 3, 5}).input("b", {2, 7, 5}).input("c", {4, 6}).weight("w", {6, 9});
-  m.node("Einsum", {"a", "b"}, {"ab"}, {attr_s("equation", "bqd,bkd->bkq")}, "ab");   // 2*3*7*5 = 210
+  m.node("Einsum", {"a", "b"}, {"ab"}, {attr_s("equation", "bqd,bkd->bkq")}, "ab");  // 2*3*7*5 = 210
   m.node("Einsum", {"w", "c"}, {"wc"}, {attr_s("equation", "jk,ij")}, "wc");         // implicit ik: 4*6*9 = 216
   m.node("Einsum", {"a"}, {"t"}, {attr_s("equation", "bqd->dbq")}, "t");
   m.node("Einsum", {"b"}, {"s"}, {attr_s("equation", "bkd->bd")}, "s");
@@ -1467,7 +1463,6 @@ TEST(OnnxNewOps, CumSumAndUnsupportedList) {
   EXPECT_THAT(err, HasSubstr("Det (node det1)"));
   EXPECT_THAT(err, HasSubstr("Hardmax (node hm)"));
 }
-
 
 // tests/data/new_ops.onnx (make_onnx.py): every activation's shape as ONNX's own shape
 // inference gives it, and the counts by hand. MACs: up1 8 channels * 16 pixels * 4 * 16 taps

@@ -24,9 +24,8 @@ using acceldse::workload::totals;
 ::testing::AssertionResult Within1Percent(double got, double want) {
   const double rel = (got - want) / want;
   if (rel <= 0.01 && rel >= -0.01) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "got " << static_cast<int64_t>(got) << ", published " << static_cast<int64_t>(want)
-         << " (" << rel * 100 << "%)";
+  return ::testing::AssertionFailure() << "got " << static_cast<int64_t>(got) << ", published "
+                                       << static_cast<int64_t>(want) << " (" << rel * 100 << "%)";
 }
 
 TEST(WorkloadSuite, ResNet50MatchesTorchvision) {
@@ -209,7 +208,7 @@ TEST(WorkloadSuite, Gpt2DecodeAttendsTo129Positions) {
     }
     if (a == Shape{1, 12, 1, 129} && b == Shape{1, 12, 129, 64}) ++contexts;
   }
-  EXPECT_EQ(scores, 12);  // Q.K^T in each of the 12 layers
+  EXPECT_EQ(scores, 12);    // Q.K^T in each of the 12 layers
   EXPECT_EQ(contexts, 12);  // A.V in each of the 12 layers
   // The past caches [1,12,128,64] are graph inputs: 12 keys + 12 values + ids + positions.
   int caches = 0;

@@ -33,12 +33,21 @@ bool is_command(const CLI::App& app, const std::string& word) {
 // The library names a bad option value by the option's own name (a field of
 // dse::SpaceOptions, the study options, ...); the user typed a flag.
 const std::map<std::string, std::string>& flag_of_library_option() {
-  static const std::map<std::string, std::string> flags{
-      {"area_max_mm2", "--area-max"}, {"power_max_w", "--power-max"}, {"pes_max", "--pes-max"},
-      {"constraints", "--constraint"}, {"objective", "--objective"},   {"budget", "--budget"},
-      {"strategy", "--strategy"},      {"threads", "--threads"},       {"networks", "--models"},
-      {"weights", "--weights"},        {"mode", "--mode"},             {"tolerance", "--tolerance"},
-      {"pes", "--pes"},                {"uncertainty_pct", "--uncertainty"}, {"samples", "--samples"}};
+  static const std::map<std::string, std::string> flags{{"area_max_mm2", "--area-max"},
+                                                        {"power_max_w", "--power-max"},
+                                                        {"pes_max", "--pes-max"},
+                                                        {"constraints", "--constraint"},
+                                                        {"objective", "--objective"},
+                                                        {"budget", "--budget"},
+                                                        {"strategy", "--strategy"},
+                                                        {"threads", "--threads"},
+                                                        {"networks", "--models"},
+                                                        {"weights", "--weights"},
+                                                        {"mode", "--mode"},
+                                                        {"tolerance", "--tolerance"},
+                                                        {"pes", "--pes"},
+                                                        {"uncertainty_pct", "--uncertainty"},
+                                                        {"samples", "--samples"}};
   return flags;
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "commands.h"
-#include "output_options.h"
 #include "dse/calibration.h"
+#include "output_options.h"
 #include "report/report.h"
 
 namespace acceldse::cli {

@@ -10,8 +10,8 @@
 #include "common/error.h"
 #include "design_file.h"
 #include "documents/documents.h"
-#include "study_options.h"
 #include "report/report.h"
+#include "study_options.h"
 
 namespace acceldse::cli {
 namespace {
@@ -39,7 +39,8 @@ bool is_name_part(const std::string& tail) {
 // "name:TARGET,..." (a missing TARGET is weight 1); the last ':' separates, so paths
 // with a drive or a colon elsewhere still work.
 CorunInput parse_corun_models(const std::string& text, const CorunArgs& args) {
-  if (text.empty()) throw InputError("<command line>", "--models", "expected NAME:TARGET,... (e.g. resnet50:2,bert_base:30/s)");
+  if (text.empty())
+    throw InputError("<command line>", "--models", "expected NAME:TARGET,... (e.g. resnet50:2,bert_base:30/s)");
   CorunInput in;
   for (const std::string& item : split_list(text)) {
     size_t colon = item.rfind(':');
@@ -55,23 +56,35 @@ CorunInput parse_corun_models(const std::string& text, const CorunArgs& args) {
 }
 
 std::vector<std::string> share_cells(const dse::CorunNetwork& n, const std::string& target) {
-  return {n.name, target, fmt::format("{:.4g}", n.throughput_per_s), fmt::format("{:.4g}", n.latency_s * 1e3),
-          fmt::format("{}x{}x{}", n.share.rows, n.share.cols, n.share.arrays), fmt::format("{:.0f}", n.share.buffer_kib),
-          fmt::format("{:.3g}", n.share.dram_gb_per_s), fmt::format("{:.1f}%", n.share.time * 100),
+  return {n.name,
+          target,
+          fmt::format("{:.4g}", n.throughput_per_s),
+          fmt::format("{:.4g}", n.latency_s * 1e3),
+          fmt::format("{}x{}x{}", n.share.rows, n.share.cols, n.share.arrays),
+          fmt::format("{:.0f}", n.share.buffer_kib),
+          fmt::format("{:.3g}", n.share.dram_gb_per_s),
+          fmt::format("{:.1f}%", n.share.time * 100),
           n.meets_target() ? "yes" : "NO"};
 }
 
 void print_plan(std::ostream& os, const dse::DesignSpace& space, const dse::CorunPlan& plan, const CorunInput& in) {
-  os << fmt::format("{} mode on {} (area {:.4g} mm2)", dse::to_string(plan.mode), params_text(space, plan.design), plan.area_mm2);
+  os << fmt::format("{} mode on {} (area {:.4g} mm2)", dse::to_string(plan.mode), params_text(space, plan.design),
+                    plan.area_mm2);
   if (plan.mix_rate_per_s > 0) os << fmt::format(", weighted mix {:.4g} rounds/s", plan.mix_rate_per_s);
   if (plan.headroom > 0) os << fmt::format(", targets exceeded x{:.3g}", plan.headroom);
   os << "\n";
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < plan.networks.size(); ++i) rows.push_back(share_cells(plan.networks[i], in.targets[i]));
-  report::TextTable{.header = {"network", "target", "inf/s", "latency_ms", "array", "buffer_kib", "dram_gb/s", "time", "meets"}, .rows = rows, .indent = "  ", .rule = false}.print(os);
+  report::TextTable{
+      .header = {"network", "target", "inf/s", "latency_ms", "array", "buffer_kib", "dram_gb/s", "time", "meets"},
+      .rows = rows,
+      .indent = "  ",
+      .rule = false}
+      .print(os);
 }
 
-void print_corun_table(std::ostream& os, const dse::DesignSpace& space, const dse::CorunResult& r, const CorunInput& in) {
+void print_corun_table(std::ostream& os, const dse::DesignSpace& space, const dse::CorunResult& r,
+                       const CorunInput& in) {
   os << fmt::format("Co-running {} networks on space '{}' ({} designs): {} network evaluations in {:.1f} s\n\n",
                     in.networks.size(), space.name(), r.space_size, r.evaluations, r.elapsed_s);
   os << "Chosen: ";
@@ -84,17 +97,18 @@ void print_corun_table(std::ostream& os, const dse::DesignSpace& space, const ds
 }
 
 void print_corun_csv(std::ostream& os, const dse::DesignSpace& space, const dse::CorunResult& r, const CorunInput& in) {
-  os << "mode,chosen,network,target,throughput_per_s,latency_s,pes,buffer_kib,dram_gb_per_s,time,meets_target,area_mm2,design\n";
+  os << "mode,chosen,network,target,throughput_per_s,latency_s,pes,buffer_kib,dram_gb_per_s,time,meets_target,area_mm2,"
+        "design\n";
   for (const auto* plan : {&r.best_spatial, &r.best_time}) {
     if (!*plan) continue;
     for (size_t i = 0; i < (*plan)->networks.size(); ++i) {
       const dse::CorunNetwork& n = (*plan)->networks[i];
       os << join({dse::to_string((*plan)->mode), (*plan)->mode == r.best.mode ? "true" : "false", csv_field(n.name),
-                  csv_field(in.targets[i]), fmt::format("{:.17g}", n.throughput_per_s), fmt::format("{:.17g}", n.latency_s),
-                  std::to_string(n.share.pes), fmt::format("{:.17g}", n.share.buffer_kib),
-                  fmt::format("{:.17g}", n.share.dram_gb_per_s), fmt::format("{:.17g}", n.share.time),
-                  n.meets_target() ? "true" : "false", fmt::format("{:.17g}", (*plan)->area_mm2),
-                  csv_field(params_text(space, (*plan)->design))})
+                  csv_field(in.targets[i]), fmt::format("{:.17g}", n.throughput_per_s),
+                  fmt::format("{:.17g}", n.latency_s), std::to_string(n.share.pes),
+                  fmt::format("{:.17g}", n.share.buffer_kib), fmt::format("{:.17g}", n.share.dram_gb_per_s),
+                  fmt::format("{:.17g}", n.share.time), n.meets_target() ? "true" : "false",
+                  fmt::format("{:.17g}", (*plan)->area_mm2), csv_field(params_text(space, (*plan)->design))})
          << "\n";
     }
   }
@@ -119,23 +133,27 @@ void run_corun_command(const CorunArgs& args) {
   options.on_progress = nullptr;  // erases the bar
   const documents::Json doc = documents::corun(space, result, in.targets, args.mode, mpi::ranks());
   Sink sink(args.out);
-  if (args.format == "json") sink.stream() << documents::dumped(doc) << "\n";
-  else if (args.format == "csv") print_corun_csv(sink.stream(), space, result, in);
-  else print_corun_table(sink.stream(), space, result, in);
+  if (args.format == "json")
+    sink.stream() << documents::dumped(doc) << "\n";
+  else if (args.format == "csv")
+    print_corun_csv(sink.stream(), space, result, in);
+  else
+    print_corun_table(sink.stream(), space, result, in);
   sink.close();
   if (!args.html.empty()) {
     report::write_html(args.html, report::corun_html(documents::for_report(doc)));
   }
   if (!args.save_design.empty()) {
     save_design(args.save_design, space.accelerator(result.best.design), "corun-best-" + space.name(),
-                "the chip chosen by `acceldse corun` (" + std::string(dse::to_string(result.best.mode)) + " mode) on space '" +
-                    space.name() + "'");
+                "the chip chosen by `acceldse corun` (" + std::string(dse::to_string(result.best.mode)) +
+                    " mode) on space '" + space.name() + "'");
   }
 }
 
 void add_corun_command(CLI::App& app) {
   auto args = std::make_shared<CorunArgs>();
-  CLI::App* cmd = app.add_subcommand("corun", "Several networks on one chip: spatial partitioning vs time multiplexing");
+  CLI::App* cmd =
+      app.add_subcommand("corun", "Several networks on one chip: spatial partitioning vs time multiplexing");
   cmd->add_option("--models", args->models,
                   "NAME:TARGET,... where TARGET is a weight (\"2\") or a required throughput (\"30/s\", \"30fps\")")
       ->required();

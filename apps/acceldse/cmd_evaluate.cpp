@@ -13,11 +13,11 @@
 #include "arch/arch.h"
 #include "commands.h"
 #include "common/error.h"
+#include "cost/cost.h"
 #include "design_file.h"
 #include "documents/documents.h"
 #include "network_options.h"
 #include "output_options.h"
-#include "cost/cost.h"
 #include "report/report.h"
 #include "workload/llm.h"
 #include "workload/workload.h"
@@ -37,7 +37,7 @@ struct EvaluateOptions {
   std::string model;
   NetworkOptions network;
   std::string format = "table";
-  std::string html;  // --html FILE: also write the HTML report
+  std::string html;         // --html FILE: also write the HTML report
   std::string save_design;  // --save-design FILE: the design as an accelerator YAML
 };
 
@@ -93,14 +93,14 @@ void print_area_and_energy(const cost::NetworkCost& nc) {
       "energy:      {}, chip {} (MAC {}, registers {}, PE storage {}, SRAM in/weight/out {}/{}/{}, network {}, "
       "vector {}, clock {}, leakage {}, I/O {}), DRAM {} (access {}, background {})\n",
       j(e.total_pj()), j(e.chip_pj()), j(e.mac_pj), j(e.register_pj), j(e.pe_storage_pj), j(e.input_sram_pj),
-      j(e.weight_sram_pj), j(e.output_sram_pj), j(e.noc_pj), j(e.vector_pj), j(e.clock_pj), j(e.leakage_pj),
-      j(e.io_pj), j(e.dram_side_pj()), j(e.dram_pj), j(e.dram_background_pj));
+      j(e.weight_sram_pj), j(e.output_sram_pj), j(e.noc_pj), j(e.vector_pj), j(e.clock_pj), j(e.leakage_pj), j(e.io_pj),
+      j(e.dram_side_pj()), j(e.dram_pj), j(e.dram_background_pj));
 }
 
 void print_table(const workload::Network& net, const arch::Accelerator& accel, int64_t batch,
                  const cost::NetworkCost& nc) {
-  std::cout << fmt::format("{} on {} (batch {}): {}x{}{} {} array, {} GHz, {} GB/s DRAM{}\n\n", net.name,
-                           accel.name, batch, accel.tensor.rows, accel.tensor.cols,
+  std::cout << fmt::format("{} on {} (batch {}): {}x{}{} {} array, {} GHz, {} GB/s DRAM{}\n\n", net.name, accel.name,
+                           batch, accel.tensor.rows, accel.tensor.cols,
                            accel.tensor.arrays > 1 ? fmt::format(" x{}", accel.tensor.arrays) : "",
                            arch::to_string(accel.tensor.dataflow), accel.clock_ghz, accel.dram.bandwidth_gb_per_s,
                            accel.dram.stall_free ? " (stall-free)" : "");
@@ -111,9 +111,9 @@ void print_table(const workload::Network& net, const arch::Accelerator& accel, i
   for (const LayerRow& r : layer_rows(net, nc)) {
     const cost::OpCost& c = *r.cost;
     table.rows.push_back({r.name, r.op, grouped(c.cycles), grouped(c.compute_cycles), grouped(c.stall_cycles),
-                    grouped(c.vector_cycles), cost::to_string(c.bound), fmt::format("{:.1f}%", 100 * c.utilization),
-                    grouped(c.macs), grouped(c.dram_bytes()), si(c.energy.total_pj() * 1e-12, "J"),
-                    r.name == "total" ? "" : mapping_text(c)});
+                          grouped(c.vector_cycles), cost::to_string(c.bound),
+                          fmt::format("{:.1f}%", 100 * c.utilization), grouped(c.macs), grouped(c.dram_bytes()),
+                          si(c.energy.total_pj() * 1e-12, "J"), r.name == "total" ? "" : mapping_text(c)});
   }
   table.print(std::cout);
   const cost::OpCost& t = nc.totals;
@@ -193,8 +193,8 @@ json llm_json(const LlmFigures& f, const arch::Accelerator& accel) {
 
 void print_llm(const LlmFigures& f, const arch::Accelerator& accel) {
   std::cout << fmt::format("\nLLM {} ({} parameters): batch {}, prompt {} tokens, decode at context {} tokens\n",
-                           f.config.name, grouped(workload::llm_params(f.config)), f.shape.batch,
-                           f.shape.prompt_len, f.shape.context_len);
+                           f.config.name, grouped(workload::llm_params(f.config)), f.shape.batch, f.shape.prompt_len,
+                           f.shape.context_len);
   if (f.ttft_s) std::cout << fmt::format("  time to first token (TTFT, prefill):   {}\n", si(*f.ttft_s, "s"));
   if (f.tpot_s) {
     std::cout << fmt::format("  time per output token (TPOT, decode):  {}  = {:.4g} tokens/s over the batch\n",
@@ -210,7 +210,8 @@ void print_llm(const LlmFigures& f, const arch::Accelerator& accel) {
 LlmFigures llm_figures(const workload::LlmName& name, const EvaluateOptions& o, const arch::Accelerator& accel) {
   LlmFigures f{workload::load_llm_config(name), workload::llm_shape(load_options(o.network)), {}, {}, 0, 0};
   f.weight_bytes = workload::llm_streamed_params(f.config) * accel.precision.weight_bytes;
-  f.kv_read_bytes = workload::kv_cache_bytes(f.config, f.shape.batch, f.shape.context_len + 1, accel.precision.input_bytes);
+  f.kv_read_bytes =
+      workload::kv_cache_bytes(f.config, f.shape.batch, f.shape.context_len + 1, accel.precision.input_bytes);
   return f;
 }
 
@@ -231,12 +232,17 @@ void run_llm_both(const EvaluateOptions& o, const workload::LlmName& name, const
                     fmt::format("{:.1f}%", 100 * t.utilization), cost::to_string(t.bound)});
   }
   if (o.format == "json") {
-    json doc = {{"model", o.model}, {"arch", accel.name}, {"batch", f.shape.batch}, {"llm", llm_json(f, accel)}, {"phases", phases}};
+    json doc = {{"model", o.model},
+                {"arch", accel.name},
+                {"batch", f.shape.batch},
+                {"llm", llm_json(f, accel)},
+                {"phases", phases}};
     std::cout << documents::dumped(doc) << "\n";
     return;
   }
   if (o.format == "csv") {
-    throw InputError("<command line>", "--format", "csv is per layer: give one phase (" + name.config + ":prefill or :decode)");
+    throw InputError("<command line>", "--format",
+                     "csv is per layer: give one phase (" + name.config + ":prefill or :decode)");
   }
   std::cout << fmt::format("{} on {}: {}x{}{} array, {} GHz, {} GB/s DRAM\n\n", o.model, accel.name, accel.tensor.rows,
                            accel.tensor.cols, accel.tensor.arrays > 1 ? fmt::format(" x{}", accel.tensor.arrays) : "",
@@ -252,10 +258,12 @@ void run_evaluate(const EvaluateOptions& o) {
   const std::optional<workload::LlmName> llm = workload::parse_llm_name(o.model);
   if (llm && !llm->phase) {
     const arch::Accelerator accel = arch::load_accelerator(o.arch);
-    if (!o.html.empty()) throw InputError("<command line>", "--html", "give one phase (" + llm->config + ":prefill or :decode)");
+    if (!o.html.empty())
+      throw InputError("<command line>", "--html", "give one phase (" + llm->config + ":prefill or :decode)");
     run_llm_both(o, *llm, accel);
-    if (!o.save_design.empty()) save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy",
-                                            "the design `acceldse evaluate` ran, from " + o.arch);
+    if (!o.save_design.empty())
+      save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy",
+                  "the design `acceldse evaluate` ran, from " + o.arch);
     return;
   }
   const workload::Network net = workload::load_network(o.model, load_options(o.network));
@@ -280,7 +288,8 @@ void run_evaluate(const EvaluateOptions& o) {
     print_table(net, accel, batch, nc);
     if (figures) print_llm(*figures, accel);
   }
-  if (!o.html.empty()) report::write_html(o.html, report::evaluation_html(documents::evaluation(net, accel, batch, nc)));
+  if (!o.html.empty())
+    report::write_html(o.html, report::evaluation_html(documents::evaluation(net, accel, batch, nc)));
   if (!o.save_design.empty()) {
     save_design(o.save_design, accel, (accel.name.empty() ? "design" : accel.name) + "-copy",
                 "the design `acceldse evaluate` ran, from " + o.arch);
@@ -296,7 +305,9 @@ void add_evaluate_command(CLI::App& app) {
                   fmt::format("Accelerator: a built-in name (archs/NAME.yaml), a YAML file or a SCALE-Sim .cfg "
                               "(default {})",
                               kDefaultArch));
-  cmd->add_option("--model", options->model, "Network: a built-in name, an LLM (llama_7b, llama_7b:prefill, llama_7b:decode) or a YAML/ONNX/SCALE-Sim CSV file")
+  cmd->add_option("--model", options->model,
+                  "Network: a built-in name, an LLM (llama_7b, llama_7b:prefill, llama_7b:decode) or a "
+                  "YAML/ONNX/SCALE-Sim CSV file")
       ->required();
   add_network_options(cmd, options->network);
   add_format_option(cmd, options->format);

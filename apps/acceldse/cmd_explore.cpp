@@ -11,24 +11,24 @@
 #include <limits>
 #include <map>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "commands.h"
-#include "network_options.h"
-#include "output_options.h"
-#include "study_options.h"
-#include "design_file.h"
-#include "documents/documents.h"
-#include "mpi_team.h"
 #include "common/data_dir.h"
 #include "common/error.h"
+#include "design_file.h"
+#include "documents/documents.h"
 #include "dse/dse.h"
 #include "dse/study.h"
+#include "mpi_team.h"
+#include "network_options.h"
+#include "output_options.h"
 #include "report/report.h"
+#include "study_options.h"
 
 namespace acceldse::cli {
 
@@ -84,7 +84,9 @@ void print_explore_csv(const ExploreRun& run) {
     for (size_t i = 0; i < space.parameters().size(); ++i) line += "," + csv_field(space.value(e.design, i));
     for (const std::string& m : dse::metric_names()) {
       double v = *dse::metric_value(e.metrics, m);
-      line += "," + (e.valid() ? (documents::is_integer_metric(m) ? std::to_string(static_cast<int64_t>(v)) : fmt::format("{:.17g}", v)) : "");
+      line += "," + (e.valid() ? (documents::is_integer_metric(m) ? std::to_string(static_cast<int64_t>(v))
+                                                                  : fmt::format("{:.17g}", v))
+                               : "");
     }
     std::cout << line << "," << (e.feasible() ? "true" : "false") << "\n";
   };
@@ -97,7 +99,8 @@ void print_explore_csv(const ExploreRun& run) {
 
 std::string params_text(const dse::DesignSpace& space, const dse::Design& design) {
   std::string out;
-  for (const auto& [name, value] : documents::design_params(space, design)) out += (out.empty() ? "" : " ") + name + "=" + value;
+  for (const auto& [name, value] : documents::design_params(space, design))
+    out += (out.empty() ? "" : " ") + name + "=" + value;
   return out;
 }
 
@@ -108,13 +111,16 @@ void print_explore_table(const ExploreRun& run) {
   double rate = r.elapsed_s > 0 ? static_cast<double>(r.computed) / r.elapsed_s : 0;
   std::cout << fmt::format("{} on space '{}' ({} designs), strategy {}, objective {}\n", run.network.name, space.name(),
                            space.size(), r.strategy, space.objective().name());
-  std::cout << fmt::format("evaluated {} designs ({} computed, {} from the store) in {:.2f} s, {:.0f} designs/s on {} threads; {} feasible\n\n",
-                           r.evaluated, r.computed, r.from_store, r.elapsed_s, rate, run.threads, r.feasible);
+  std::cout << fmt::format(
+      "evaluated {} designs ({} computed, {} from the store) in {:.2f} s, {:.0f} designs/s on {} threads; {} "
+      "feasible\n\n",
+      r.evaluated, r.computed, r.from_store, r.elapsed_s, rate, run.threads, r.feasible);
   std::cout << "Best design: " << params_text(space, r.best->design) << "\n";
-  std::cout << fmt::format("  latency {:.6g} ms ({} cycles), throughput {:.6g}/s, utilization {:.3f}\n", m.latency_s * 1e3,
-                           m.cycles, m.throughput_per_s, m.utilization);
-  std::cout << fmt::format("  area {:.6g} mm2, energy {:.6g} uJ, power {:.6g} W, EDP {:.6g} J*s, perf/area {:.6g}/s/mm2\n\n",
-                           m.area_mm2, m.energy_pj * 1e-6, m.power_w, m.edp, m.perf_per_area);
+  std::cout << fmt::format("  latency {:.6g} ms ({} cycles), throughput {:.6g}/s, utilization {:.3f}\n",
+                           m.latency_s * 1e3, m.cycles, m.throughput_per_s, m.utilization);
+  std::cout << fmt::format(
+      "  area {:.6g} mm2, energy {:.6g} uJ, power {:.6g} W, EDP {:.6g} J*s, perf/area {:.6g}/s/mm2\n\n", m.area_mm2,
+      m.energy_pj * 1e-6, m.power_w, m.edp, m.perf_per_area);
   std::cout << "Pareto front (latency x area x energy): " << r.pareto.size() << " designs\n";
   std::vector<std::string> header{"#"};
   for (const dse::Parameter& p : space.parameters()) header.push_back(p.name);
@@ -130,20 +136,23 @@ void print_explore_table(const ExploreRun& run) {
   report::TextTable{.header = header, .rows = rows, .indent = "  ", .rule = false}.print(std::cout);
   if (run.uncertainty) {
     const dse::ExploreUncertainty& u = *run.uncertainty;
-    std::cout << fmt::format("\nUnder technology uncertainty (every constant within +-{}%, {} samples, seed {}): the best design "
-                             "stays this one in {:.0f}% of the samples; best {} min / median / max {:.6g} / {:.6g} / {:.6g}\n",
-                             u.options.pct, u.options.samples, u.options.seed, u.best_same * 100, space.objective().metric(),
-                             u.objective.min, u.objective.median, u.objective.max);
+    std::cout << fmt::format(
+        "\nUnder technology uncertainty (every constant within +-{}%, {} samples, seed {}): the best design "
+        "stays this one in {:.0f}% of the samples; best {} min / median / max {:.6g} / {:.6g} / {:.6g}\n",
+        u.options.pct, u.options.samples, u.options.seed, u.best_same * 100, space.objective().metric(),
+        u.objective.min, u.objective.median, u.objective.max);
   }
   if (r.sensitivity.empty()) return;
-  std::cout << "\nSensitivity around the best (" << space.objective().metric() << " relative to the best; * = infeasible, x = invalid)\n";
+  std::cout << "\nSensitivity around the best (" << space.objective().metric()
+            << " relative to the best; * = infeasible, x = invalid)\n";
   double best = documents::objective_value(space.objective(), *r.best);
   for (const dse::Sensitivity& s : r.sensitivity) {
     std::string line;
     for (size_t i = 0; i < s.points.size(); ++i) {
       const dse::Evaluation& e = s.points[i].evaluation;
       std::string mark = !e.valid() ? "x" : (e.feasible() ? "" : "*");
-      std::string rel = e.valid() ? fmt::format("{:.3f}", documents::objective_value(space.objective(), e) / best) : "-";
+      std::string rel =
+          e.valid() ? fmt::format("{:.3f}", documents::objective_value(space.objective(), e) / best) : "-";
       line += fmt::format("{}{}{}={}{} ", i == s.best_index ? "[" : "", s.points[i].value, "", rel, mark) +
               (i == s.best_index ? "] " : "");
     }
@@ -163,7 +172,8 @@ void run_explore(const ExploreArgs& args) {
   dse::DesignSpace space = dse::build_space(args.space);
   auto cache = std::make_shared<cost::CostCache>();
   // Under mpirun the other ranks only compute designs for rank 0 (mpi_team.h).
-  mpi::Team team(space, [&](const std::string&) { return dse::network_metrics(network, cache); }, args.threads);
+  mpi::Team team(
+      space, [&](const std::string&) { return dse::network_metrics(network, cache); }, args.threads);
   if (!team.leader()) {
     team.serve();
     return;
@@ -208,9 +218,10 @@ void run_explore(const ExploreArgs& args) {
     report::write_html(args.html, report::exploration_html(documents::for_report(documents::exploration(run))));
   }
   if (!args.save_design.empty()) {
-    save_design(args.save_design, space.accelerator(result.best->design), "explore-best-" + network->name + "-" + space.name(),
-                "the best design of `acceldse explore` for " + network->name + " (objective " + space.objective().name() +
-                    ") on space '" + space.name() + "'");
+    save_design(args.save_design, space.accelerator(result.best->design),
+                "explore-best-" + network->name + "-" + space.name(),
+                "the best design of `acceldse explore` for " + network->name + " (objective " +
+                    space.objective().name() + ") on space '" + space.name() + "'");
   }
 }
 
@@ -245,7 +256,8 @@ void print_results(const ResultsArgs& args, const std::vector<dse::StoredDesign>
     for (size_t i = 0; i < designs.size(); ++i) {
       std::string line = csv_field(designs[i].model) + "," + csv_field(designs[i].space);
       for (const std::string& n : names) line += "," + csv_field(param_of(params[i], n));
-      for (const std::string& m : dse::metric_names()) line += "," + fmt::format("{:.17g}", *dse::metric_value(designs[i].metrics, m));
+      for (const std::string& m : dse::metric_names())
+        line += "," + fmt::format("{:.17g}", *dse::metric_value(designs[i].metrics, m));
       std::cout << line << "\n";
     }
     return;
@@ -266,22 +278,28 @@ void print_results(const ResultsArgs& args, const std::vector<dse::StoredDesign>
 }
 
 void run_results(const ResultsArgs& args) {
-  const dse::StoreAnswer answer = dse::query_store(
-      args.db, {.model = args.model, .where = args.where, .where_place = "--where", .pareto = args.pareto,
-                .objective = dse::Objective::parse(args.objective), .top = args.top});
+  const dse::StoreAnswer answer = dse::query_store(args.db, {.model = args.model,
+                                                             .where = args.where,
+                                                             .where_place = "--where",
+                                                             .pareto = args.pareto,
+                                                             .objective = dse::Objective::parse(args.objective),
+                                                             .top = args.top});
   print_results(args, answer.designs, answer.matched);
 }
 
 void add_explore(CLI::App& app) {
   auto args = std::make_shared<ExploreArgs>();
   CLI::App* cmd = app.add_subcommand("explore", "Search a design space for the best accelerator for one network");
-  cmd->add_option("--model", args->model, "Built-in model name or network file (YAML, ONNX, SCALE-Sim CSV)")->required();
+  cmd->add_option("--model", args->model, "Built-in model name or network file (YAML, ONNX, SCALE-Sim CSV)")
+      ->required();
   add_network_options(cmd, args->network);
   add_design_space_options(cmd, args->space);
-  cmd->add_option("--objective", args->space.objective,
-                  "latency|throughput|perf_per_area|energy|edp|pareto, or 'min EXPR'/'max EXPR' (default: the space's)");
+  cmd->add_option(
+      "--objective", args->space.objective,
+      "latency|throughput|perf_per_area|energy|edp|pareto, or 'min EXPR'/'max EXPR' (default: the space's)");
   cmd->add_option("--strategy", args->strategy, "grid|random|anneal|genetic (default grid)");
-  cmd->add_option("--budget", args->budget, "Evaluations (\"500\") or time (\"30s\"); default: grid all, others 10% of the space");
+  cmd->add_option("--budget", args->budget,
+                  "Evaluations (\"500\") or time (\"30s\"); default: grid all, others 10% of the space");
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
   cmd->add_option("--db", args->db, "SQLite result store recording every evaluated design");
   cmd->add_flag("--resume", args->resume, "Reuse designs already in --db instead of re-evaluating them");
@@ -303,7 +321,8 @@ void add_results(CLI::App& app) {
   cmd->add_option("--db", args->db, "SQLite result store")->required();
   cmd->add_option("--top", args->top, "Show the N best designs by --objective (default 10)");
   cmd->add_flag("--pareto", args->pareto, "Show the Pareto front (latency x area x energy) instead");
-  cmd->add_option("--where", args->where, "Filter expression over metrics and numeric parameters, e.g. 'area_mm2 < 5 and rows >= 32'");
+  cmd->add_option("--where", args->where,
+                  "Filter expression over metrics and numeric parameters, e.g. 'area_mm2 < 5 and rows >= 32'");
   cmd->add_option("--model", args->model, "Only designs evaluated for this model");
   cmd->add_option("--objective", args->objective, "Ranking for --top (default latency)");
   add_format_option(cmd, args->format);

@@ -15,8 +15,8 @@
 #include "common/error.h"
 #include "documents/documents.h"
 #include "output_options.h"
-#include "study_options.h"
 #include "report/report.h"
+#include "study_options.h"
 
 namespace acceldse::cli {
 namespace {
@@ -46,11 +46,15 @@ void print_fit_table(std::ostream& os, const dse::FitResult& r, const FitArgs& a
   os << fmt::format("Fitting {} to {} (tolerance {}%): {} width classes, {} fixed by the graph\n\n", model, arch,
                     args.tolerance_pct, r.classes, r.frozen_classes);
   std::vector<std::vector<std::string>> rows;
-  for (const dse::FitChange& c : r.changes) rows.push_back({c.layer, c.field, values_text(c.old_value), values_text(c.new_value), c.reason});
-  if (rows.empty()) os << "No change within the tolerance makes the network faster on this design.\n";
-  else report::TextTable{.header = {"layer", "field", "old", "new", "why"}, .rows = rows, .indent = "  ", .rule = false}.print(os);
-  os << fmt::format("\npredicted speed-up {:.4f}x: {} -> {} cycles ({:.6g} -> {:.6g} ms)\n", r.speedup(), r.cycles_before,
-                    r.cycles_after, r.latency_before_s * 1e3, r.latency_after_s * 1e3);
+  for (const dse::FitChange& c : r.changes)
+    rows.push_back({c.layer, c.field, values_text(c.old_value), values_text(c.new_value), c.reason});
+  if (rows.empty())
+    os << "No change within the tolerance makes the network faster on this design.\n";
+  else
+    report::TextTable{.header = {"layer", "field", "old", "new", "why"}, .rows = rows, .indent = "  ", .rule = false}
+        .print(os);
+  os << fmt::format("\npredicted speed-up {:.4f}x: {} -> {} cycles ({:.6g} -> {:.6g} ms)\n", r.speedup(),
+                    r.cycles_before, r.cycles_after, r.latency_before_s * 1e3, r.latency_after_s * 1e3);
   os << fmt::format("MACs {} -> {} ({:+.2f}%), parameters {} -> {} ({:+.2f}%)\n", r.macs_before, r.macs_after,
                     documents::change_pct(r.macs_before, r.macs_after), r.params_before, r.params_after,
                     documents::change_pct(r.params_before, r.params_after));
@@ -59,14 +63,16 @@ void print_fit_table(std::ostream& os, const dse::FitResult& r, const FitArgs& a
 void print_fit_csv(std::ostream& os, const dse::FitResult& r) {
   os << "layer,field,old,new,reason\n";
   for (const dse::FitChange& c : r.changes) {
-    os << join({csv_field(c.layer), c.field, csv_field(values_text(c.old_value)), csv_field(values_text(c.new_value)), csv_field(c.reason)})
+    os << join({csv_field(c.layer), c.field, csv_field(values_text(c.old_value)), csv_field(values_text(c.new_value)),
+                csv_field(c.reason)})
        << "\n";
   }
 }
 
 std::string lower_extension(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext;
 }
 
@@ -88,7 +94,8 @@ void check_fit_out(const FitArgs& args) {
     return;
   }
   if (ext != ".yaml" && ext != ".yml") {
-    throw InputError("<command line>", "--out", "expected a .yaml file (or .onnx for an ONNX input), got '" + args.out + "'");
+    throw InputError("<command line>", "--out",
+                     "expected a .yaml file (or .onnx for an ONNX input), got '" + args.out + "'");
   }
 }
 
@@ -104,10 +111,13 @@ void write_fitted(const dse::FitResult& r, const FitArgs& args) {
 }
 
 void run_fit(const FitArgs& args) {
-  if (args.arch.empty()) throw InputError("<command line>", "--arch", "fitting a model needs the design (--arch NAME|FILE)");
-  if (args.model.empty()) throw InputError("<command line>", "--model", "expected the network to fit (--model NAME|FILE)");
+  if (args.arch.empty())
+    throw InputError("<command line>", "--arch", "fitting a model needs the design (--arch NAME|FILE)");
+  if (args.model.empty())
+    throw InputError("<command line>", "--model", "expected the network to fit (--model NAME|FILE)");
   if (!(args.tolerance_pct >= 0 && args.tolerance_pct <= 100)) {
-    throw InputError("<command line>", "--tolerance", fmt::format("expected a percentage between 0 and 100, got {}", args.tolerance_pct));
+    throw InputError("<command line>", "--tolerance",
+                     fmt::format("expected a percentage between 0 and 100, got {}", args.tolerance_pct));
   }
   arch::Accelerator accel = arch::load_accelerator(args.arch);
   dse::NetworkPtr net = load_model(args.model, "--model", args.network);
@@ -119,9 +129,12 @@ void run_fit(const FitArgs& args) {
   if (!args.out.empty()) write_fitted(r, args);
   std::string arch_name = accel.name.empty() ? args.arch : accel.name;
   const documents::Json doc = documents::fit(r, net->name, arch_name, args.tolerance_pct, args.out);
-  if (args.format == "json") std::cout << documents::dumped(doc) << "\n";
-  else if (args.format == "csv") print_fit_csv(std::cout, r);
-  else print_fit_table(std::cout, r, args, net->name, arch_name);
+  if (args.format == "json")
+    std::cout << documents::dumped(doc) << "\n";
+  else if (args.format == "csv")
+    print_fit_csv(std::cout, r);
+  else
+    print_fit_table(std::cout, r, args, net->name, arch_name);
   if (!args.html.empty()) {
     report::write_html(args.html, report::fit_html(documents::for_report(doc)));
   }
@@ -133,7 +146,8 @@ void run_suggest_array(const FitArgs& args) {
   if (names.empty()) throw InputError("<command line>", "--models", "expected the networks to fit an array to");
   std::vector<dse::NetworkPtr> networks;
   for (const std::string& name : names) networks.push_back(load_model(name, "--models", args.network));
-  arch::Accelerator base = args.arch.empty() ? dse::DesignSpace::builtin_default().base() : arch::load_accelerator(args.arch);
+  arch::Accelerator base =
+      args.arch.empty() ? dse::DesignSpace::builtin_default().base() : arch::load_accelerator(args.arch);
   int64_t pes = args.pes > 0 ? args.pes : base.tensor.rows * base.tensor.cols;
   std::vector<dse::ArrayCandidate> found = dse::suggest_array(networks, base, pes, args.exact, args.threads);
   std::vector<std::string> net_names;
@@ -148,7 +162,8 @@ void run_suggest_array(const FitArgs& args) {
   for (size_t i = 0; i < found.size() && i < args.top; ++i) {
     const dse::ArrayCandidate& c = found[i];
     std::vector<std::string> row{std::to_string(c.rows), std::to_string(c.cols), std::to_string(c.rows * c.cols),
-                                 fmt::format("{:.6g}", c.geomean_latency_s * 1e3), fmt::format("{:.3f}", c.geomean_utilization)};
+                                 fmt::format("{:.6g}", c.geomean_latency_s * 1e3),
+                                 fmt::format("{:.3f}", c.geomean_utilization)};
     for (double l : c.latency_s) row.push_back(fmt::format("{:.6g}", l * 1e3));
     rows.push_back(std::move(row));
   }
@@ -157,18 +172,22 @@ void run_suggest_array(const FitArgs& args) {
     for (const auto& row : rows) std::cout << join(row) << "\n";
     return;
   }
-  std::cout << fmt::format("Array shapes of {} {} PEs for {} networks, best geomean latency first ({} candidates, top {})\n",
-                           args.exact ? "exactly" : "at most", pes, networks.size(), found.size(), std::min(args.top, found.size()));
+  std::cout << fmt::format(
+      "Array shapes of {} {} PEs for {} networks, best geomean latency first ({} candidates, top {})\n",
+      args.exact ? "exactly" : "at most", pes, networks.size(), found.size(), std::min(args.top, found.size()));
   report::TextTable{.header = header, .rows = rows, .indent = "  ", .rule = false}.print(std::cout);
 }
 
 void add_fit_command(CLI::App& app) {
   auto args = std::make_shared<FitArgs>();
-  CLI::App* cmd = app.add_subcommand("fit-model", "Propose layer widths that fit a design (or an array shape that fits networks)");
+  CLI::App* cmd =
+      app.add_subcommand("fit-model", "Propose layer widths that fit a design (or an array shape that fits networks)");
   cmd->add_option("--arch", args->arch, "The design to fit to (built-in name or file); with --suggest-array, the base");
   cmd->add_option("--model", args->model, "The network to fit (built-in name or file)");
-  cmd->add_option("--tolerance", args->tolerance_pct, "Largest change of a width and of the parameter count, percent (default 10)");
-  cmd->add_option("--out", args->out, "Write the fitted network as YAML (.yaml), or as ONNX (.onnx) when --model is an ONNX file");
+  cmd->add_option("--tolerance", args->tolerance_pct,
+                  "Largest change of a width and of the parameter count, percent (default 10)");
+  cmd->add_option("--out", args->out,
+                  "Write the fitted network as YAML (.yaml), or as ONNX (.onnx) when --model is an ONNX file");
   add_format_option(cmd, args->format);
   cmd->add_option("--html", args->html, "Also write the HTML report (fit_html) to FILE; not with --suggest-array");
   cmd->add_flag("--suggest-array", args->suggest_array, "Suggest the rows x cols that best fit --models as they are");
@@ -182,8 +201,10 @@ void add_fit_command(CLI::App& app) {
     if (args->suggest_array && !args->html.empty()) {
       throw InputError("<command line>", "--html", "no HTML report for --suggest-array");
     }
-    if (args->suggest_array) run_suggest_array(*args);
-    else run_fit(*args);
+    if (args->suggest_array)
+      run_suggest_array(*args);
+    else
+      run_fit(*args);
   });
 }
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "commands.h"
+#include "common/error.h"
 #include "network_options.h"
 #include "output_options.h"
-#include "common/error.h"
 #include "report/report.h"
 #include "workload/llm.h"
 #include "workload/workload.h"
@@ -77,8 +77,7 @@ void print_suite_table(const std::vector<SuiteRow>& rows) {
                           .numeric = {false, false, false, true, true, false}};
   for (const SuiteRow& r : rows) {
     table.rows.push_back({r.entry.name, r.entry.domain, brief_shapes(r.input_shapes),
-                          fmt::format("{:.3f}", r.totals.macs / 1e9),
-                          fmt::format("{:.2f}", r.totals.params / 1e6),
+                          fmt::format("{:.3f}", r.totals.macs / 1e9), fmt::format("{:.2f}", r.totals.params / 1e6),
                           r.entry.paper_suite ? "yes" : ""});
   }
   table.print(std::cout);
@@ -92,9 +91,9 @@ void print_suite_table(const std::vector<SuiteRow>& rows) {
 void print_suite_csv(const std::vector<SuiteRow>& rows) {
   print_csv_row(std::cout, {"name", "domain", "input_shapes", "macs", "params", "paper_suite"});
   for (const SuiteRow& r : rows) {
-    print_csv_row(std::cout, {r.entry.name, r.entry.domain, report::join(r.input_shapes, ";"),
-                              std::to_string(r.totals.macs), std::to_string(r.totals.params),
-                              r.entry.paper_suite ? "true" : "false"});
+    print_csv_row(std::cout,
+                  {r.entry.name, r.entry.domain, report::join(r.input_shapes, ";"), std::to_string(r.totals.macs),
+                   std::to_string(r.totals.params), r.entry.paper_suite ? "true" : "false"});
   }
 }
 
@@ -114,9 +113,12 @@ void print_suite_json(const std::vector<SuiteRow>& rows) {
 
 void run_models(const std::string& format) {
   std::vector<SuiteRow> rows = load_suite();
-  if (format == "csv") print_suite_csv(rows);
-  else if (format == "json") print_suite_json(rows);
-  else print_suite_table(rows);
+  if (format == "csv")
+    print_suite_csv(rows);
+  else if (format == "json")
+    print_suite_json(rows);
+  else
+    print_suite_table(rows);
 }
 
 // ---------------------------------------------------------------------------------
@@ -140,9 +142,8 @@ struct LayerRow {
 std::vector<LayerRow> layer_rows(const wl::Network& net) {
   std::vector<LayerRow> rows;
   for (const wl::Op& op : net.ops) {
-    rows.push_back({&op, shapes_of(net, op.inputs), shapes_of(net, op.outputs),
-                    wl::macs(net, op), op.params, wl::vector_ops(net, op),
-                    wl::bytes_moved(net, op, 1, 1)});
+    rows.push_back({&op, shapes_of(net, op.inputs), shapes_of(net, op.outputs), wl::macs(net, op), op.params,
+                    wl::vector_ops(net, op), wl::bytes_moved(net, op, 1, 1)});
   }
   return rows;
 }
@@ -171,8 +172,7 @@ const char* class_name(wl::OpClass c) {
 std::string tensor_list(const wl::Network& net, const std::vector<int>& ids) {
   std::vector<std::string> items;
   for (int id : ids) {
-    items.push_back(fmt::format("{} {}", net.tensors[id].name,
-                                wl::shape_to_string(net.tensors[id].shape)));
+    items.push_back(fmt::format("{} {}", net.tensors[id].name, wl::shape_to_string(net.tensors[id].shape)));
   }
   return report::join(items, ", ");
 }
@@ -193,8 +193,8 @@ void print_op_mix(const std::vector<LayerRow>& rows, const wl::Totals& totals) {
                           .numeric = {false, true, true, true, true}};
   for (const auto& [name, m] : mix) {
     double share = totals.macs > 0 ? 100.0 * m.macs / totals.macs : 0.0;
-    table.rows.push_back({name, std::to_string(m.layers), grouped(m.macs),
-                          fmt::format("{:.1f}", share), grouped(m.vector_ops)});
+    table.rows.push_back(
+        {name, std::to_string(m.layers), grouped(m.macs), fmt::format("{:.1f}", share), grouped(m.vector_ops)});
   }
   std::cout << "\nop mix:\n";
   table.print(std::cout);
@@ -202,31 +202,27 @@ void print_op_mix(const std::vector<LayerRow>& rows, const wl::Totals& totals) {
 
 void print_show_table(const wl::Network& net, const std::vector<LayerRow>& rows) {
   wl::Totals t = wl::totals(net);
-  std::cout << fmt::format("{}: {} layers\ninputs:  {}\noutputs: {}\n\n", net.name, t.ops,
-                           tensor_list(net, net.inputs), tensor_list(net, net.outputs));
+  std::cout << fmt::format("{}: {} layers\ninputs:  {}\noutputs: {}\n\n", net.name, t.ops, tensor_list(net, net.inputs),
+                           tensor_list(net, net.outputs));
   report::TextTable table{.header = {"#", "name", "op", "input shape", "output shape", "MACs", "params", "bytes"},
                           .numeric = {true, false, false, false, false, true, true, true}};
   for (size_t i = 0; i < rows.size(); ++i) {
     const LayerRow& r = rows[i];
     table.rows.push_back({std::to_string(i), r.op->name, r.op->type, report::join(r.inputs, ", "),
-                          report::join(r.outputs, ", "), grouped(r.macs), grouped(r.params),
-                          grouped(r.bytes)});
+                          report::join(r.outputs, ", "), grouped(r.macs), grouped(r.params), grouped(r.bytes)});
   }
-  table.rows.push_back({"", "total", "", "", "", grouped(t.macs), grouped(t.params),
-                        grouped(total_bytes(rows))});
+  table.rows.push_back({"", "total", "", "", "", grouped(t.macs), grouped(t.params), grouped(total_bytes(rows))});
   table.print(std::cout);
-  std::cout << fmt::format("\ntotal: {:.3f} GMACs, {:.3f} M params, {} vector ops, {} layers\n",
-                           t.macs / 1e9, t.params / 1e6, grouped(t.vector_ops), t.ops);
+  std::cout << fmt::format("\ntotal: {:.3f} GMACs, {:.3f} M params, {} vector ops, {} layers\n", t.macs / 1e9,
+                           t.params / 1e6, grouped(t.vector_ops), t.ops);
   print_op_mix(rows, t);
 }
 
 void print_show_csv(const std::vector<LayerRow>& rows) {
-  print_csv_row(std::cout, {"name", "op", "inputs", "outputs", "macs", "params", "vector_ops",
-                            "bytes"});
+  print_csv_row(std::cout, {"name", "op", "inputs", "outputs", "macs", "params", "vector_ops", "bytes"});
   for (const LayerRow& r : rows) {
-    print_csv_row(std::cout, {r.op->name, r.op->type, report::join(r.inputs, ";"),
-                              report::join(r.outputs, ";"), std::to_string(r.macs),
-                              std::to_string(r.params), std::to_string(r.vector_ops),
+    print_csv_row(std::cout, {r.op->name, r.op->type, report::join(r.inputs, ";"), report::join(r.outputs, ";"),
+                              std::to_string(r.macs), std::to_string(r.params), std::to_string(r.vector_ops),
                               std::to_string(r.bytes)});
   }
 }
@@ -234,8 +230,7 @@ void print_show_csv(const std::vector<LayerRow>& rows) {
 json tensors_json(const wl::Network& net, const std::vector<int>& ids) {
   json list = json::array();
   for (int id : ids) {
-    list.push_back({{"name", net.tensors[id].name},
-                    {"shape", wl::shape_to_string(net.tensors[id].shape)}});
+    list.push_back({{"name", net.tensors[id].name}, {"shape", wl::shape_to_string(net.tensors[id].shape)}});
   }
   return list;
 }
@@ -275,25 +270,27 @@ wl::LoadOptions show_load_options(const ShowOptions& o) {
 void run_show(const ShowOptions& o) {
   wl::Network net = wl::load_network(o.model, show_load_options(o));
   std::vector<LayerRow> rows = layer_rows(net);
-  if (o.format == "csv") print_show_csv(rows);
-  else if (o.format == "json") print_show_json(net, rows);
-  else print_show_table(net, rows);
+  if (o.format == "csv")
+    print_show_csv(rows);
+  else if (o.format == "json")
+    print_show_json(net, rows);
+  else
+    print_show_table(net, rows);
 }
 
 }  // namespace
 
 void add_model_commands(CLI::App& app) {
   auto format = std::make_shared<std::string>("table");
-  CLI::App* models = app.add_subcommand(
-      "models", "List the built-in networks: domain, input shape, GMACs, parameters");
+  CLI::App* models = app.add_subcommand("models", "List the built-in networks: domain, input shape, GMACs, parameters");
   add_format_option(models, *format);
   models->callback([format] { run_models(*format); });
 
   CLI::App* model = app.add_subcommand("model", "Look at one network");
   model->require_subcommand(1);
   auto show_options = std::make_shared<ShowOptions>();
-  CLI::App* show = model->add_subcommand(
-      "show", "Layers of a network with shapes, MACs, parameters and bytes, and its totals");
+  CLI::App* show =
+      model->add_subcommand("show", "Layers of a network with shapes, MACs, parameters and bytes, and its totals");
   show->add_option("model", show_options->model,
                    "A built-in name (see `acceldse models`) or a .yaml, .onnx or SCALE-Sim .csv "
                    "file")

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "commands.h"
+#include "common/error.h"
+#include "cost/cost.h"
 #include "documents/documents.h"
 #include "network_options.h"
 #include "output_options.h"
-#include "common/error.h"
-#include "cost/cost.h"
 #include "report/report.h"
 #include "sim/sim.h"
 #include "validation/validation.h"
@@ -124,7 +124,9 @@ Json result_json(const sim::LayerResult& r) {
 }
 
 Json layer_json(const sim::LayerResult& r) {
-  Json j{{"name", r.name}, {"op", r.op}, {"dataflow", r.tensor_unit ? arch::to_string(r.dataflow) : "-"},
+  Json j{{"name", r.name},
+         {"op", r.op},
+         {"dataflow", r.tensor_unit ? arch::to_string(r.dataflow) : "-"},
          {"tensor_unit", r.tensor_unit}};
   j.update(result_json(r));
   return j;
@@ -170,8 +172,8 @@ std::vector<std::string> csv_cells(const sim::LayerResult& r) {
           std::to_string(r.output_sram.writes_bytes)};
 }
 
-void print_simulation(const sim::NetworkResult& result, const std::string& model,
-                      const arch::Accelerator& accel, const std::string& format) {
+void print_simulation(const sim::NetworkResult& result, const std::string& model, const arch::Accelerator& accel,
+                      const std::string& format) {
   if (format == "json") {
     Json j;
     j["model"] = model;
@@ -191,17 +193,16 @@ void print_simulation(const sim::NetworkResult& result, const std::string& model
   rows.push_back(csv ? csv_cells(total) : table_cells(total));
   if (csv) {
     print_csv(std::cout,
-              {"name", "op", "dataflow", "cycles", "compute_cycles", "stall_cycles", "vector_cycles",
-               "utilization", "macs", "dram_bytes", "dram_read_bytes", "dram_write_bytes", "input_reads_bytes",
-               "input_writes_bytes", "weight_reads_bytes", "weight_writes_bytes", "output_reads_bytes",
-               "output_writes_bytes"},
+              {"name", "op", "dataflow", "cycles", "compute_cycles", "stall_cycles", "vector_cycles", "utilization",
+               "macs", "dram_bytes", "dram_read_bytes", "dram_write_bytes", "input_reads_bytes", "input_writes_bytes",
+               "weight_reads_bytes", "weight_writes_bytes", "output_reads_bytes", "output_writes_bytes"},
               rows);
     return;
   }
-  std::cout << fmt::format("{} on {}: {}x{} {} array x{}, {:.1f} bytes/cycle DRAM{} (reference simulation)\n\n",
-                           model, accel.name, accel.tensor.rows, accel.tensor.cols,
-                           arch::to_string(accel.tensor.dataflow), accel.tensor.arrays,
-                           accel.dram_bytes_per_cycle(), accel.dram.stall_free ? ", stall-free" : "");
+  std::cout << fmt::format("{} on {}: {}x{} {} array x{}, {:.1f} bytes/cycle DRAM{} (reference simulation)\n\n", model,
+                           accel.name, accel.tensor.rows, accel.tensor.cols, arch::to_string(accel.tensor.dataflow),
+                           accel.tensor.arrays, accel.dram_bytes_per_cycle(),
+                           accel.dram.stall_free ? ", stall-free" : "");
   print_table(std::cout,
               {"layer", "op", "dataflow", "cycles", "compute", "stall", "vector", "util", "MACs", "DRAM bytes",
                "in rd KiB", "in wr KiB", "w rd KiB", "w wr KiB", "out rd KiB", "out wr KiB"},
@@ -226,8 +227,7 @@ void run_simulate(const SimulateArgs& a) {
   if (a.layer.empty()) {
     result = sim::simulate_network(net, accel, options);
   } else {
-    auto it = std::find_if(net.ops.begin(), net.ops.end(),
-                           [&](const workload::Op& op) { return op.name == a.layer; });
+    auto it = std::find_if(net.ops.begin(), net.ops.end(), [&](const workload::Op& op) { return op.name == a.layer; });
     if (it == net.ops.end()) {
       throw InputError(a.model, "--layer", "no layer named '" + a.layer + "' in network " + net.name);
     }
@@ -286,8 +286,7 @@ arch::Accelerator grid_arch(const std::string& entry, const arch::Accelerator& b
 using validation::LayerComparison;
 using validation::NetworkComparison;
 
-void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison>& results,
-                      double bound, bool pass) {
+void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison>& results, double bound, bool pass) {
   const std::string metric = a.unlimited ? "compute_cycles" : "cycles";
   if (a.format == "json") {
     const documents::ValidationHeader header{.compute_cycles_only = a.unlimited,
@@ -302,25 +301,24 @@ void print_validation(const ValidateArgs& a, const std::vector<NetworkComparison
   std::vector<std::vector<std::string>> net_rows, layer_rows;
   for (const NetworkComparison& n : results) {
     const LayerComparison* w = n.worst();
-    net_rows.push_back({n.model, n.arch, arch::to_string(n.dataflow),
-                        std::to_string(n.layers.size()), std::to_string(n.sim_total),
-                        std::to_string(n.cost_total), pct(n.total_error()), pct(n.mean_abs_error()),
-                        w ? pct(std::abs(w->error())) : "0.00", w ? w->layer : "-",
+    net_rows.push_back({n.model, n.arch, arch::to_string(n.dataflow), std::to_string(n.layers.size()),
+                        std::to_string(n.sim_total), std::to_string(n.cost_total), pct(n.total_error()),
+                        pct(n.mean_abs_error()), w ? pct(std::abs(w->error())) : "0.00", w ? w->layer : "-",
                         pct(n.dram_error()), n.passes(bound, a.layer_bound_pct) ? "ok" : "FAIL"});
     if (a.format == "csv" || a.all_layers) {
       for (const LayerComparison& l : n.layers) {
-        layer_rows.push_back({n.model, n.arch, arch::to_string(n.dataflow), l.layer,
-                              l.op, std::to_string(l.sim), std::to_string(l.cost), pct(l.error()),
-                              std::to_string(l.sim_dram), std::to_string(l.cost_dram), l.mapping});
+        layer_rows.push_back({n.model, n.arch, arch::to_string(n.dataflow), l.layer, l.op, std::to_string(l.sim),
+                              std::to_string(l.cost), pct(l.error()), std::to_string(l.sim_dram),
+                              std::to_string(l.cost_dram), l.mapping});
       }
     }
   }
-  const std::vector<std::string> net_header{"model", "arch", "dataflow", "layers", "sim_" + metric,
-                                            "cost_" + metric, "error_pct", "mean_abs_err_pct",
-                                            "max_abs_err_pct", "worst_layer", "dram_err_pct", "status"};
-  const std::vector<std::string> layer_header{"model", "arch", "dataflow", "layer", "op", "sim_" + metric,
-                                              "cost_" + metric, "error_pct", "sim_dram_bytes",
-                                              "cost_dram_bytes", "cost_mapping"};
+  const std::vector<std::string> net_header{"model",           "arch",           "dataflow",     "layers",
+                                            "sim_" + metric,   "cost_" + metric, "error_pct",    "mean_abs_err_pct",
+                                            "max_abs_err_pct", "worst_layer",    "dram_err_pct", "status"};
+  const std::vector<std::string> layer_header{
+      "model",          "arch",      "dataflow",       "layer",           "op",          "sim_" + metric,
+      "cost_" + metric, "error_pct", "sim_dram_bytes", "cost_dram_bytes", "cost_mapping"};
   if (a.format == "csv") {
     print_csv(std::cout, layer_header, layer_rows);
     return;
@@ -397,14 +395,14 @@ void add_simulate_commands(CLI::App& app) {
   add_network_options(sim_cmd, s->network);
   sim_cmd->add_option("--trace", s->trace_dir,
                       "Write SCALE-Sim style SRAM/DRAM traces into DIR/<layer>/ (small layers only)");
-  sim_cmd->add_option("--trace-cap", s->trace_cap,
-                      fmt::format("Largest SRAM trace per layer, in cycles x ports (default {})",
-                                  sim::kDefaultTraceCapCells))
+  sim_cmd
+      ->add_option(
+          "--trace-cap", s->trace_cap,
+          fmt::format("Largest SRAM trace per layer, in cycles x ports (default {})", sim::kDefaultTraceCapCells))
       ->check(CLI::PositiveNumber);
   sim_cmd->add_option("--dataflow", s->dataflow, "Override the accelerator's dataflow: ws, os or is")
       ->check(CLI::IsMember({"ws", "os", "is"}));
-  sim_cmd->add_option("--tile", s->tile,
-                      "Tile the GEMMs: M,K,N (0 = whole dimension; default: untiled, as SCALE-Sim)")
+  sim_cmd->add_option("--tile", s->tile, "Tile the GEMMs: M,K,N (0 = whole dimension; default: untiled, as SCALE-Sim)")
       ->delimiter(',')
       ->expected(3)
       ->check(CLI::NonNegativeNumber);
@@ -419,7 +417,8 @@ void add_simulate_commands(CLI::App& app) {
   val->add_option("--models", v->models, "Networks, comma separated (default: " + v->models + ")");
   val->add_option("--archs", v->archs,
                   "Arrays RxC applied to --base-arch, or accelerator names/files, comma separated "
-                  "(default: " + v->archs + ")");
+                  "(default: " +
+                      v->archs + ")");
   val->add_option("--base-arch", v->base_arch, "Accelerator the RxC entries modify (default: " + v->base_arch + ")");
   val->add_option("--dataflows", v->dataflows, "Dataflows, comma separated (default: ws,os,is)");
   val->add_flag("--unlimited-bandwidth", v->unlimited,
@@ -428,7 +427,8 @@ void add_simulate_commands(CLI::App& app) {
                   "Largest allowed |error| of a network total, in percent (default 5, or 1 with "
                   "--unlimited-bandwidth)")
       ->check(CLI::NonNegativeNumber);
-  val->add_option("--layer-bound", v->layer_bound_pct, "Largest allowed |error| of any layer, in percent (default: none)")
+  val->add_option("--layer-bound", v->layer_bound_pct,
+                  "Largest allowed |error| of any layer, in percent (default: none)")
       ->check(CLI::NonNegativeNumber);
   val->add_option("--mapping", v->mapping,
                   "Simulator mapping: cost (replay the analytical model's tiles and loop order, "

@@ -12,8 +12,8 @@
 #include "commands.h"
 #include "design_file.h"
 #include "documents/documents.h"
-#include "study_options.h"
 #include "report/report.h"
+#include "study_options.h"
 
 namespace acceldse::cli {
 namespace {
@@ -67,12 +67,14 @@ void print_suite_csv(std::ostream& os, const SuiteRun& run) {
 std::string search_text(const SuiteRun& run) {
   const dse::SuiteResult& r = run.result;
   if (r.proven) {
-    return fmt::format("search: exhaustive grid (space x networks <= {} pairs), every design evaluated: each optimum is proven",
-                       dse::kExhaustivePairs);
+    return fmt::format(
+        "search: exhaustive grid (space x networks <= {} pairs), every design evaluated: each optimum is proven",
+        dse::kExhaustivePairs);
   }
-  return fmt::format("search: genetic (NSGA-II per network, {} designs each, seed {}) plus a local search of the suite "
-                     "design, over {} distinct designs of {}: each optimum is the best found, not proven",
-                     r.search_budget, run.args.seed, r.designs_evaluated, r.space_size);
+  return fmt::format(
+      "search: genetic (NSGA-II per network, {} designs each, seed {}) plus a local search of the suite "
+      "design, over {} distinct designs of {}: each optimum is the best found, not proven",
+      r.search_budget, run.args.seed, r.designs_evaluated, r.space_size);
 }
 
 void print_cross_matrix(std::ostream& os, const dse::SuiteResult& r) {
@@ -112,8 +114,10 @@ void print_constraint_report(std::ostream& os, const SuiteRun& run) {
     rows.push_back({c.text, fmt::format("{} of {}", c.designs_removed, r.designs_evaluated),
                     fmt::format("{} of {}", c.pairs_removed, pairs), c.verdict()});
   }
-  report::TextTable{.header = {"constraint", "designs removed", "network x design pairs removed", "verdict"}, .rows = rows,
-                    .indent = "  ", .rule = false}
+  report::TextTable{.header = {"constraint", "designs removed", "network x design pairs removed", "verdict"},
+                    .rows = rows,
+                    .indent = "  ",
+                    .rule = false}
       .print(os);
 }
 
@@ -126,20 +130,24 @@ std::string spread_text(const dse::Spread& s, const char* format) {
 void print_uncertainty(std::ostream& os, const SuiteRun& run) {
   const dse::SuiteResult& r = run.result;
   const dse::SuiteUncertainty& u = *run.uncertainty;
-  os << fmt::format("\n(e) Under technology uncertainty: every technology constant scaled within +-{}%, {} samples (seed {}), "
-                    "{:.1f} s\n",
-                    u.options.pct, u.options.samples, u.options.seed, u.elapsed_s);
+  os << fmt::format(
+      "\n(e) Under technology uncertainty: every technology constant scaled within +-{}%, {} samples (seed {}), "
+      "{:.1f} s\n",
+      u.options.pct, u.options.samples, u.options.seed, u.elapsed_s);
   std::vector<std::vector<std::string>> rows;
   for (size_t n = 0; n < r.networks.size(); ++n) {
-    rows.push_back({r.networks[n], fmt::format("{:.0f}%", u.optimum_same[n] * 100), fmt::format("{:+.1f}%", r.improvement_pct[n]),
-                    spread_text(u.improvement_pct[n], "{:+.1f}%")});
+    rows.push_back({r.networks[n], fmt::format("{:.0f}%", u.optimum_same[n] * 100),
+                    fmt::format("{:+.1f}%", r.improvement_pct[n]), spread_text(u.improvement_pct[n], "{:+.1f}%")});
   }
   report::TextTable{.header = {"network", "same optimum", "improvement (nominal)", "improvement min / median / max"},
-                    .rows = rows, .indent = "  ", .rule = false}
+                    .rows = rows,
+                    .indent = "  ",
+                    .rule = false}
       .print(os);
-  os << fmt::format("  the selected design stays the nominal one in {:.0f}% of the samples; its geomean of relative "
-                    "performance {}\n",
-                    u.selected_same * 100, spread_text(u.geomean_relative, "{:.3f}") + " (min / median / max)");
+  os << fmt::format(
+      "  the selected design stays the nominal one in {:.0f}% of the samples; its geomean of relative "
+      "performance {}\n",
+      u.selected_same * 100, spread_text(u.geomean_relative, "{:.3f}") + " (min / median / max)");
   if (u.samples_without_answer > 0) {
     os << fmt::format("  {} of the samples had no design feasible for every network (counted as changed)\n",
                       u.samples_without_answer);
@@ -149,12 +157,14 @@ void print_uncertainty(std::ostream& os, const SuiteRun& run) {
 void print_suite_table(std::ostream& os, const SuiteRun& run) {
   const dse::SuiteResult& r = run.result;
   std::string technology = documents::fixed_technology(run.space);
-  os << fmt::format("Suite of {} networks on space '{}' ({} designs){}, objective {}", r.networks.size(), run.space.name(),
-                    r.space_size, technology.empty() ? " over technologies" : " at " + technology, r.objective);
+  os << fmt::format("Suite of {} networks on space '{}' ({} designs){}, objective {}", r.networks.size(),
+                    run.space.name(), r.space_size, technology.empty() ? " over technologies" : " at " + technology,
+                    r.objective);
   for (const dse::Constraint& c : run.space.constraints()) os << ", " << c.text;
   os << "\n" << search_text(run) << "\n";
-  os << fmt::format("evaluated {} network x design pairs in {:.1f} s on {} threads; {} designs feasible for every network\n\n",
-                    r.evaluations, r.elapsed_s, run.threads, r.feasible_for_all);
+  os << fmt::format(
+      "evaluated {} network x design pairs in {:.1f} s on {} threads; {} designs feasible for every network\n\n",
+      r.evaluations, r.elapsed_s, run.threads, r.feasible_for_all);
   print_cross_matrix(os, r);
   os << "\n(b) Geometric-mean improvement of the selected design over each network's optimum, across the suite\n";
   std::vector<std::vector<std::string>> rows;
@@ -162,12 +172,13 @@ void print_suite_table(std::ostream& os, const SuiteRun& run) {
     rows.push_back({r.networks[n], r.proven ? "proven" : "found", fmt::format("{:+.1f}%", r.improvement_pct[n]),
                     params_text(run.space, r.designs[n].design)});
   }
-  report::TextTable{.header = {"optimum of", "optimum", "improvement", "its design"}, .rows = rows, .indent = "  ", .rule = false}
+  report::TextTable{
+      .header = {"optimum of", "optimum", "improvement", "its design"}, .rows = rows, .indent = "  ", .rule = false}
       .print(os);
   const dse::SuiteDesign& s = r.selected();
   os << "\n(c) Selected design: " << params_text(run.space, s.design) << "\n";
-  os << fmt::format("    area {:.4g} mm2; weighted geomean of relative performance {:.3f}\n", s.metrics.front().area_mm2,
-                    r.geomean_relative);
+  os << fmt::format("    area {:.4g} mm2; weighted geomean of relative performance {:.3f}\n",
+                    s.metrics.front().area_mm2, r.geomean_relative);
   print_constraint_report(os, run);
   if (run.uncertainty) print_uncertainty(os, run);
 }
@@ -217,32 +228,41 @@ void run_suite_command(const SuiteArgs& args) {
   SuiteRun run{space, result, args, threads, spread ? &*spread : nullptr};
   const documents::Suite doc{space, result, args.seed, threads, mpi::ranks(), run.uncertainty};
   Sink sink(args.out);
-  if (args.format == "json") sink.stream() << documents::dumped(documents::suite(doc)) << "\n";
-  else if (args.format == "csv") print_suite_csv(sink.stream(), run);
-  else print_suite_table(sink.stream(), run);
+  if (args.format == "json")
+    sink.stream() << documents::dumped(documents::suite(doc)) << "\n";
+  else if (args.format == "csv")
+    print_suite_csv(sink.stream(), run);
+  else
+    print_suite_table(sink.stream(), run);
   sink.close();
-  if (!args.html.empty()) report::write_html(args.html, report::suite_html(documents::for_report(documents::suite(doc))));
+  if (!args.html.empty())
+    report::write_html(args.html, report::suite_html(documents::for_report(documents::suite(doc))));
   if (!args.save_design.empty()) {
-    save_design(args.save_design, space.accelerator(result.selected().design), "suite-best-" + space.name(),
-                "the selected design of `acceldse suite` (objective " + result.objective + ") on space '" + space.name() + "'");
+    save_design(
+        args.save_design, space.accelerator(result.selected().design), "suite-best-" + space.name(),
+        "the selected design of `acceldse suite` (objective " + result.objective + ") on space '" + space.name() + "'");
   }
 }
 
 void add_suite_command(CLI::App& app) {
   auto args = std::make_shared<SuiteArgs>();
-  CLI::App* cmd = app.add_subcommand("suite", "Design for a suite: each network's optimum, the best geomean design, the cross matrix");
+  CLI::App* cmd = app.add_subcommand(
+      "suite", "Design for a suite: each network's optimum, the best geomean design, the cross matrix");
   cmd->add_option("--models", args->models, "Comma-separated built-in names or files (default: the paper suite)");
   add_space_options(cmd, *args, "suite");
-  cmd->add_option("--objective", args->space.objective,
-                  "Performance to maximise: perf_per_area (default: throughput per mm2), throughput, latency, energy, edp, "
-                  "'max EXPR'/'min EXPR'");
-  cmd->add_option("--technology", args->technology,
-                  "Technology node of every design (e.g. 16nm); default: the space's own (spaces/suite.yaml: its base's)");
+  cmd->add_option(
+      "--objective", args->space.objective,
+      "Performance to maximise: perf_per_area (default: throughput per mm2), throughput, latency, energy, edp, "
+      "'max EXPR'/'min EXPR'");
+  cmd->add_option(
+      "--technology", args->technology,
+      "Technology node of every design (e.g. 16nm); default: the space's own (spaces/suite.yaml: its base's)");
   cmd->add_option("--weights", args->weights, "Comma-separated weights of the geometric mean, one per network");
   cmd->add_option("--strategy", args->strategy,
                   fmt::format("auto (default: grid up to {} network x design pairs, else genetic), grid or genetic",
                               dse::kExhaustivePairs));
-  cmd->add_option("--budget", args->budget, "genetic: designs each search may evaluate (default 10% of the space, 1000-5000)");
+  cmd->add_option("--budget", args->budget,
+                  "genetic: designs each search may evaluate (default 10% of the space, 1000-5000)");
   cmd->add_option("--seed", args->seed, "Seed of the genetic search and of the --uncertainty samples (default 1)");
   cmd->add_option("--uncertainty", args->uncertainty_pct,
                   "Re-run the study with every technology constant scaled within +-PCT percent and report the spread");

@@ -75,8 +75,7 @@ std::pair<std::string, wl::Shape> parse_input_shape(const std::string& argument)
 
 void add_network_options(CLI::App* cmd, NetworkOptions& options, bool per_network) {
   std::string each = per_network ? " of every network (an entry's @batch=N wins)" : "";
-  cmd->add_option("--batch", options.batch,
-                  "Batch size" + each + ", on the batch axis found from the graph")
+  cmd->add_option("--batch", options.batch, "Batch size" + each + ", on the batch axis found from the graph")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--input-shape", options.input_shapes,
                   "Input shape NAME=1x3x224x224, or 1x3x224x224 for a single input (repeatable)" + each)

@@ -15,7 +15,8 @@
 namespace acceldse::cli {
 
 void add_design_space_options(CLI::App* cmd, dse::SpaceOptions& space, const std::string& default_space) {
-  cmd->add_option("--space", space.space, "Design space: name in spaces/ or YAML file (default: spaces/" + default_space + ".yaml)");
+  cmd->add_option("--space", space.space,
+                  "Design space: name in spaces/ or YAML file (default: spaces/" + default_space + ".yaml)");
   cmd->add_option("--arch", space.arch, "Base accelerator (built-in name or file); overrides the space's base");
   cmd->add_option("--area-max", space.area_max_mm2, "Constraint: area_mm2 <= MM2");
   cmd->add_option("--power-max", space.power_max_w, "Constraint: power_w <= W");
@@ -49,8 +50,9 @@ dse::NetworkPtr load_model(const std::string& entry, const std::string& place, c
   ModelSpec spec = parse_model_spec(entry, defaults, place);
   if (!workload::is_builtin(spec.name) && !workload::is_llm_name(spec.name) &&
       !std::filesystem::is_regular_file(spec.name)) {
-    throw InputError("<command line>", place,
-                     "unknown model '" + spec.name + "'; expected a built-in name (see 'acceldse models') or a network file");
+    throw InputError(
+        "<command line>", place,
+        "unknown model '" + spec.name + "'; expected a built-in name (see 'acceldse models') or a network file");
   }
   return std::make_shared<const workload::Network>(load_model_spec(spec, entry));
 }

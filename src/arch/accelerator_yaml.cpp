@@ -60,7 +60,9 @@ struct Reader {
   double number(const char* key, double fallback) const {
     return has(key) ? detail::read_double(node[key], at(key)) : fallback;
   }
-  bool flag(const char* key, bool fallback) const { return has(key) ? detail::read_bool(node[key], at(key)) : fallback; }
+  bool flag(const char* key, bool fallback) const {
+    return has(key) ? detail::read_bool(node[key], at(key)) : fallback;
+  }
   std::string text(const char* key, const std::string& fallback) const {
     return has(key) ? detail::scalar_text(node[key], at(key)) : fallback;
   }
@@ -78,7 +80,8 @@ TensorUnit read_tensor(const Reader& r) {
   t.arrays = r.integer("arrays", t.arrays);
   if (r.has("dataflow")) {
     const std::string text = r.text("dataflow", "");
-    if (!detail::parse_dataflow(text, t.dataflow)) detail::fail(r.at("dataflow"), "expected ws, os, is or auto, got '" + text + "'");
+    if (!detail::parse_dataflow(text, t.dataflow))
+      detail::fail(r.at("dataflow"), "expected ws, os, is or auto, got '" + text + "'");
   }
   t.tiling = r.flag("tiling", t.tiling);
   t.pe_local_bytes = r.integer("pe_local_bytes", t.pe_local_bytes);
@@ -97,7 +100,8 @@ Buffers read_buffers(const Reader& r) {
   Buffers b;
   const bool split = r.has("input_kib") || r.has("weight_kib") || r.has("output_kib");
   if (r.has("unified_kib")) {
-    if (split) detail::fail(r.at("unified_kib"), "give either unified_kib or input_kib/weight_kib/output_kib, not both");
+    if (split)
+      detail::fail(r.at("unified_kib"), "give either unified_kib or input_kib/weight_kib/output_kib, not both");
     b.unified = true;
     b.unified_kib = r.integer("unified_kib", 0);
     b.input_kib = b.weight_kib = b.output_kib = 0;
@@ -112,7 +116,8 @@ Buffers read_buffers(const Reader& r) {
   b.keep_activations_on_chip = r.flag("keep_activations_on_chip", b.keep_activations_on_chip);
   if (r.has("im2col_fetch")) {
     const std::string text = r.text("im2col_fetch", "");
-    if (!detail::parse_im2col_fetch(text, b.im2col_fetch)) detail::fail(r.at("im2col_fetch"), "expected unique or expanded, got '" + text + "'");
+    if (!detail::parse_im2col_fetch(text, b.im2col_fetch))
+      detail::fail(r.at("im2col_fetch"), "expected unique or expanded, got '" + text + "'");
   }
   return b;
 }
@@ -182,23 +187,27 @@ std::map<std::string, double> read_overrides(const Reader& r) {
   return out;
 }
 
-const std::vector<std::string> kTopKeys = {"name",      "tensor_unit", "vector_unit", "buffers",
-                                           "dram",      "clock_ghz",   "precision",   "technology",
-                                           "technology_overrides", "supply_v", "host_interface"};
+const std::vector<std::string> kTopKeys = {
+    "name",      "tensor_unit", "vector_unit",          "buffers",  "dram",          "clock_ghz",
+    "precision", "technology",  "technology_overrides", "supply_v", "host_interface"};
 
 Accelerator read_spec(const YAML::Node& root, const std::string& file_label, LineMap& lines) {
   const Reader top{root, Where{file_label, "", 0}, lines};
   detail::require_map(root, top.where, kTopKeys);
   Accelerator a;
   a.name = top.text("name", std::filesystem::path(file_label).stem().string());
-  if (top.has("tensor_unit")) a.tensor = read_tensor(top.section("tensor_unit", {"rows", "cols", "arrays", "dataflow", "tiling", "pe_local_bytes", "pipelined_folds"}));
+  if (top.has("tensor_unit"))
+    a.tensor = read_tensor(top.section(
+        "tensor_unit", {"rows", "cols", "arrays", "dataflow", "tiling", "pe_local_bytes", "pipelined_folds"}));
   if (top.has("vector_unit")) a.vector = read_vector(top.section("vector_unit", {"lanes", "ops_per_lane_per_cycle"}));
   if (top.has("buffers")) {
-    a.buffers = read_buffers(top.section("buffers", {"input_kib", "weight_kib", "output_kib", "unified_kib",
-                                                     "read_bytes_per_cycle", "write_bytes_per_cycle", "double_buffered",
-                                                     "keep_activations_on_chip", "im2col_fetch"}));
+    a.buffers = read_buffers(top.section(
+        "buffers", {"input_kib", "weight_kib", "output_kib", "unified_kib", "read_bytes_per_cycle",
+                    "write_bytes_per_cycle", "double_buffered", "keep_activations_on_chip", "im2col_fetch"}));
   }
-  if (top.has("dram")) a.dram = read_dram(top.section("dram", {"bandwidth_gb_per_s", "latency_ns", "stall_free", "bandwidth_per_operand", "type"}));
+  if (top.has("dram"))
+    a.dram = read_dram(
+        top.section("dram", {"bandwidth_gb_per_s", "latency_ns", "stall_free", "bandwidth_per_operand", "type"}));
   a.clock_ghz = top.number("clock_ghz", a.clock_ghz);
   a.supply_v = top.number("supply_v", a.supply_v);
   a.host_interface = top.text("host_interface", a.host_interface);
@@ -239,7 +248,10 @@ void emit_precision(YAML::Emitter& out, const Precision& p) {
   out << YAML::BeginMap << YAML::Key << "input_bytes" << YAML::Value << p.input_bytes << YAML::Key << "weight_bytes"
       << YAML::Value << p.weight_bytes << YAML::Key << "output_bytes" << YAML::Value << p.output_bytes << YAML::Key
       << "accumulator_bytes" << YAML::Value << p.accumulator_bytes << YAML::Key << "type" << YAML::Value
-      << (p.is_bfloat16 ? "bfloat16" : p.is_float ? "float" : "int") << YAML::EndMap;
+      << (p.is_bfloat16 ? "bfloat16"
+          : p.is_float  ? "float"
+                        : "int")
+      << YAML::EndMap;
 }
 
 void emit_overrides(YAML::Emitter& out, const std::map<std::string, double>& overrides) {

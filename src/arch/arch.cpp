@@ -42,13 +42,12 @@ std::string read_file(const fs::path& path) {
 
 bool has_extension(const std::string& path, const std::string& extension) {
   std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == extension;
 }
 
-Accelerator load_yaml_file(const fs::path& path) {
-  return load_accelerator_yaml_text(read_file(path), path.string());
-}
+Accelerator load_yaml_file(const fs::path& path) { return load_accelerator_yaml_text(read_file(path), path.string()); }
 
 }  // namespace
 
@@ -121,8 +120,9 @@ const std::vector<std::string>& precision_shorthands() {
 
 void resolve_technology(Accelerator& accel, const std::string& file_label) {
   if (!is_technology(accel.technology_name)) {
-    throw InputError(file_label, "technology", fmt::format("unknown technology '{}'; known: {}", accel.technology_name,
-                                                           join(technology_names(), ", ")));
+    throw InputError(
+        file_label, "technology",
+        fmt::format("unknown technology '{}'; known: {}", accel.technology_name, join(technology_names(), ", ")));
   }
   accel.technology = load_technology(accel.technology_name);
   accel.technology.dram = load_interface(accel.dram.type, "dram", "dram.type", file_label);
@@ -149,8 +149,8 @@ std::vector<std::string> builtin_accelerators() {
 Accelerator load_accelerator(const std::string& name_or_path) {
   if (name_or_path.empty()) throw InputError("<accelerator>", "", "empty accelerator name or path");
   if (has_extension(name_or_path, ".cfg")) return load_scalesim_cfg(name_or_path);
-  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
-                               has_extension(name_or_path, ".yaml") || has_extension(name_or_path, ".yml");
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos || has_extension(name_or_path, ".yaml") ||
+                               has_extension(name_or_path, ".yml");
   if (looks_like_path) return load_yaml_file(name_or_path);
   const auto builtins = builtin_accelerators();
   if (std::find(builtins.begin(), builtins.end(), name_or_path) != builtins.end()) {

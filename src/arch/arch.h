@@ -22,8 +22,8 @@ const char* to_string(Im2colFetch fetch);  // "unique", "expanded"
 // An off-chip interface (tech/interfaces/NAME.yaml): a DRAM type (one channel = one
 // PHY + controller) or a host link. Every field's citation is in `sources`.
 struct OffChipInterface {
-  std::string name = "none";  // "ddr4", "hbm2", "pcie3_x16", "none"
-  std::string kind = "none";  // "dram", "host" or "none"
+  std::string name = "none";            // "ddr4", "hbm2", "pcie3_x16", "none"
+  std::string kind = "none";            // "dram", "host" or "none"
   double channel_gb_per_s = 0;          // dram: peak bandwidth of one channel
   double area_mm2 = 0;                  // per channel (dram) or whole link (host): PHY + controller
   double static_mw = 0;                 // per channel: PHY bias, DLL, termination, controller idle
@@ -43,7 +43,7 @@ struct Technology {
   // One MAC = multiplier of that type + 32-bit accumulator adder (int32 / fp32).
   std::map<std::string, double> mac_area_um2;
   std::map<std::string, double> mac_energy_pj;
-  double register_area_um2_per_byte = 0;   // PE-local pipeline/operand registers
+  double register_area_um2_per_byte = 0;  // PE-local pipeline/operand registers
   double register_energy_pj_per_byte = 0;
   // SRAM macro: area_mm2 = sram_area_mm2_per_kib * kib (whole macro incl. periphery);
   // access energy per byte = sram_energy_pj_per_byte_ref * (kib / sram_ref_kib)^sram_energy_exponent
@@ -51,7 +51,7 @@ struct Technology {
   double sram_energy_pj_per_byte_ref = 0;
   double sram_ref_kib = 8;
   double sram_energy_exponent = 0.5;
-  double vector_lane_area_um2 = 0;     // one lane, one op/cycle, incl. its registers
+  double vector_lane_area_um2 = 0;  // one lane, one op/cycle, incl. its registers
   double vector_op_energy_pj = 0;
   double interconnect_area_fraction = 0;  // on-chip network: a fraction of PE+SRAM area
   double leakage_mw_per_mm2 = 0;          // at vdd_nominal_v
@@ -126,14 +126,14 @@ struct VectorUnit {
 // After loading, the unused form is 0: unified specs have input/weight/output_kib = 0,
 // split specs have unified_kib = 0.
 struct Buffers {
-  bool unified = false;      // one buffer of unified_kib shared by all operands
+  bool unified = false;  // one buffer of unified_kib shared by all operands
   int64_t input_kib = 64;
   int64_t weight_kib = 64;
-  int64_t output_kib = 64;   // output / accumulator buffer
+  int64_t output_kib = 64;  // output / accumulator buffer
   int64_t unified_kib = 0;
-  double read_bytes_per_cycle = 0;   // per buffer; 0 = as wide as the array edge needs
+  double read_bytes_per_cycle = 0;  // per buffer; 0 = as wide as the array edge needs
   double write_bytes_per_cycle = 0;
-  bool double_buffered = true;       // DRAM transfers overlap compute
+  bool double_buffered = true;  // DRAM transfers overlap compute
   // Activations passed between ops stay in the buffers when they fit (see the network
   // schedule in src/cost/schedule.cpp); false: every tensor op reads its inputs from and
   // writes its outputs to DRAM.
@@ -164,7 +164,7 @@ struct Precision {
   int weight_bytes = 1;
   int output_bytes = 1;
   int accumulator_bytes = 4;
-  bool is_float = false;  // bf16/fp16/fp32 arithmetic instead of integer
+  bool is_float = false;     // bf16/fp16/fp32 arithmetic instead of integer
   bool is_bfloat16 = false;  // with is_float and 2-byte operands: bfloat16, not IEEE fp16
   // Key into Technology::mac_*, from the wider of input/weight bytes: "int8", "int16",
   // "int32", "fp8", "fp16", "bf16", "fp32".

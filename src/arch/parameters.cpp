@@ -94,7 +94,8 @@ std::string set_dataflow(Accelerator& a, const std::string& text) {
 }
 
 std::string set_im2col_fetch(Accelerator& a, const std::string& text) {
-  if (!detail::parse_im2col_fetch(text, a.buffers.im2col_fetch)) return "expected unique or expanded, got '" + text + "'";
+  if (!detail::parse_im2col_fetch(text, a.buffers.im2col_fetch))
+    return "expected unique or expanded, got '" + text + "'";
   return "";
 }
 
@@ -120,13 +121,16 @@ std::string resolve_with(Accelerator& a, Field field, const std::string& text) {
 }
 
 std::string set_technology(Accelerator& a, const std::string& text) {
-  return resolve_with(a, [](Accelerator& x) -> std::string& { return x.technology_name; }, text);
+  return resolve_with(
+      a, [](Accelerator& x) -> std::string& { return x.technology_name; }, text);
 }
 std::string set_dram_type(Accelerator& a, const std::string& text) {
-  return resolve_with(a, [](Accelerator& x) -> std::string& { return x.dram.type; }, text);
+  return resolve_with(
+      a, [](Accelerator& x) -> std::string& { return x.dram.type; }, text);
 }
 std::string set_host_interface(Accelerator& a, const std::string& text) {
-  return resolve_with(a, [](Accelerator& x) -> std::string& { return x.host_interface; }, text);
+  return resolve_with(
+      a, [](Accelerator& x) -> std::string& { return x.host_interface; }, text);
 }
 
 // Overrides the resolved table in place; technology_overrides keeps it for to_yaml.
@@ -144,7 +148,8 @@ Setter tech_override(const std::string& key) {
   };
 }
 
-#define FIELD(expr) [](Accelerator& a) -> auto& { return expr; }
+#define FIELD(expr) \
+  [](Accelerator & a) -> auto& { return expr; }
 
 std::vector<std::pair<std::string, Setter>> make_setters() {
   std::vector<std::pair<std::string, Setter>> s = {
@@ -224,7 +229,8 @@ void set_parameter(Accelerator& accel, const std::string& name, const std::strin
   // tech.mac_*.fp8 is accepted too: a float8 MAC can only come from an override.
   const bool fp8_mac = name == "tech.mac_area_um2.fp8" || name == "tech.mac_energy_pj.fp8";
   if (it == table.end() && !fp8_mac) {
-    throw InputError(file_label, name, "unknown accelerator parameter; known: " + detail::join(parameter_names(), ", "));
+    throw InputError(file_label, name,
+                     "unknown accelerator parameter; known: " + detail::join(parameter_names(), ", "));
   }
   const std::string problem = fp8_mac ? tech_override(name.substr(5))(accel, value) : it->second(accel, value);
   if (!problem.empty()) throw InputError(file_label, name, problem);

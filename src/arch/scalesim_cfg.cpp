@@ -27,8 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr double kClockGhz = 1.0;           // SCALE-Sim counts cycles only
-constexpr double kWordBytes = 1.0;          // single_layer_sim: word_size = 1
+constexpr double kClockGhz = 1.0;            // SCALE-Sim counts cycles only
+constexpr double kWordBytes = 1.0;           // single_layer_sim: word_size = 1
 constexpr int64_t kCalcBandwidthWords = 10;  // CALC mode's starting prefetch rate
 constexpr double kPortLatencyCycles = 1.0;   // memory/read_port.py latency
 
@@ -94,11 +94,10 @@ const std::map<std::string, std::vector<std::string>>& known_sections() {
   static const std::map<std::string, std::vector<std::string>> known = {
       {"general", {"run_name"}},
       {"architecture_presets",
-       {"arrayheight", "arraywidth", "ifmapsramszkb", "filtersramszkb", "ofmapsramszkb", "ifmapoffset",
-        "filteroffset", "ofmapoffset", "bandwidth", "dataflow", "memorybanks", "readrequestbuffer",
-        "writerequestbuffer"}},
+       {"arrayheight", "arraywidth", "ifmapsramszkb", "filtersramszkb", "ofmapsramszkb", "ifmapoffset", "filteroffset",
+        "ofmapoffset", "bandwidth", "dataflow", "memorybanks", "readrequestbuffer", "writerequestbuffer"}},
       {"run_presets", {"interfacebandwidth"}},
-      {"network_presets", {"topologycsvloc"}},                                  // workload's business
+      {"network_presets", {"topologycsvloc"}},                                        // workload's business
       {"memory_map_files", {"memorymapifmap", "memorymapfilter", "memorymapofmap"}},  // trace addresses
       {"layout", {}},
       {"sparsity", {}},
@@ -113,7 +112,8 @@ void check_known(const Ini& ini) {
   for (const auto& [name, section] : ini.sections) {
     auto it = known.find(name);
     if (it == known.end()) {
-      throw InputError(ini.file, "[" + name + "]", "unknown section; SCALE-Sim sections are " + detail::join(names, ", "));
+      throw InputError(ini.file, "[" + name + "]",
+                       "unknown section; SCALE-Sim sections are " + detail::join(names, ", "));
     }
     if (it->second.empty()) continue;
     for (const auto& [key, entry] : section) {
@@ -157,7 +157,8 @@ int64_t to_int(const Ini& ini, const std::string& section, const Entry& e, int64
     throw InputError(ini.file, entry_place(section, e), "expected a whole number, got '" + e.value + "'");
   }
   if (value < min_value) {
-    throw InputError(ini.file, entry_place(section, e), fmt::format("expected a whole number >= {}, got {}", min_value, value));
+    throw InputError(ini.file, entry_place(section, e),
+                     fmt::format("expected a whole number >= {}, got {}", min_value, value));
   }
   return value;
 }
@@ -178,7 +179,8 @@ std::vector<int64_t> bandwidth_list(const Ini& ini, const Entry& e) {
   for (std::string item; std::getline(in, item, ',');) {
     words.push_back(to_int(ini, "architecture_presets", Entry{e.key, trim(item), e.line}, 1));
   }
-  if (words.empty()) throw InputError(ini.file, entry_place("architecture_presets", e), "expected words per cycle, e.g. 10");
+  if (words.empty())
+    throw InputError(ini.file, entry_place("architecture_presets", e), "expected words per cycle, e.g. 10");
   return words;
 }
 
@@ -250,7 +252,8 @@ Accelerator load_scalesim_cfg(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path, "", "no such file");
   const Ini ini = parse_ini(read_input_file(path, kMaxTextInputBytes, "a SCALE-Sim .cfg file"), path);
-  if (ini.sections.empty()) throw InputError(path, "", "empty SCALE-Sim config; expected [architecture_presets] and [run_presets]");
+  if (ini.sections.empty())
+    throw InputError(path, "", "empty SCALE-Sim config; expected [architecture_presets] and [run_presets]");
   check_known(ini);
   reject_unmodelled(ini);
   check_unused_numbers(ini);

@@ -171,7 +171,8 @@ Technology parse_technology(const std::string& text, const std::string& file_lab
   Technology tech;
   tech.name = detail::scalar_text(root["name"], top.child("name", root["name"]));
   if (tech.name != stem) {
-    detail::fail(top.child("name", root["name"]), fmt::format("name '{}' must match the file name '{}'", tech.name, stem));
+    detail::fail(top.child("name", root["name"]),
+                 fmt::format("name '{}' must match the file name '{}'", tech.name, stem));
   }
   for (const auto& field : scalar_fields()) {
     const Where at = top.child(field.name, root[field.name]);
@@ -205,12 +206,15 @@ OffChipInterface parse_interface(const std::string& text, const std::string& fil
   OffChipInterface out;
   out.name = detail::scalar_text(root["name"], top.child("name", root["name"]));
   if (out.name != stem) {
-    detail::fail(top.child("name", root["name"]), fmt::format("name '{}' must match the file name '{}'", out.name, stem));
+    detail::fail(top.child("name", root["name"]),
+                 fmt::format("name '{}' must match the file name '{}'", out.name, stem));
   }
   out.kind = root["kind"] ? detail::scalar_text(root["kind"], top.child("kind", root["kind"])) : "";
-  if (out.kind != "dram" && out.kind != "host") detail::fail(top.child("kind", root["kind"]), "expected kind dram or host");
+  if (out.kind != "dram" && out.kind != "host")
+    detail::fail(top.child("kind", root["kind"]), "expected kind dram or host");
   if (root["sources"]) {
-    if (!root["sources"].IsMap()) detail::fail(top.child("sources", root["sources"]), "expected a map from field name to citation");
+    if (!root["sources"].IsMap())
+      detail::fail(top.child("sources", root["sources"]), "expected a map from field name to citation");
     for (const auto& entry : root["sources"]) out.sources[entry.first.Scalar()] = entry.second.Scalar();
   }
   for (const auto& field : interface_fields()) {
@@ -219,9 +223,11 @@ OffChipInterface parse_interface(const std::string& text, const std::string& fil
     const Where at = top.child(field.name, root[field.name]);
     const double value = detail::read_double(root[field.name], at);
     const bool positive = field.member == &OffChipInterface::channel_gb_per_s;
-    if (const std::string problem = check_value(field.name, value, positive); !problem.empty()) detail::fail(at, problem);
+    if (const std::string problem = check_value(field.name, value, positive); !problem.empty())
+      detail::fail(at, problem);
     out.*field.member = value;
-    if (!out.sources.count(field.name)) detail::fail(top.child("sources", {}), fmt::format("no source for {}", field.name));
+    if (!out.sources.count(field.name))
+      detail::fail(top.child("sources", {}), fmt::format("no source for {}", field.name));
   }
   return out;
 }
@@ -360,7 +366,8 @@ bool is_technology(const std::string& name) {
 Technology load_technology(const std::string& name) {
   const fs::path dir = data_path("tech");
   if (!detail::is_technology(name)) {
-    throw InputError(dir.string(), "", fmt::format("unknown technology '{}'; known: {}", name, detail::join(stems_in(dir), ", ")));
+    throw InputError(dir.string(), "",
+                     fmt::format("unknown technology '{}'; known: {}", name, detail::join(stems_in(dir), ", ")));
   }
   static std::mutex mutex;
   static std::map<std::string, Technology> cache;
@@ -380,8 +387,9 @@ void apply_technology_overrides(Technology& tech, const std::map<std::string, do
     if (dot == std::string::npos) {
       const ScalarField* field = find_scalar(key);
       if (field == nullptr) {
-        throw InputError(file_label, place, "unknown technology field; expected one of " +
-                                                detail::join(technology_numeric_fields(), ", "));
+        throw InputError(
+            file_label, place,
+            "unknown technology field; expected one of " + detail::join(technology_numeric_fields(), ", "));
       }
       problem = check_value(key, value, field->must_be_positive);
       if (problem.empty()) tech.*field->member = value;
@@ -391,7 +399,8 @@ void apply_technology_overrides(Technology& tech, const std::map<std::string, do
       if (field == nullptr) {
         std::vector<std::string> names;
         for (const auto& f : interface_fields()) names.push_back(f.name);
-        throw InputError(file_label, place, "expected dram.FIELD or host.FIELD with FIELD one of " + detail::join(names, ", "));
+        throw InputError(file_label, place,
+                         "expected dram.FIELD or host.FIELD with FIELD one of " + detail::join(names, ", "));
       }
       problem = check_value(key, value, field->member == &OffChipInterface::channel_gb_per_s);
       if (problem.empty()) {
@@ -404,8 +413,9 @@ void apply_technology_overrides(Technology& tech, const std::map<std::string, do
       const auto& types = detail::mac_type_names();
       auto* values = mac_map(tech, field);
       if (values == nullptr || std::find(types.begin(), types.end(), type) == types.end()) {
-        throw InputError(file_label, place, "expected mac_area_um2.TYPE or mac_energy_pj.TYPE with TYPE one of " +
-                                                detail::join(types, ", "));
+        throw InputError(
+            file_label, place,
+            "expected mac_area_um2.TYPE or mac_energy_pj.TYPE with TYPE one of " + detail::join(types, ", "));
       }
       problem = check_value(key, value, true);
       if (problem.empty()) (*values)[type] = value;

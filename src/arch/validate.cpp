@@ -95,13 +95,15 @@ Found technology_problem(const Technology& t) {
   }
   for (const auto& [prefix, link] : {std::pair{"dram", &t.dram}, std::pair{"host", &t.host}}) {
     for (const auto& [field, value] : interface_numbers(*link)) {
-      if (auto p = range_problem(fmt::format("technology_overrides.{}.{}", prefix, field), value, kTechnologyValue)) return p;
+      if (auto p = range_problem(fmt::format("technology_overrides.{}.{}", prefix, field), value, kTechnologyValue))
+        return p;
     }
   }
   for (const auto* table : {&t.mac_area_um2, &t.mac_energy_pj}) {
     const char* name = table == &t.mac_area_um2 ? "mac_area_um2" : "mac_energy_pj";
     for (const auto& [type, value] : *table) {
-      if (auto p = range_problem(fmt::format("technology_overrides.{}.{}", name, type), value, kTechnologyValue)) return p;
+      if (auto p = range_problem(fmt::format("technology_overrides.{}.{}", name, type), value, kTechnologyValue))
+        return p;
     }
   }
   if (auto p = range_problem("technology_overrides.sram_ref_kib", t.sram_ref_kib, kSramRefKib)) return p;
@@ -125,7 +127,8 @@ Found precision_problem(const Precision& p) {
                                                 {"precision.output_bytes", p.output_bytes},
                                                 {"precision.accumulator_bytes", p.accumulator_bytes}};
   for (const auto& [key, bytes] : widths) {
-    if (bytes != 1 && bytes != 2 && bytes != 4) return Problem{key, fmt::format("expected 1, 2 or 4 bytes, got {}", bytes)};
+    if (bytes != 1 && bytes != 2 && bytes != 4)
+      return Problem{key, fmt::format("expected 1, 2 or 4 bytes, got {}", bytes)};
   }
   if (p.is_bfloat16 && (!p.is_float || p.input_bytes != 2 || p.weight_bytes != 2)) {
     return Problem{"precision.type", "bfloat16 needs 2-byte float inputs and weights"};
@@ -168,13 +171,15 @@ Found size_problem(const std::string& key, int64_t kib, int64_t need_bytes, cons
 Found buffer_problem(const Accelerator& a) {
   const Buffers& b = a.buffers;
   const EdgeBytes need = minimal_tile_bytes(a);
-  const std::string times = fmt::format(" x {} array(s){}", a.tensor.arrays, b.double_buffered ? " x 2 (double buffered)" : "");
+  const std::string times =
+      fmt::format(" x {} array(s){}", a.tensor.arrays, b.double_buffered ? " x 2 (double buffered)" : "");
   if (auto p = port_problem("buffers.read_bytes_per_cycle", b.read_bytes_per_cycle)) return p;
   if (auto p = port_problem("buffers.write_bytes_per_cycle", b.write_bytes_per_cycle)) return p;
   if (b.unified) {
     return size_problem("buffers.unified_kib", b.unified_kib, need.input + need.weight + need.output,
                         "one array edge of inputs (rows*input_bytes), weights (cols*weight_bytes) and "
-                        "accumulators (cols*accumulator_bytes)" + times);
+                        "accumulators (cols*accumulator_bytes)" +
+                            times);
   }
   if (auto p = size_problem("buffers.input_kib", b.input_kib, need.input, "rows*input_bytes" + times)) return p;
   if (auto p = size_problem("buffers.weight_kib", b.weight_kib, need.weight, "cols*weight_bytes" + times)) return p;
@@ -202,7 +207,8 @@ Found process_problem(const Technology& t) {
   const auto bad = [](const char* field, const std::string& what) {
     return Problem{std::string("technology_overrides.") + field, what};
   };
-  if (t.cell_utilization <= 0 || t.cell_utilization > 1) return bad("cell_utilization", "expected a fraction in (0, 1]");
+  if (t.cell_utilization <= 0 || t.cell_utilization > 1)
+    return bad("cell_utilization", "expected a fraction in (0, 1]");
   if (t.whitespace_fraction >= 1) return bad("whitespace_fraction", "expected a fraction below 1");
   if (!(t.vdd_min_v <= t.vdd_nominal_v && t.vdd_nominal_v <= t.vdd_max_v)) {
     return bad("vdd_nominal_v", fmt::format("expected vdd_min_v <= vdd_nominal_v <= vdd_max_v, got {} V, {} V, {} V",
@@ -227,10 +233,12 @@ Found voltage_problem(const Accelerator& a) {
   const double vdd_v = a.supply_v > 0 ? a.supply_v : std::max(t.vdd_max_v, t.vdd_nominal_v);
   const double reach_ghz = max_clock_ghz(t, vdd_v);
   if (a.clock_ghz > reach_ghz * (1 + 1e-9)) {
-    return Problem{"clock_ghz", fmt::format("{} GHz is above what technology '{}' reaches at {} {} V ({:.3g} GHz); "
-                                            "lower the clock{}",
-                                            a.clock_ghz, a.technology_name, a.supply_v > 0 ? "the spec's supply" : "its highest supply",
-                                            vdd_v, reach_ghz, a.supply_v > 0 ? " or raise supply_v" : " or pick a faster node")};
+    return Problem{
+        "clock_ghz",
+        fmt::format("{} GHz is above what technology '{}' reaches at {} {} V ({:.3g} GHz); "
+                    "lower the clock{}",
+                    a.clock_ghz, a.technology_name, a.supply_v > 0 ? "the spec's supply" : "its highest supply", vdd_v,
+                    reach_ghz, a.supply_v > 0 ? " or raise supply_v" : " or pick a faster node")};
   }
   return std::nullopt;
 }
@@ -238,7 +246,8 @@ Found voltage_problem(const Accelerator& a) {
 Found pe_storage_problem(const Accelerator& a) {
   const int64_t bytes = a.tensor.pe_local_bytes;
   if (bytes < 0 || bytes > (int64_t{1} << 24)) {
-    return Problem{"tensor_unit.pe_local_bytes", fmt::format("expected a whole number from 0 to {}, got {}", int64_t{1} << 24, bytes)};
+    return Problem{"tensor_unit.pe_local_bytes",
+                   fmt::format("expected a whole number from 0 to {}, got {}", int64_t{1} << 24, bytes)};
   }
   return std::nullopt;
 }

@@ -2,8 +2,7 @@
 
 namespace acceldse {
 
-static std::string compose(const std::string& file, const std::string& place,
-                           const std::string& detail) {
+static std::string compose(const std::string& file, const std::string& place, const std::string& detail) {
   std::string out = file;
   if (!place.empty()) out += (out.empty() ? "" : ": ") + place;
   return out.empty() ? detail : out + ": " + detail;

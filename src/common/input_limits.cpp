@@ -21,8 +21,8 @@ std::string read_input_file(const std::string& path, uint64_t max_bytes, std::st
   const uintmax_t size = fs::file_size(path, ec);
   if (ec) throw InputError(path, "", "cannot read the file size: " + ec.message());
   if (size > max_bytes) {
-    throw InputError(path, "", fmt::format("file of {} bytes is larger than the limit of {} bytes for {}", size,
-                                           max_bytes, what));
+    throw InputError(
+        path, "", fmt::format("file of {} bytes is larger than the limit of {} bytes for {}", size, max_bytes, what));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", "cannot open the file for reading");

@@ -17,9 +17,10 @@ std::string line_of(const YAML::Node& node) {
 // Depth is bounded by yaml-cpp's own parser depth guard, so recursion is safe here.
 void walk(const YAML::Node& node, const std::string& file_label, long& budget) {
   if (--budget < 0) {
-    throw InputError(file_label, "", fmt::format("the document has more than {} nodes (counting each use of an "
-                                                 "alias); expected a smaller file",
-                                                 kMaxYamlNodes));
+    throw InputError(file_label, "",
+                     fmt::format("the document has more than {} nodes (counting each use of an "
+                                 "alias); expected a smaller file",
+                                 kMaxYamlNodes));
   }
   // Text reaches JSON output, which must be UTF-8.
   if (node.IsScalar() && !is_valid_utf8(node.Scalar())) {
@@ -37,8 +38,9 @@ void walk(const YAML::Node& node, const std::string& file_label, long& budget) {
       throw InputError(file_label, line_of(entry.first), "invalid UTF-8 in a key; expected UTF-8");
     }
     if (!keys.insert(entry.first.Scalar()).second) {
-      throw InputError(file_label, line_of(entry.first),
-                       fmt::format("key '{}' given twice in the same map; expected each key once", entry.first.Scalar()));
+      throw InputError(
+          file_label, line_of(entry.first),
+          fmt::format("key '{}' given twice in the same map; expected each key once", entry.first.Scalar()));
     }
     walk(entry.second, file_label, budget);
   }

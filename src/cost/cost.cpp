@@ -46,8 +46,8 @@ std::string Mapping::to_string() const {
 }
 
 double Energy::total_pj() const {
-  return mac_pj + register_pj + pe_storage_pj + input_sram_pj + weight_sram_pj + output_sram_pj + noc_pj +
-         dram_pj + vector_pj + leakage_pj + clock_pj + io_pj + dram_background_pj;
+  return mac_pj + register_pj + pe_storage_pj + input_sram_pj + weight_sram_pj + output_sram_pj + noc_pj + dram_pj +
+         vector_pj + leakage_pj + clock_pj + io_pj + dram_background_pj;
 }
 
 Energy& Energy::operator+=(const Energy& other) {

@@ -17,10 +17,10 @@ const char* to_string(Bound bound);  // "compute", "memory", "vector", "none"
 
 struct Mapping {
   arch::Dataflow dataflow = arch::Dataflow::kWs;  // resolved (never kAuto)
-  bool on_vector_unit = false;   // e.g. depthwise conv run on the vector unit
-  int64_t tile_m = 0, tile_k = 0, tile_n = 0;   // GEMM tile held on chip
-  std::string loop_order;        // outer loop order over tiles, e.g. "nkm"
-  std::string to_string() const; // compact, e.g. "ws m=3136 k=576 n=64 nkm"
+  bool on_vector_unit = false;                    // e.g. depthwise conv run on the vector unit
+  int64_t tile_m = 0, tile_k = 0, tile_n = 0;     // GEMM tile held on chip
+  std::string loop_order;                         // outer loop order over tiles, e.g. "nkm"
+  std::string to_string() const;                  // compact, e.g. "ws m=3136 k=576 n=64 nkm"
 };
 
 // Where an op finds its activation inputs and leaves its outputs. On chip: the tensor
@@ -37,17 +37,17 @@ struct Residency {
 // dram_background_pj). All on-chip figures hold at the design's operating voltage.
 struct Energy {
   double mac_pj = 0;
-  double register_pj = 0;       // PE pipeline registers
-  double pe_storage_pj = 0;     // PE-local scratchpads / register files
+  double register_pj = 0;    // PE pipeline registers
+  double pe_storage_pj = 0;  // PE-local scratchpads / register files
   double input_sram_pj = 0;
   double weight_sram_pj = 0;
   double output_sram_pj = 0;
-  double noc_pj = 0;            // buffers <-> array edges
-  double dram_pj = 0;           // DRAM devices, per byte moved
+  double noc_pj = 0;   // buffers <-> array edges
+  double dram_pj = 0;  // DRAM devices, per byte moved
   double vector_pj = 0;
   double leakage_pj = 0;
-  double clock_pj = 0;          // clock distribution, every cycle
-  double io_pj = 0;             // on-chip DRAM PHY/controller (per bit + static) and host link
+  double clock_pj = 0;            // clock distribution, every cycle
+  double io_pj = 0;               // on-chip DRAM PHY/controller (per bit + static) and host link
   double dram_background_pj = 0;  // DRAM devices' standby and refresh
   double total_pj() const;
   double chip_pj() const { return total_pj() - dram_side_pj(); }
@@ -70,23 +70,23 @@ struct OpCost {
   Energy energy;
   Bound bound = Bound::kNone;
   Mapping mapping;
-  bool fused = false;  // element-wise op folded into its producer's output stream
+  bool fused = false;   // element-wise op folded into its producer's output stream
   Residency residency;  // what the cost assumed (set by the network schedule)
 };
 
 // Area by component, mm2. Logic components include their placement density
 // (cell_utilization) and the timing overhead of a clock above the node's nominal one.
 struct Area {
-  double pe_mm2 = 0;           // MAC datapaths
-  double register_mm2 = 0;     // PE pipeline registers
-  double pe_storage_mm2 = 0;   // PE-local scratchpads / register files
+  double pe_mm2 = 0;          // MAC datapaths
+  double register_mm2 = 0;    // PE pipeline registers
+  double pe_storage_mm2 = 0;  // PE-local scratchpads / register files
   double array_control_mm2 = 0;
   double input_sram_mm2 = 0, weight_sram_mm2 = 0, output_sram_mm2 = 0;  // unified: all in input
   double vector_mm2 = 0;
   double interconnect_mm2 = 0;  // on-chip network
   double clock_tree_mm2 = 0;
-  double whitespace_mm2 = 0;    // routing channels, power grid, unclaimed floorplan
-  double dram_phy_mm2 = 0;      // DRAM PHYs + controllers (all channels)
+  double whitespace_mm2 = 0;  // routing channels, power grid, unclaimed floorplan
+  double dram_phy_mm2 = 0;    // DRAM PHYs + controllers (all channels)
   double host_interface_mm2 = 0;
   double logic_mm2() const { return pe_mm2 + register_mm2 + pe_storage_mm2 + array_control_mm2 + vector_mm2; }
   // What the clock reaches every cycle: scratchpads clock only the word they access
@@ -99,9 +99,9 @@ struct Area {
 };
 
 struct NetworkCost {
-  std::vector<OpCost> layers;   // one per op, in network order
-  OpCost totals;                // sums; utilization = MACs done by the PEs (not those of
-                                // ops run on the vector unit) / (PEs * total cycles)
+  std::vector<OpCost> layers;  // one per op, in network order
+  OpCost totals;               // sums; utilization = MACs done by the PEs (not those of
+                               // ops run on the vector unit) / (PEs * total cycles)
   Area area;
   double latency_s = 0;
   double throughput_per_s = 0;  // inferences per second (batch / latency)
@@ -131,14 +131,12 @@ class CostCache {
 };
 
 // One op alone: inputs from DRAM, outputs to DRAM (as the simulator runs a layer).
-OpCost evaluate_op(const workload::Network& net, const workload::Op& op,
-                   const arch::Accelerator& accel, CostCache* cache = nullptr);
-// One op with the given residency of its activations.
-OpCost evaluate_op(const workload::Network& net, const workload::Op& op,
-                   const arch::Accelerator& accel, const Residency& residency,
+OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
                    CostCache* cache = nullptr);
-NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel,
-                             CostCache* cache = nullptr);
+// One op with the given residency of its activations.
+OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
+                   const Residency& residency, CostCache* cache = nullptr);
+NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache = nullptr);
 Area area(const arch::Accelerator& accel);
 // Power the chip (or the DRAM) draws whether busy or not: leakage, clock, I/O static
 // (DRAM: background), W. Busy power adds the per-operation energy.

@@ -11,14 +11,12 @@ namespace {
 
 constexpr double kBytesPerKib = 1024.0;
 
-double lookup_mac(const std::map<std::string, double>& table, const arch::Accelerator& accel,
-                  const char* field) {
+double lookup_mac(const std::map<std::string, double>& table, const arch::Accelerator& accel, const char* field) {
   const std::string type = accel.precision.mac_type();
   auto it = table.find(type);
   if (it == table.end()) {
     throw InputError("<technology " + accel.technology.name + ">", std::string(field) + "." + type,
-                     "no entry for MAC type '" + type + "' used by the precision of '" +
-                         accel.name + "'");
+                     "no entry for MAC type '" + type + "' used by the precision of '" + accel.name + "'");
   }
   return it->second;
 }
@@ -48,8 +46,9 @@ void set_buffers(const arch::Buffers& b, HwParams& p) {
 // Distance a byte travels between the buffers and the array edge: half the side of
 // the PE array, taken as square.
 double array_reach_mm(const arch::Accelerator& accel) {
-  const double pe_um2 = lookup_mac(accel.technology.mac_area_um2, accel, "mac_area_um2") +
-                        accel.technology.register_file_area_um2_per_byte * static_cast<double>(accel.tensor.pe_local_bytes);
+  const double pe_um2 =
+      lookup_mac(accel.technology.mac_area_um2, accel, "mac_area_um2") +
+      accel.technology.register_file_area_um2_per_byte * static_cast<double>(accel.tensor.pe_local_bytes);
   return 0.5 * std::sqrt(static_cast<double>(accel.pes()) * pe_um2 * 1e-6);
 }
 
@@ -99,7 +98,8 @@ double sram_area_mm2(const arch::Technology& tech, double kib) {
 double sram_pj_per_byte(const arch::Technology& tech, double kib) {
   if (kib <= 0 || tech.sram_ref_kib <= 0) return 0;
   const double bank_kib = kib / sram_banks(tech, kib);
-  const double bank = tech.sram_energy_pj_per_byte_ref * std::pow(bank_kib / tech.sram_ref_kib, tech.sram_energy_exponent);
+  const double bank =
+      tech.sram_energy_pj_per_byte_ref * std::pow(bank_kib / tech.sram_ref_kib, tech.sram_energy_exponent);
   // A bank sits on average half the buffer's side away from its port.
   const double reach_mm = 0.5 * std::sqrt(sram_area_mm2(tech, kib));
   return bank + tech.wire_energy_pj_per_byte_mm * reach_mm;
@@ -115,8 +115,7 @@ HwParams make_hw_params(const arch::Accelerator& accel) {
   p.tiling = accel.tensor.tiling;
   p.pipelined_folds = accel.tensor.pipelined_folds;
   p.im2col_unique = accel.buffers.im2col_fetch == arch::Im2colFetch::kUnique;
-  p.vector_ops_per_cycle =
-      std::max<int64_t>(1, accel.vector.lanes * accel.vector.ops_per_lane_per_cycle);
+  p.vector_ops_per_cycle = std::max<int64_t>(1, accel.vector.lanes * accel.vector.ops_per_lane_per_cycle);
   p.input_bytes = std::max(1, accel.precision.input_bytes);
   p.weight_bytes = std::max(1, accel.precision.weight_bytes);
   p.output_bytes = std::max(1, accel.precision.output_bytes);

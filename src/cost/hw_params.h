@@ -15,7 +15,7 @@ struct HwParams {
   // Tensor unit.
   int64_t rows = 1, cols = 1, arrays = 1;
   arch::Dataflow dataflow = arch::Dataflow::kWs;
-  bool tiling = true;  // false: SCALE-Sim's untiled schedule only
+  bool tiling = true;            // false: SCALE-Sim's untiled schedule only
   bool pipelined_folds = false;  // a fold's preload/drain overlaps its neighbour's stream
   bool im2col_unique = true;     // a conv fetches each input element once per tile
   // Vector unit: element operations per cycle over all lanes.
@@ -32,7 +32,7 @@ struct HwParams {
   // The network schedule's store for resident activations (see schedule.cpp): the input
   // buffer, or the whole unified buffer. Not part of the per-op cache key.
   double activation_store_bytes = 0;
-  double sram_read_bytes_per_cycle = 0;   // per buffer; 0 = unlimited (as wide as needed)
+  double sram_read_bytes_per_cycle = 0;  // per buffer; 0 = unlimited (as wide as needed)
   double sram_write_bytes_per_cycle = 0;
   // Off-chip memory.
   // Stall-free memory (SCALE-Sim CALC mode): DRAM never costs time; traffic and
@@ -58,12 +58,10 @@ struct HwParams {
   // `bursts` separate transfers. Double buffering issues the next transfer while the
   // previous ones are in flight, so only the first latency shows (exposed_latency_cycles);
   // without it every transfer waits for its own.
-  double dram_cycles(double input_bytes_, double weight_bytes_, double output_bytes_,
-                     double bursts) const {
+  double dram_cycles(double input_bytes_, double weight_bytes_, double output_bytes_, double bursts) const {
     if (dram_unlimited) return 0.0;
-    const double streams = dram_per_operand
-                               ? std::max({input_bytes_, weight_bytes_, output_bytes_})
-                               : input_bytes_ + weight_bytes_ + output_bytes_;
+    const double streams = dram_per_operand ? std::max({input_bytes_, weight_bytes_, output_bytes_})
+                                            : input_bytes_ + weight_bytes_ + output_bytes_;
     return streams / dram_bytes_per_cycle + (double_buffered ? 0.0 : bursts * dram_latency_cycles);
   }
   // Latency of the first transfer, which nothing can hide.

@@ -84,16 +84,11 @@ OpCost tensor_op(const OpWork& work, const HwParams& hw) {
 
 OpCost evaluate_work_any(const OpWork& work, const HwParams& hw) {
   switch (work.kind) {
-    case OpKind::kTensor:
-      return tensor_op(work, hw);
-    case OpKind::kVector:
-      return vector_cost(work.vector, hw, work.residency);
-    case OpKind::kCopy:
-      return copy_cost(work.vector.input_elements, work.vector.output_elements, hw);
-    case OpKind::kEmbedding:
-      return embedding_cost(work.vector.input_elements, work.vector.output_elements, hw);
-    case OpKind::kFree:
-      break;
+    case OpKind::kTensor: return tensor_op(work, hw);
+    case OpKind::kVector: return vector_cost(work.vector, hw, work.residency);
+    case OpKind::kCopy: return copy_cost(work.vector.input_elements, work.vector.output_elements, hw);
+    case OpKind::kEmbedding: return embedding_cost(work.vector.input_elements, work.vector.output_elements, hw);
+    case OpKind::kFree: break;
   }
   return OpCost{};
 }
@@ -122,23 +117,31 @@ void check_counts(const OpCost& c, std::string_view model, std::string_view arch
     throw InputError(fmt::format("<model {} on {}>", model, arch),
                      layer.empty() ? "network total" : fmt::format("layer {}", layer), what);
   };
-  const std::pair<const char*, int64_t> counts[] = {
-      {"cycles", c.cycles}, {"compute cycles", c.compute_cycles}, {"stall cycles", c.stall_cycles},
-      {"vector cycles", c.vector_cycles}, {"MACs", c.macs},
-      {"input SRAM reads", c.input_sram_reads_bytes}, {"input SRAM writes", c.input_sram_writes_bytes},
-      {"weight SRAM reads", c.weight_sram_reads_bytes}, {"weight SRAM writes", c.weight_sram_writes_bytes},
-      {"output SRAM reads", c.output_sram_reads_bytes}, {"output SRAM writes", c.output_sram_writes_bytes},
-      {"DRAM read bytes", c.dram_read_bytes}, {"DRAM write bytes", c.dram_write_bytes}};
+  const std::pair<const char*, int64_t> counts[] = {{"cycles", c.cycles},
+                                                    {"compute cycles", c.compute_cycles},
+                                                    {"stall cycles", c.stall_cycles},
+                                                    {"vector cycles", c.vector_cycles},
+                                                    {"MACs", c.macs},
+                                                    {"input SRAM reads", c.input_sram_reads_bytes},
+                                                    {"input SRAM writes", c.input_sram_writes_bytes},
+                                                    {"weight SRAM reads", c.weight_sram_reads_bytes},
+                                                    {"weight SRAM writes", c.weight_sram_writes_bytes},
+                                                    {"output SRAM reads", c.output_sram_reads_bytes},
+                                                    {"output SRAM writes", c.output_sram_writes_bytes},
+                                                    {"DRAM read bytes", c.dram_read_bytes},
+                                                    {"DRAM write bytes", c.dram_write_bytes}};
   for (const auto& [what, value] : counts) {
     if (value >= kCountLimit || value < 0) {
-      fail(fmt::format("the {} exceed 2^62, the limit of 64-bit counts: the op is too large "
-                       "or the design too slow for it (e.g. a tiny bandwidth)", what));
+      fail(
+          fmt::format("the {} exceed 2^62, the limit of 64-bit counts: the op is too large "
+                      "or the design too slow for it (e.g. a tiny bandwidth)",
+                      what));
     }
   }
   const Energy& e = c.energy;
-  const double energies[] = {e.mac_pj,  e.register_pj, e.pe_storage_pj, e.input_sram_pj, e.weight_sram_pj,
-                             e.output_sram_pj, e.noc_pj, e.dram_pj, e.vector_pj, e.leakage_pj,
-                             e.clock_pj, e.io_pj, e.dram_background_pj};
+  const double energies[] = {e.mac_pj,         e.register_pj, e.pe_storage_pj,     e.input_sram_pj, e.weight_sram_pj,
+                             e.output_sram_pj, e.noc_pj,      e.dram_pj,           e.vector_pj,     e.leakage_pj,
+                             e.clock_pj,       e.io_pj,       e.dram_background_pj};
   for (double pj : energies) {
     if (!std::isfinite(pj) || pj < 0) {
       fail(fmt::format("the energy is {} pJ; expected a finite number (check the technology values)", pj));

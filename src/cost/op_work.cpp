@@ -10,9 +10,7 @@ namespace {
 using workload::OpClass;
 
 // Data-movement ops that are views of their input: no bytes move.
-bool is_view(const std::string& type) {
-  return type == "reshape" || type == "flatten" || type == "identity";
-}
+bool is_view(const std::string& type) { return type == "reshape" || type == "flatten" || type == "identity"; }
 
 bool is_depthwise(const workload::Network& net, const workload::Op& op) {
   if (op.op_class != OpClass::kConv || op.attrs.groups <= 1 || op.inputs.empty()) return false;
@@ -24,17 +22,13 @@ OpKind kind_of(const workload::Op& op) {
   switch (op.op_class) {
     case OpClass::kConv:
     case OpClass::kMatmul:
-    case OpClass::kRecurrent:
-      return OpKind::kTensor;
+    case OpClass::kRecurrent: return OpKind::kTensor;
     case OpClass::kPool:
     case OpClass::kEltwise:
     case OpClass::kNorm:
-    case OpClass::kSoftmax:
-      return OpKind::kVector;
-    case OpClass::kDataMove:
-      return is_view(op.type) ? OpKind::kFree : OpKind::kCopy;
-    case OpClass::kEmbedding:
-      return OpKind::kEmbedding;
+    case OpClass::kSoftmax: return OpKind::kVector;
+    case OpClass::kDataMove: return is_view(op.type) ? OpKind::kFree : OpKind::kCopy;
+    case OpClass::kEmbedding: return OpKind::kEmbedding;
   }
   return OpKind::kFree;
 }
@@ -148,8 +142,7 @@ CacheKey make_key(const OpWork& work, const HwParams& hw) {
   CacheKey key;
   KeyWriter w(key);
   w.add(static_cast<uint64_t>(work.kind) | static_cast<uint64_t>(work.depthwise) << 8 |
-        static_cast<uint64_t>(work.serial_vector) << 9 |
-        static_cast<uint64_t>(work.residency.inputs_on_chip) << 10 |
+        static_cast<uint64_t>(work.serial_vector) << 9 | static_cast<uint64_t>(work.residency.inputs_on_chip) << 10 |
         static_cast<uint64_t>(work.residency.outputs_on_chip) << 11);
   if (work.kind == OpKind::kFree) return key;
   add_memory_fields(w, hw);
@@ -181,8 +174,7 @@ CacheKey make_key(const OpWork& work, const HwParams& hw) {
       w.add_i(work.vector.input_elements);
       w.add_i(work.vector.output_elements);
       break;
-    case OpKind::kFree:
-      break;
+    case OpKind::kFree: break;
   }
   return key;
 }

@@ -111,7 +111,8 @@ std::vector<Residency> plan_residency(const workload::Network& net, const std::v
   for (size_t t = 0; t < nt; ++t) storage[t] = static_cast<int>(t);
   for (size_t i = no; i-- > 0;) {
     const workload::Op& op = net.ops[i];
-    const bool pass_through = (root[i] >= 0 && root[i] != static_cast<int>(i)) || works[i].kind == detail::OpKind::kFree;
+    const bool pass_through =
+        (root[i] >= 0 && root[i] != static_cast<int>(i)) || works[i].kind == detail::OpKind::kFree;
     if (!pass_through || op.inputs.size() != 1 || op.outputs.size() != 1) continue;
     const int t = op.inputs[0];
     const workload::Tensor& in = net.tensors[static_cast<size_t>(t)];
@@ -125,7 +126,8 @@ std::vector<Residency> plan_residency(const workload::Network& net, const std::v
     const size_t u = static_cast<size_t>(storage[t]);
     if (tensor.producer >= 0) {
       start[u] = start[u] < 0 ? tensor.producer : std::min(start[u], tensor.producer);
-      if (!takes_residency(net.ops[static_cast<size_t>(tensor.producer)], works[static_cast<size_t>(tensor.producer)])) allowed[u] = 0;
+      if (!takes_residency(net.ops[static_cast<size_t>(tensor.producer)], works[static_cast<size_t>(tensor.producer)]))
+        allowed[u] = 0;
     }
     for (int c : tensor.consumers) {
       end[u] = std::max(end[u], c);
@@ -140,15 +142,18 @@ std::vector<Residency> plan_residency(const workload::Network& net, const std::v
     for (size_t j = 0; j < no; ++j) {
       const Mapping& m = dram_layers[j].mapping;
       if (works[j].kind != detail::OpKind::kTensor || m.on_vector_unit) continue;
-      const double tiles = static_cast<double>(m.tile_k * m.tile_n * hw.weight_bytes + m.tile_m * m.tile_n * hw.acc_bytes);
+      const double tiles =
+          static_cast<double>(m.tile_k * m.tile_n * hw.weight_bytes + m.tile_m * m.tile_n * hw.acc_bytes);
       room[j] -= copies * tiles;
     }
   }
   std::vector<int> order;  // stored candidates by first producer (then tensor index)
   for (size_t t = 0; t < nt; ++t) {
-    if (storage[t] == static_cast<int>(t) && start[t] >= 0 && allowed[t] && end[t] >= 0) order.push_back(static_cast<int>(t));
+    if (storage[t] == static_cast<int>(t) && start[t] >= 0 && allowed[t] && end[t] >= 0)
+      order.push_back(static_cast<int>(t));
   }
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return start[static_cast<size_t>(a)] < start[static_cast<size_t>(b)]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return start[static_cast<size_t>(a)] < start[static_cast<size_t>(b)]; });
   std::vector<char> resident(nt, 0);
   for (int ti : order) {
     {
@@ -223,10 +228,10 @@ int64_t batch_of(const workload::Network& net) {
 // The cost of running a micro-batch's schedule `runs` times over.
 OpCost repeated(const OpCost& c, int64_t runs) {
   OpCost r = c;
-  for (int64_t* field : {&r.cycles, &r.compute_cycles, &r.stall_cycles, &r.vector_cycles, &r.macs,
-                         &r.input_sram_reads_bytes, &r.input_sram_writes_bytes, &r.weight_sram_reads_bytes,
-                         &r.weight_sram_writes_bytes, &r.output_sram_reads_bytes, &r.output_sram_writes_bytes,
-                         &r.dram_read_bytes, &r.dram_write_bytes}) {
+  for (int64_t* field :
+       {&r.cycles, &r.compute_cycles, &r.stall_cycles, &r.vector_cycles, &r.macs, &r.input_sram_reads_bytes,
+        &r.input_sram_writes_bytes, &r.weight_sram_reads_bytes, &r.weight_sram_writes_bytes, &r.output_sram_reads_bytes,
+        &r.output_sram_writes_bytes, &r.dram_read_bytes, &r.dram_write_bytes}) {
     *field = mul_sat(*field, runs);
   }
   r.energy = Energy{};
@@ -327,7 +332,8 @@ NetworkCost evaluate_schedule(const workload::Network& net, const arch::Accelera
   // on the lanes, and counting them would put a small array above 100% (mobilenet on 1x1).
   const int64_t array_macs = tensor_unit_macs(result.layers);
   if (t.cycles > 0 && array_macs > 0) {
-    t.utilization = static_cast<double>(array_macs) / (static_cast<double>(accel.pes()) * static_cast<double>(t.cycles));
+    t.utilization =
+        static_cast<double>(array_macs) / (static_cast<double>(accel.pes()) * static_cast<double>(t.cycles));
   }
   t.bound = dominant_bound(result.layers);
   result.latency_s = static_cast<double>(t.cycles) / (hw.clock_ghz * 1e9);

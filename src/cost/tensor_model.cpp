@@ -24,12 +24,8 @@ struct LoopOrder {
   const char* name;
   int pos_m, pos_k, pos_n;
 };
-constexpr std::array<LoopOrder, 6> kOrders{{{"mkn", 0, 1, 2},
-                                            {"mnk", 0, 2, 1},
-                                            {"kmn", 1, 0, 2},
-                                            {"knm", 2, 0, 1},
-                                            {"nmk", 1, 2, 0},
-                                            {"nkm", 2, 1, 0}}};
+constexpr std::array<LoopOrder, 6> kOrders{
+    {{"mkn", 0, 1, 2}, {"mnk", 0, 2, 1}, {"kmn", 1, 0, 2}, {"knm", 2, 0, 1}, {"nmk", 1, 2, 0}, {"nkm", 2, 1, 0}}};
 
 // The order reported for SCALE-Sim's untiled schedule (streaming_traffic()).
 constexpr int kStreamingOrder = static_cast<int>(kOrders.size());
@@ -118,8 +114,8 @@ int64_t tile_cycles(const Gemm& g, Dataflow d, const FoldTiming& whole, const Hw
                     int64_t tn) {
   const std::array<int64_t, 3> dim{g.m, g.k, g.n}, tile{tm, tk, tn};
   const Placement p = placement(d);
-  const int64_t folds_2d = mul_sat(spatial_folds(dim[p.rows], tile[p.rows], hw.rows),
-                                   spatial_folds(dim[p.cols], tile[p.cols], hw.cols));
+  const int64_t folds_2d =
+      mul_sat(spatial_folds(dim[p.rows], tile[p.rows], hw.rows), spatial_folds(dim[p.cols], tile[p.cols], hw.cols));
   const int64_t stream_trips = ceil_div(dim[p.stream], tile[p.stream]);
   if (hw.arrays == 1) {
     if (!whole.pipelined) return mul_sat(g.count, folds_2d, add_sat(mul_sat(stream_trips, whole.fill), dim[p.stream]));
@@ -219,8 +215,7 @@ struct GemmBytes {
 // steps, if that loop is outside the operand's own innermost nontrivial loop (the
 // classic loop-nest reuse rule). C's "refetch" is a spill: partial sums leave the
 // buffer at accumulator width between k-steps and come back.
-Traffic traffic(const GemmBytes& gb, int64_t trips_m, int64_t trips_k, int64_t trips_n,
-                const LoopOrder& o) {
+Traffic traffic(const GemmBytes& gb, int64_t trips_m, int64_t trips_k, int64_t trips_n, const LoopOrder& o) {
   const int in_a = inner_pos(trips_m, o.pos_m, trips_k, o.pos_k);
   const int in_b = inner_pos(trips_k, o.pos_k, trips_n, o.pos_n);
   const int in_c = inner_pos(trips_m, o.pos_m, trips_n, o.pos_n);
@@ -241,8 +236,7 @@ Traffic traffic(const GemmBytes& gb, int64_t trips_m, int64_t trips_k, int64_t t
 // Energy of moving the traffic: DRAM, plus filling/draining the buffers on chip.
 double traffic_pj(const Traffic& t, const HwParams& hw) {
   return t.total() * hw.dram_pj_per_byte + t.a_reads * hw.input_sram_pj_per_byte +
-         t.b_reads * hw.weight_sram_pj_per_byte +
-         (t.c_reads + t.c_writes) * hw.output_sram_pj_per_byte;
+         t.b_reads * hw.weight_sram_pj_per_byte + (t.c_reads + t.c_writes) * hw.output_sram_pj_per_byte;
 }
 
 // ---------------------------------------------------------------------------------
@@ -414,8 +408,8 @@ class Tried {
 // True when even the least traffic a tiling could have (each operand once, in its
 // number of bursts) is slower than every dataflow's best so far.
 bool hopeless(const SearchSpace& s, const GemmBytes& gb, double bursts, const HwParams& hw, int64_t exposed) {
-  const double least = hw.dram_cycles(gb.a * gb.count, gb.b * (gb.b_shared ? 1.0 : gb.count),
-                                      gb.c_out * gb.count, bursts);
+  const double least =
+      hw.dram_cycles(gb.a * gb.count, gb.b * (gb.b_shared ? 1.0 : gb.count), gb.c_out * gb.count, bursts);
   const int64_t least_int = ceil_to_int(least);
   for (int i = 0; i < s.num_flows; ++i) {
     // Several arrays can balance smaller tiles better than the whole GEMM: no floor.
@@ -527,8 +521,8 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
     std::array<Traffic, kOrders.size()> t;
     for (size_t o = 0; o < kOrders.size(); ++o) {
       const bool k_inside_m = trips_m == 1 || kOrders[o].pos_k > kOrders[o].pos_m;
-      t[o] = traffic(least.a == gb.a ? gb : fetched_per_tile(gb, g, hw, tm, tk, k_inside_m), trips_m, trips_k,
-                     trips_n, kOrders[o]);
+      t[o] = traffic(least.a == gb.a ? gb : fetched_per_tile(gb, g, hw, tm, tk, k_inside_m), trips_m, trips_k, trips_n,
+                     kOrders[o]);
     }
     offer(s, g, t, ceil_div(g.m, trips_m), tm_max, tk, tn, hw, exposed);
   };
@@ -549,8 +543,7 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
 }
 
 // Folds the best mapping of one GEMM under dataflow state `st` into the op total.
-void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, const Residency& res,
-                TensorCost& c) {
+void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, const Residency& res, TensorCost& c) {
   const int64_t macs = mul_sat(g.m, g.k, g.n, g.count);
   if (!c.valid || macs > c.mapped_macs) {  // report the mapping of the biggest GEMM
     c.tile_m = st.tm, c.tile_k = st.tk, c.tile_n = st.tn, c.loop_order = st.order;
@@ -577,12 +570,12 @@ void accumulate(const Gemm& g, const DataflowState& st, const HwParams& hw, cons
   // Each MAC shifts its two operands and its partial sum one PE along.
   c.energy.register_pj += static_cast<double>(macs) * operand_bytes * hw.register_pj_per_byte;
   c.energy.pe_storage_pj += static_cast<double>(macs) * hw.pe_storage_pj_per_mac;
-  c.energy.noc_pj += (st.sram.input_reads + st.sram.weight_reads + st.sram.output_reads + st.sram.output_writes) *
-                     hw.noc_pj_per_byte;
+  c.energy.noc_pj +=
+      (st.sram.input_reads + st.sram.weight_reads + st.sram.output_reads + st.sram.output_writes) * hw.noc_pj_per_byte;
   c.energy.input_sram_pj += (st.sram.input_reads + t.a_reads) * hw.input_sram_pj_per_byte;
   c.energy.weight_sram_pj += (st.sram.weight_reads + t.b_reads) * hw.weight_sram_pj_per_byte;
-  c.energy.output_sram_pj += (st.sram.output_reads + st.sram.output_writes + t.c_reads + t.c_writes) *
-                             hw.output_sram_pj_per_byte;
+  c.energy.output_sram_pj +=
+      (st.sram.output_reads + st.sram.output_writes + t.c_reads + t.c_writes) * hw.output_sram_pj_per_byte;
   c.energy.dram_pj += t.total() * hw.dram_pj_per_byte;
   if (res.outputs_on_chip && !hw.unified) {
     // A resident output drains from the output (accumulator) buffer into the input
@@ -681,9 +674,9 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
     if (loop_order != o.name) continue;
     const int64_t trips_m = ceil_div(g.m, tile_m);
     const bool k_inside_m = trips_m == 1 || o.pos_k > o.pos_m;
-    const Traffic t = traffic(fetched_per_tile(gemm_bytes(g, hw, pb, Residency{}), g, hw, std::min(tile_m, g.m),
-                                               tile_k, k_inside_m),
-                              trips_m, ceil_div(g.k, tile_k), ceil_div(g.n, tile_n), o);
+    const Traffic t =
+        traffic(fetched_per_tile(gemm_bytes(g, hw, pb, Residency{}), g, hw, std::min(tile_m, g.m), tile_k, k_inside_m),
+                trips_m, ceil_div(g.k, tile_k), ceil_div(g.n, tile_n), o);
     return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
   }
   return {};

@@ -71,8 +71,8 @@ TensorCost evaluate_tensor(const workload::Gemm* gemms, size_t count, const HwPa
 struct TileTraffic {
   double a_reads = 0, b_reads = 0, c_reads = 0, c_writes = 0, bursts = 0;
 };
-TileTraffic tile_traffic(const workload::Gemm& gemm, const HwParams& hw, int64_t tile_m, int64_t tile_k,
-                         int64_t tile_n, const std::string& loop_order);
+TileTraffic tile_traffic(const workload::Gemm& gemm, const HwParams& hw, int64_t tile_m, int64_t tile_k, int64_t tile_n,
+                         const std::string& loop_order);
 
 // Array cycles of a GEMM run tile by tile (each tile its own folds and fills), and
 // DRAM traffic of SCALE-Sim's untiled schedule under a dataflow. Exposed for tests.

@@ -52,8 +52,7 @@ OpCost stream_on_vector_unit(const Streams& s, int64_t ops, const HwParams& hw) 
   OpCost c;
   c.vector_cycles = (ops + hw.vector_ops_per_cycle - 1) / hw.vector_ops_per_cycle;
   const double moved = s.dram_reads() + s.dram_writes();
-  const double bursts =
-      s.onchip() ? 1.0 : std::ceil((s.dram_in() + s.dram_writes()) / activation_chunk_bytes(hw));
+  const double bursts = s.onchip() ? 1.0 : std::ceil((s.dram_in() + s.dram_writes()) / activation_chunk_bytes(hw));
   const double dram = hw.dram_cycles(s.dram_in(), s.param_bytes, s.dram_writes(), bursts);
   c.cycles = overlap_cycles(c.vector_cycles, dram, moved > 0, hw);
   c.stall_cycles = c.cycles - c.vector_cycles;
@@ -68,12 +67,12 @@ OpCost stream_on_vector_unit(const Streams& s, int64_t ops, const HwParams& hw) 
   c.dram_read_bytes = round_bytes(s.dram_reads());
   c.dram_write_bytes = round_bytes(s.dram_writes());
   c.energy.vector_pj = static_cast<double>(ops) * hw.vector_op_pj;
-  c.energy.input_sram_pj = static_cast<double>(c.input_sram_reads_bytes + c.input_sram_writes_bytes) *
-                           hw.input_sram_pj_per_byte;
-  c.energy.weight_sram_pj = static_cast<double>(c.weight_sram_reads_bytes + c.weight_sram_writes_bytes) *
-                            hw.weight_sram_pj_per_byte;
-  c.energy.output_sram_pj = static_cast<double>(c.output_sram_reads_bytes + c.output_sram_writes_bytes) *
-                            hw.output_sram_pj_per_byte;
+  c.energy.input_sram_pj =
+      static_cast<double>(c.input_sram_reads_bytes + c.input_sram_writes_bytes) * hw.input_sram_pj_per_byte;
+  c.energy.weight_sram_pj =
+      static_cast<double>(c.weight_sram_reads_bytes + c.weight_sram_writes_bytes) * hw.weight_sram_pj_per_byte;
+  c.energy.output_sram_pj =
+      static_cast<double>(c.output_sram_reads_bytes + c.output_sram_writes_bytes) * hw.output_sram_pj_per_byte;
   c.energy.dram_pj = moved * hw.dram_pj_per_byte;
   return c;
 }
@@ -84,8 +83,7 @@ OpCost vector_cost(const VectorWork& work, const HwParams& hw, const Residency& 
   return stream_on_vector_unit(streams_of(work, hw, residency), work.vector_ops, hw);
 }
 
-OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw,
-                             const Residency& residency) {
+OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw, const Residency& residency) {
   OpCost c = stream_on_vector_unit(streams_of(work, hw, residency), macs, hw);
   c.macs = macs;
   c.mapping.on_vector_unit = true;
@@ -114,10 +112,10 @@ OpCost copy_cost(int64_t input_elements, int64_t output_elements, const HwParams
   c.cycles = overlap_cycles(ceil_cycles(sram_cycles), dram, !onchip, hw);
   c.stall_cycles = c.cycles;
   c.bound = c.cycles > 0 ? Bound::kMemory : Bound::kNone;
-  c.energy.input_sram_pj = static_cast<double>(c.input_sram_reads_bytes + c.input_sram_writes_bytes) *
-                           hw.input_sram_pj_per_byte;
-  c.energy.output_sram_pj = static_cast<double>(c.output_sram_reads_bytes + c.output_sram_writes_bytes) *
-                            hw.output_sram_pj_per_byte;
+  c.energy.input_sram_pj =
+      static_cast<double>(c.input_sram_reads_bytes + c.input_sram_writes_bytes) * hw.input_sram_pj_per_byte;
+  c.energy.output_sram_pj =
+      static_cast<double>(c.output_sram_reads_bytes + c.output_sram_writes_bytes) * hw.output_sram_pj_per_byte;
   c.energy.dram_pj = static_cast<double>(c.dram_bytes()) * hw.dram_pj_per_byte;
   return c;
 }
@@ -143,10 +141,10 @@ OpCost embedding_cost(int64_t index_elements, int64_t output_elements, const HwP
   c.stall_cycles = c.cycles;
   c.bound = Bound::kMemory;
   c.energy.input_sram_pj = static_cast<double>(c.input_sram_reads_bytes) * hw.input_sram_pj_per_byte;
-  c.energy.weight_sram_pj = static_cast<double>(c.weight_sram_reads_bytes + c.weight_sram_writes_bytes) *
-                            hw.weight_sram_pj_per_byte;
-  c.energy.output_sram_pj = static_cast<double>(c.output_sram_reads_bytes + c.output_sram_writes_bytes) *
-                            hw.output_sram_pj_per_byte;
+  c.energy.weight_sram_pj =
+      static_cast<double>(c.weight_sram_reads_bytes + c.weight_sram_writes_bytes) * hw.weight_sram_pj_per_byte;
+  c.energy.output_sram_pj =
+      static_cast<double>(c.output_sram_reads_bytes + c.output_sram_writes_bytes) * hw.output_sram_pj_per_byte;
   c.energy.dram_pj = static_cast<double>(c.dram_bytes()) * hw.dram_pj_per_byte;
   return c;
 }

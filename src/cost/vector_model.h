@@ -22,8 +22,7 @@ struct VectorWork {
 OpCost vector_cost(const VectorWork& work, const HwParams& hw, const Residency& residency = {});
 
 // A depthwise convolution done by the vector unit: one vector op per MAC.
-OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw,
-                             const Residency& residency = {});
+OpCost depthwise_vector_cost(const VectorWork& work, int64_t macs, const HwParams& hw, const Residency& residency = {});
 
 // A data-movement op that really moves bytes (transpose, concat, pad, slice, ...):
 // an SRAM-to-SRAM copy when it fits on chip, otherwise DRAM to DRAM.

@@ -156,9 +156,11 @@ Json params(const std::vector<std::pair<std::string, std::string>>& values) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> design_params(const dse::DesignSpace& space, const dse::Design& design) {
+std::vector<std::pair<std::string, std::string>> design_params(const dse::DesignSpace& space,
+                                                               const dse::Design& design) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (size_t i = 0; i < space.parameters().size(); ++i) out.emplace_back(space.parameters()[i].name, space.value(design, i));
+  for (size_t i = 0; i < space.parameters().size(); ++i)
+    out.emplace_back(space.parameters()[i].name, space.value(design, i));
   return out;
 }
 
@@ -176,20 +178,40 @@ Json breakdown(const cost::NetworkCost& cost) {
   }
   const cost::Energy& e = t.energy;
   const cost::Area& a = cost.area;
-  return Json{{"compute_cycles", t.compute_cycles}, {"stall_cycles", t.stall_cycles},
-              {"vector_cycles", t.vector_cycles}, {"macs", t.macs},
-              {"dram_read_bytes", t.dram_read_bytes}, {"dram_write_bytes", t.dram_write_bytes},
-              {"energy_pj", {{"mac", e.mac_pj}, {"register", e.register_pj}, {"input_sram", e.input_sram_pj},
-                             {"weight_sram", e.weight_sram_pj}, {"output_sram", e.output_sram_pj},
-                             {"dram", e.dram_pj}, {"vector", e.vector_pj}, {"leakage", e.leakage_pj},
-                             {"pe_storage", e.pe_storage_pj}, {"noc", e.noc_pj}, {"clock", e.clock_pj},
-                             {"io", e.io_pj}, {"dram_background", e.dram_background_pj}}},
-              {"area_mm2", {{"pe", a.pe_mm2}, {"register", a.register_mm2}, {"input_sram", a.input_sram_mm2},
-                            {"weight_sram", a.weight_sram_mm2}, {"output_sram", a.output_sram_mm2},
-                            {"vector", a.vector_mm2}, {"interconnect", a.interconnect_mm2},
-                            {"pe_storage", a.pe_storage_mm2}, {"array_control", a.array_control_mm2},
-                            {"clock_tree", a.clock_tree_mm2}, {"whitespace", a.whitespace_mm2},
-                            {"dram_phy", a.dram_phy_mm2}, {"host_interface", a.host_interface_mm2}}},
+  return Json{{"compute_cycles", t.compute_cycles},
+              {"stall_cycles", t.stall_cycles},
+              {"vector_cycles", t.vector_cycles},
+              {"macs", t.macs},
+              {"dram_read_bytes", t.dram_read_bytes},
+              {"dram_write_bytes", t.dram_write_bytes},
+              {"energy_pj",
+               {{"mac", e.mac_pj},
+                {"register", e.register_pj},
+                {"input_sram", e.input_sram_pj},
+                {"weight_sram", e.weight_sram_pj},
+                {"output_sram", e.output_sram_pj},
+                {"dram", e.dram_pj},
+                {"vector", e.vector_pj},
+                {"leakage", e.leakage_pj},
+                {"pe_storage", e.pe_storage_pj},
+                {"noc", e.noc_pj},
+                {"clock", e.clock_pj},
+                {"io", e.io_pj},
+                {"dram_background", e.dram_background_pj}}},
+              {"area_mm2",
+               {{"pe", a.pe_mm2},
+                {"register", a.register_mm2},
+                {"input_sram", a.input_sram_mm2},
+                {"weight_sram", a.weight_sram_mm2},
+                {"output_sram", a.output_sram_mm2},
+                {"vector", a.vector_mm2},
+                {"interconnect", a.interconnect_mm2},
+                {"pe_storage", a.pe_storage_mm2},
+                {"array_control", a.array_control_mm2},
+                {"clock_tree", a.clock_tree_mm2},
+                {"whitespace", a.whitespace_mm2},
+                {"dram_phy", a.dram_phy_mm2},
+                {"host_interface", a.host_interface_mm2}}},
               {"layers_by_bound", bound}};
 }
 
@@ -207,12 +229,16 @@ Json sensitivity_json(const Exploration& run) {
     Json points = Json::array();
     for (const dse::SensitivityPoint& p : s.points) {
       double v = objective_value(objective, p.evaluation);
-      Json point{{"value", report::json_value(p.value)}, {"valid", p.evaluation.valid()}, {"feasible", p.evaluation.feasible()}};
+      Json point{{"value", report::json_value(p.value)},
+                 {"valid", p.evaluation.valid()},
+                 {"feasible", p.evaluation.feasible()}};
       point["objective"] = std::isnan(v) ? Json(nullptr) : Json(v);
       point["relative"] = std::isnan(v) || best == 0 ? Json(nullptr) : Json(v / best);
       points.push_back(std::move(point));
     }
-    out.push_back(Json{{"parameter", s.parameter}, {"best_value", report::json_value(s.points[s.best_index].value)}, {"points", points}});
+    out.push_back(Json{{"parameter", s.parameter},
+                       {"best_value", report::json_value(s.points[s.best_index].value)},
+                       {"points", points}});
   }
   return out;
 }
@@ -220,9 +246,14 @@ Json sensitivity_json(const Exploration& run) {
 Json spread_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 Json uncertainty_json(const dse::ExploreUncertainty& u) {
-  return Json{{"pct", u.options.pct}, {"samples", u.options.samples}, {"seed", u.options.seed}, {"best_same", u.best_same},
-              {"objective", {{"min", spread_or_null(u.objective.min)}, {"median", spread_or_null(u.objective.median)},
-                             {"max", spread_or_null(u.objective.max)}}},
+  return Json{{"pct", u.options.pct},
+              {"samples", u.options.samples},
+              {"seed", u.options.seed},
+              {"best_same", u.best_same},
+              {"objective",
+               {{"min", spread_or_null(u.objective.min)},
+                {"median", spread_or_null(u.objective.median)},
+                {"max", spread_or_null(u.objective.max)}}},
               {"elapsed_s", u.elapsed_s}};
 }
 
@@ -255,9 +286,13 @@ Json exploration(const Exploration& run) {
   out["sensitivity"] = sensitivity_json(run);
   if (run.uncertainty) out["uncertainty"] = uncertainty_json(*run.uncertainty);
   double rate = r.elapsed_s > 0 ? static_cast<double>(r.computed) / r.elapsed_s : 0;
-  out["run"] = Json{{"threads", run.threads}, {"elapsed_s", r.elapsed_s}, {"designs_per_s", rate},
-                    {"computed", r.computed}, {"from_store", r.from_store},
-                    {"cost_cache", {{"entries", run.cache.size()}, {"hits", run.cache.hits()}, {"misses", run.cache.misses()}}}};
+  out["run"] =
+      Json{{"threads", run.threads},
+           {"elapsed_s", r.elapsed_s},
+           {"designs_per_s", rate},
+           {"computed", r.computed},
+           {"from_store", r.from_store},
+           {"cost_cache", {{"entries", run.cache.size()}, {"hits", run.cache.hits()}, {"misses", run.cache.misses()}}}};
   if (run.mpi_ranks > 1) out["run"]["mpi_ranks"] = run.mpi_ranks;
   return out;
 }
@@ -265,7 +300,8 @@ Json exploration(const Exploration& run) {
 Json stored_designs(const std::string& db, size_t matched, const std::vector<dse::StoredDesign>& designs) {
   Json out = Json::array();
   for (const dse::StoredDesign& d : designs) {
-    out.push_back(Json{{"model", d.model}, {"space", d.space}, {"params", params(d.params())}, {"metrics", metrics(d.metrics)}});
+    out.push_back(
+        Json{{"model", d.model}, {"space", d.space}, {"params", params(d.params())}, {"metrics", metrics(d.metrics)}});
   }
   return Json{{"db", db}, {"matched", matched}, {"designs", out}};
 }
@@ -285,29 +321,44 @@ Json validation(const ValidationHeader& h, const std::vector<validation::Network
   j["layers"] = Json::array();
   for (const validation::NetworkComparison& n : results) {
     const validation::LayerComparison* w = n.worst();
-    j["networks"].push_back({{"model", n.model}, {"arch", n.arch}, {"dataflow", arch::to_string(n.dataflow)},
-                             {"layers", n.layers.size()}, {"skipped_vector_layers", n.skipped},
-                             {"sim", n.sim_total}, {"cost", n.cost_total},
+    j["networks"].push_back({{"model", n.model},
+                             {"arch", n.arch},
+                             {"dataflow", arch::to_string(n.dataflow)},
+                             {"layers", n.layers.size()},
+                             {"skipped_vector_layers", n.skipped},
+                             {"sim", n.sim_total},
+                             {"cost", n.cost_total},
                              {"error_pct", 100 * n.total_error()},
                              {"mean_abs_layer_error_pct", 100 * n.mean_abs_error()},
                              {"max_abs_layer_error_pct", w ? 100 * std::abs(w->error()) : 0.0},
                              {"max_error_layer", w ? w->layer : ""},
-                             {"sim_dram_bytes", n.sim_dram}, {"cost_dram_bytes", n.cost_dram},
+                             {"sim_dram_bytes", n.sim_dram},
+                             {"cost_dram_bytes", n.cost_dram},
                              {"dram_error_pct", 100 * n.dram_error()},
                              {"pass", n.passes(h.bound_pct, h.layer_bound_pct)}});
     for (const validation::LayerComparison& l : n.layers) {
-      j["layers"].push_back({{"model", n.model}, {"arch", n.arch}, {"dataflow", arch::to_string(n.dataflow)},
-                             {"layer", l.layer}, {"op", l.op}, {"sim", l.sim}, {"cost", l.cost},
-                             {"error_pct", 100 * l.error()}, {"sim_compute_cycles", l.sim_compute},
-                             {"cost_compute_cycles", l.cost_compute}, {"sim_dram_bytes", l.sim_dram},
-                             {"cost_dram_bytes", l.cost_dram}, {"cost_mapping", l.mapping}});
+      j["layers"].push_back({{"model", n.model},
+                             {"arch", n.arch},
+                             {"dataflow", arch::to_string(n.dataflow)},
+                             {"layer", l.layer},
+                             {"op", l.op},
+                             {"sim", l.sim},
+                             {"cost", l.cost},
+                             {"error_pct", 100 * l.error()},
+                             {"sim_compute_cycles", l.sim_compute},
+                             {"cost_compute_cycles", l.cost_compute},
+                             {"sim_dram_bytes", l.sim_dram},
+                             {"cost_dram_bytes", l.cost_dram},
+                             {"cost_mapping", l.mapping}});
     }
   }
   return j;
 }
 
 std::string dumped(const Json& doc) { return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
-std::string dumped(const nlohmann::json& doc) { return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string dumped(const nlohmann::json& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 nlohmann::json for_report(const Json& doc) { return nlohmann::json::parse(dumped(doc)); }
 
 }  // namespace acceldse::documents

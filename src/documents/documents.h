@@ -24,7 +24,8 @@ nlohmann::json evaluation(const workload::Network& net, const arch::Accelerator&
 
 // ---- designs of a space ----
 // A design's parameters as (name, value) in the space's order.
-std::vector<std::pair<std::string, std::string>> design_params(const dse::DesignSpace& space, const dse::Design& design);
+std::vector<std::pair<std::string, std::string>> design_params(const dse::DesignSpace& space,
+                                                               const dse::Design& design);
 // Parameters as an object, numbers as numbers.
 Json params(const std::vector<std::pair<std::string, std::string>>& params);
 // Metrics written as whole numbers: cycles, pes, dram_bytes.

@@ -39,22 +39,24 @@ const std::vector<Metric>& metric_table() {
   static const std::vector<Metric> table = {
       {"die_area_mm2", "chip area with the off-chip interfaces (DRAM PHYs, host link)",
        [](const Run& r) { return r.cost.area.total_mm2(); }},
-      {"core_area_mm2", "chip area without the off-chip interfaces", [](const Run& r) { return r.cost.area.core_mm2(); }},
+      {"core_area_mm2", "chip area without the off-chip interfaces",
+       [](const Run& r) { return r.cost.area.core_mm2(); }},
       {"busy_power_w", "chip + DRAM devices, average while running the workload",
        [](const Run& r) { return r.cost.power_w + r.cost.dram_power_w; }},
       {"core_power_w", "chip without the off-chip interfaces, average while running",
        [](const Run& r) { return core_pj(r.cost) * 1e-12 / r.cost.latency_s; }},
       {"idle_power_w", "chip + DRAM devices doing no work (clock, leakage, I/O static, DRAM background)",
        [](const Run& r) { return cost::idle_power_w(r.accel) + cost::dram_idle_power_w(r.accel); }},
-      {"tops", "2 x MACs per second / 1e12", [](const Run& r) {
-         return 2.0 * static_cast<double>(r.cost.totals.macs) / r.cost.latency_s * 1e-12;
-       }},
-      {"inferences_per_s", "the check's batch (or the network's) / latency", [](const Run& r) {
+      {"tops", "2 x MACs per second / 1e12",
+       [](const Run& r) { return 2.0 * static_cast<double>(r.cost.totals.macs) / r.cost.latency_s * 1e-12; }},
+      {"inferences_per_s", "the check's batch (or the network's) / latency",
+       [](const Run& r) {
          return r.batch ? static_cast<double>(*r.batch) / r.cost.latency_s : r.cost.throughput_per_s;
        }},
       {"core_energy_per_mac_pj", "core energy of the workload / its MACs",
        [](const Run& r) { return core_pj(r.cost) / static_cast<double>(r.cost.totals.macs); }},
-      {"dram_accesses_per_mac", "DRAM bytes / input word bytes / MACs", [](const Run& r) {
+      {"dram_accesses_per_mac", "DRAM bytes / input word bytes / MACs",
+       [](const Run& r) {
          return static_cast<double>(r.cost.totals.dram_bytes()) / r.accel.precision.input_bytes /
                 static_cast<double>(r.cost.totals.macs);
        }},
@@ -80,8 +82,7 @@ double number_of(const YAML::Node& node, const std::string& file, const std::str
   try {
     const double value = node.as<double>();
     if (std::isfinite(value) && value > 0) return value;
-  } catch (const YAML::Exception&) {
-  }
+  } catch (const YAML::Exception&) {}
   throw InputError(file, place, "expected a number > 0");
 }
 
@@ -109,7 +110,8 @@ CalibrationCheck read_check(const YAML::Node& entry, const std::string& file, co
 workload::Network load_model(const std::string& model) {
   const fs::path local = data_path("calibration") / "models" / (model + ".yaml");
   std::error_code ec;
-  if (model.find('/') == std::string::npos && fs::is_regular_file(local, ec)) return workload::load_network(local.string());
+  if (model.find('/') == std::string::npos && fs::is_regular_file(local, ec))
+    return workload::load_network(local.string());
   return workload::load_network(model);
 }
 
@@ -149,11 +151,13 @@ std::vector<CalibrationRow> run_calibration(const std::vector<CalibrationCheck>&
     if (run == runs.end()) {
       workload::Network net = load_model(check.model);
       cost::NetworkCost cost = cost::evaluate_network(net, accel->second);
-      run = runs.emplace(std::make_pair(check.arch, check.model), std::make_pair(std::move(net), std::move(cost))).first;
+      run =
+          runs.emplace(std::make_pair(check.arch, check.model), std::make_pair(std::move(net), std::move(cost))).first;
     }
     CalibrationRow row;
     row.check = check;
-    row.modelled = find_metric(check.metric)->value(Run{accel->second, run->second.first, run->second.second, check.batch});
+    row.modelled =
+        find_metric(check.metric)->value(Run{accel->second, run->second.first, run->second.second, check.batch});
     row.diff_pct = 100.0 * (row.modelled - check.published) / check.published;
     rows.push_back(std::move(row));
   }

@@ -63,8 +63,8 @@ class Expression {
   Expression& operator=(Expression&&) noexcept;
 
   // `names` fixes the variable order evaluate() expects. Errors name file and place.
-  static Expression parse(std::string_view text, const std::vector<std::string>& names,
-                          const std::string& file, const std::string& place);
+  static Expression parse(std::string_view text, const std::vector<std::string>& names, const std::string& file,
+                          const std::string& place);
   double evaluate(std::span<const double> values) const;
   // How far from true, relative to the compared magnitude: 0 when satisfied. Used to
   // steer heuristics towards feasibility.
@@ -85,7 +85,7 @@ struct Parameter {
   // True when every value is a number: then neighbouring values are "close" for the
   // heuristics and the parameter can be used in expressions.
   bool numeric = false;
-  std::vector<double> numbers;      // values as numbers when numeric
+  std::vector<double> numbers;  // values as numbers when numeric
 };
 
 // One point: the index of the chosen value of each parameter.
@@ -141,8 +141,7 @@ class DesignSpace {
 
   // Programmatic construction; every value is checked against `base`.
   DesignSpace(std::string name, std::string file, arch::Accelerator base);
-  void add_parameter(const std::string& name, std::vector<std::string> values,
-                     const std::string& place = "");
+  void add_parameter(const std::string& name, std::vector<std::string> values, const std::string& place = "");
   // Replaces the base accelerator (e.g. --arch); re-checks every parameter value.
   void set_base(arch::Accelerator base);
   void add_constraint(const std::string& text, const std::string& place = "");
@@ -168,8 +167,7 @@ class DesignSpace {
   std::string hash() const;
   // Expression variables: metric_names() then numeric parameters.
   const std::vector<std::string>& variable_names() const { return variables_; }
-  void variable_values(const Design& design, const Metrics& metrics,
-                       std::vector<double>& out) const;
+  void variable_values(const Design& design, const Metrics& metrics, std::vector<double>& out) const;
 
  private:
   std::string name_, file_;
@@ -184,8 +182,8 @@ class DesignSpace {
 // What a command line adds to a design space; `explore` and the studies share it so
 // that both accept and refuse the same options.
 struct SpaceOptions {
-  std::string space;  // a name in spaces/ or a YAML file; empty: spaces/default.yaml
-  std::string arch;   // replaces the space's base accelerator when given
+  std::string space;                                // a name in spaces/ or a YAML file; empty: spaces/default.yaml
+  std::string arch;                                 // replaces the space's base accelerator when given
   std::optional<double> area_max_mm2, power_max_w;  // must be positive and finite
   std::optional<int64_t> pes_max;                   // must be positive
   std::vector<std::string> constraints;             // extra expressions
@@ -199,10 +197,10 @@ DesignSpace build_space(const SpaceOptions& options, const std::string& default_
 struct Evaluation {
   Design design;
   Metrics metrics;
-  std::string error;          // non-empty: the design could not be built or evaluated
-  int violated = -1;          // first violated constraint (index), -1 if none
-  double violation = 0;       // summed relative violation of all constraints
-  double score = 0;           // objective, lower is better
+  std::string error;     // non-empty: the design could not be built or evaluated
+  int violated = -1;     // first violated constraint (index), -1 if none
+  double violation = 0;  // summed relative violation of all constraints
+  double score = 0;      // objective, lower is better
   bool valid() const { return error.empty(); }
   bool feasible() const { return valid() && violated < 0; }
 };
@@ -228,8 +226,7 @@ class ResultStore;
 // Metrics of one design; must be thread-safe.
 using MetricsFn = std::function<Metrics(const arch::Accelerator&)>;
 // The usual MetricsFn: one network through the analytical model with a shared cache.
-MetricsFn network_metrics(std::shared_ptr<const workload::Network> network,
-                          std::shared_ptr<cost::CostCache> cache);
+MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std::shared_ptr<cost::CostCache> cache);
 // Identity of a network for store keys (hash of its YAML form).
 std::string network_hash(const workload::Network& network);
 
@@ -256,13 +253,13 @@ class ThreadPool {
 using RemoteFn = std::function<std::vector<Evaluation>(std::span<const Design>)>;
 
 struct EvaluatorOptions {
-  int threads = 0;                 // 0 = all cores
-  RemoteFn remote;                 // set: designs to compute go here instead of the pool
-  ResultStore* store = nullptr;    // records every computed design
-  bool resume = false;             // take designs found in the store instead of computing
-  std::string model = "model";     // shown in the store
-  std::string model_hash;          // with the space hash, keys the store
-  size_t memo_limit = 100'000;     // designs remembered (~25 MB); beyond, recomputed
+  int threads = 0;               // 0 = all cores
+  RemoteFn remote;               // set: designs to compute go here instead of the pool
+  ResultStore* store = nullptr;  // records every computed design
+  bool resume = false;           // take designs found in the store instead of computing
+  std::string model = "model";   // shown in the store
+  std::string model_hash;        // with the space hash, keys the store
+  size_t memo_limit = 100'000;   // designs remembered (~25 MB); beyond, recomputed
 };
 
 // Evaluates designs of one space in parallel (the space must outlive it). Remembers up
@@ -325,7 +322,7 @@ struct Progress {
 
 // One constraint stage of the feasibility funnel: how many designs it removed.
 struct FunnelStage {
-  std::string what;       // "valid design" or the constraint text
+  std::string what;  // "valid design" or the constraint text
   uint64_t removed = 0;
   uint64_t remaining = 0;  // designs still feasible after this stage
 };
@@ -334,8 +331,7 @@ struct FunnelStage {
 // Pareto front and funnel. Every design a strategy evaluates goes through here.
 class Search {
  public:
-  Search(Evaluator& evaluator, Budget budget, uint64_t seed,
-         std::function<void(const Progress&)> on_progress = {});
+  Search(Evaluator& evaluator, Budget budget, uint64_t seed, std::function<void(const Progress&)> on_progress = {});
   ~Search();
   Search(const Search&) = delete;
   Search& operator=(const Search&) = delete;
@@ -344,10 +340,10 @@ class Search {
   // Evaluates the longest prefix of `designs` that fits the remaining budget (designs
   // this search saw before are free). Returns one evaluation per design taken.
   std::vector<Evaluation> evaluate(std::span<const Design> designs);
-  bool known(const Design& design) const;  // seen earlier by this search
-  bool done() const;                 // budget or time spent, or the space exhausted
-  uint64_t remaining() const;        // evaluations left (UINT64_MAX when time-bounded)
-  double fraction_used() const;      // of the budget, 0..1 (by evaluations or time)
+  bool known(const Design& design) const;            // seen earlier by this search
+  bool done() const;                                 // budget or time spent, or the space exhausted
+  uint64_t remaining() const;                        // evaluations left (UINT64_MAX when time-bounded)
+  double fraction_used() const;                      // of the budget, 0..1 (by evaluations or time)
   uint64_t evaluated() const { return evaluated_; }  // distinct designs, by this search
   uint64_t planned() const { return planned_; }
 
@@ -368,7 +364,7 @@ class Search {
   std::vector<uint64_t> removed_;  // [0] invalid, [1+i] by constraint i
   std::string first_error_;
   struct Seen;
-  std::unique_ptr<Seen> seen_;     // designs this search has recorded
+  std::unique_ptr<Seen> seen_;  // designs this search has recorded
   void record(const Evaluation& evaluation);
 };
 
@@ -412,10 +408,10 @@ struct ExploreResult {
   uint64_t search_evaluated = 0;  // by the strategy alone
   uint64_t computed = 0;          // evaluated by the model (the rest came from the store)
   uint64_t from_store = 0;
-  uint64_t feasible = 0;          // feasible designs the strategy saw
+  uint64_t feasible = 0;  // feasible designs the strategy saw
   double elapsed_s = 0;
-  std::optional<Evaluation> best;   // best feasible design
-  std::vector<Evaluation> pareto;   // feasible, non-dominated, sorted
+  std::optional<Evaluation> best;  // best feasible design
+  std::vector<Evaluation> pareto;  // feasible, non-dominated, sorted
   std::vector<Sensitivity> sensitivity;
   std::vector<FunnelStage> funnel;
   std::string first_error;  // why the first invalid design was invalid

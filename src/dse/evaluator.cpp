@@ -122,16 +122,13 @@ void ThreadPool::parallel_for(size_t n, size_t grain, const std::function<void(s
 
 // ---- Metrics functions --------------------------------------------------------------------
 
-MetricsFn network_metrics(std::shared_ptr<const workload::Network> network,
-                          std::shared_ptr<cost::CostCache> cache) {
+MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std::shared_ptr<cost::CostCache> cache) {
   return [network, cache](const arch::Accelerator& accel) {
     return metrics_of(cost::evaluate_network(*network, accel, cache.get()), accel);
   };
 }
 
-std::string network_hash(const workload::Network& network) {
-  return detail::hex_hash(workload::to_yaml(network));
-}
+std::string network_hash(const workload::Network& network) { return detail::hex_hash(workload::to_yaml(network)); }
 
 int compare_rank(const RankKey& a, const RankKey& b) {
   if (a.score != b.score) return a.score < b.score ? -1 : 1;
@@ -224,8 +221,12 @@ struct Evaluator::Impl {
   uint64_t evaluated = 0, computed = 0, from_store = 0;
 
   Impl(const DesignSpace& s, MetricsFn fn, EvaluatorOptions o)
-      : space(s), metrics(std::move(fn)), options(std::move(o)), pool(options.threads),
-        builders(static_cast<size_t>(pool.size())), space_hash(s.hash()) {}
+      : space(s),
+        metrics(std::move(fn)),
+        options(std::move(o)),
+        pool(options.threads),
+        builders(static_cast<size_t>(pool.size())),
+        space_hash(s.hash()) {}
 
   Evaluation compute(const Design& design, int worker) {
     Evaluation evaluation;
@@ -250,7 +251,8 @@ struct Evaluator::Impl {
     batch.reserve(compute.size());
     for (size_t i : compute) batch.push_back(designs[i]);
     std::vector<Evaluation> answers = options.remote(batch);
-    if (answers.size() != batch.size()) throw std::logic_error("remote evaluation returned the wrong number of designs");
+    if (answers.size() != batch.size())
+      throw std::logic_error("remote evaluation returned the wrong number of designs");
     for (size_t j = 0; j < compute.size(); ++j) {
       Evaluation& e = results[compute[j]];
       e = Evaluation{};
@@ -262,8 +264,8 @@ struct Evaluator::Impl {
   }
 
   StoredDesign stored(const Evaluation& e) const {
-    return StoredDesign{space.name(), space_hash, options.model, options.model_hash,
-                        space.key(e.design), e.error, e.metrics};
+    return StoredDesign{space.name(),        space_hash, options.model, options.model_hash,
+                        space.key(e.design), e.error,    e.metrics};
   }
 
   bool read_back(const Design& design, Evaluation& out) {
@@ -316,9 +318,8 @@ std::vector<Evaluation> Evaluator::evaluate(std::span<const Design> designs) {
   } else {
     // Chunks keep neighbouring designs on one worker so its builder reuses prefixes.
     size_t grain = std::max<size_t>(1, compute.size() / (static_cast<size_t>(p.pool.size()) * 8));
-    p.pool.parallel_for(compute.size(), grain, [&](size_t j, int worker) {
-      results[compute[j]] = p.compute(designs[compute[j]], worker);
-    });
+    p.pool.parallel_for(compute.size(), grain,
+                        [&](size_t j, int worker) { results[compute[j]] = p.compute(designs[compute[j]], worker); });
   }
   if (p.options.store != nullptr) {
     for (size_t i : compute) p.options.store->record(p.stored(results[i]));
@@ -334,9 +335,7 @@ std::vector<Evaluation> Evaluator::evaluate(std::span<const Design> designs) {
   return results;
 }
 
-Evaluation Evaluator::evaluate(const Design& design) {
-  return evaluate(std::span<const Design>(&design, 1)).front();
-}
+Evaluation Evaluator::evaluate(const Design& design) { return evaluate(std::span<const Design>(&design, 1)).front(); }
 
 bool Evaluator::known(const Design& design) const { return impl_->memo.contains(design); }
 

@@ -14,8 +14,24 @@ namespace acceldse::dse {
 
 namespace {
 
-enum class Kind { kNumber, kVariable, kNegate, kNot, kAdd, kSub, kMul, kDiv,
-                  kLess, kLessEq, kGreater, kGreaterEq, kEqual, kNotEqual, kAnd, kOr };
+enum class Kind {
+  kNumber,
+  kVariable,
+  kNegate,
+  kNot,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kLess,
+  kLessEq,
+  kGreater,
+  kGreaterEq,
+  kEqual,
+  kNotEqual,
+  kAnd,
+  kOr
+};
 
 struct Node {
   Kind kind = Kind::kNumber;
@@ -30,9 +46,8 @@ bool is_comparison(Kind kind) { return kind >= Kind::kLess && kind <= Kind::kNot
 struct Alias {
   std::string_view utf8, ascii;
 };
-constexpr Alias kAliases[] = {{"\xE2\x88\x92", "-"}, {"\xC3\x97", "*"}, {"\xC3\xB7", "/"},
-                              {"\xE2\x89\xA4", "<="}, {"\xE2\x89\xA5", ">="},
-                              {"\xE2\x89\xA0", "!="}};
+constexpr Alias kAliases[] = {{"\xE2\x88\x92", "-"},  {"\xC3\x97", "*"},      {"\xC3\xB7", "/"},
+                              {"\xE2\x89\xA4", "<="}, {"\xE2\x89\xA5", ">="}, {"\xE2\x89\xA0", "!="}};
 
 // Parentheses and prefix operators nest the parser's recursion; binary operators chain
 // the tree that evaluate() walks recursively. Both are capped so that a hostile
@@ -84,7 +99,8 @@ class Parser {
   [[noreturn]] void fail(const std::string& what) const {
     // A long expression is shown by its start only: the column says where.
     constexpr size_t kShown = 80;
-    const std::string shown = text_.size() <= kShown ? std::string(text_) : std::string(text_.substr(0, kShown)) + "...";
+    const std::string shown =
+        text_.size() <= kShown ? std::string(text_) : std::string(text_.substr(0, kShown)) + "...";
     throw InputError(file_, place_,
                      "in expression '" + shown + "' at column " + std::to_string(pos_ + 1) + ": " + what);
   }
@@ -99,8 +115,7 @@ class Parser {
     if (text_.substr(pos_, op.size()) == op) {
       // Keep "<" from eating the start of "<=", and keywords from eating identifiers.
       if (std::isalpha(static_cast<unsigned char>(op[0])) && pos_ + op.size() < text_.size() &&
-          (std::isalnum(static_cast<unsigned char>(text_[pos_ + op.size()])) ||
-           text_[pos_ + op.size()] == '_')) {
+          (std::isalnum(static_cast<unsigned char>(text_[pos_ + op.size()])) || text_[pos_ + op.size()] == '_')) {
         return false;
       }
       pos_ += op.size();
@@ -151,8 +166,8 @@ class Parser {
     int lhs = parse_sum();
     // Longer spellings first so "<=" is not read as "<".
     static const std::pair<std::string_view, Kind> kOps[] = {
-        {"<=", Kind::kLessEq}, {">=", Kind::kGreaterEq}, {"==", Kind::kEqual},
-        {"!=", Kind::kNotEqual}, {"<", Kind::kLess}, {">", Kind::kGreater}, {"=", Kind::kEqual}};
+        {"<=", Kind::kLessEq}, {">=", Kind::kGreaterEq}, {"==", Kind::kEqual}, {"!=", Kind::kNotEqual},
+        {"<", Kind::kLess},    {">", Kind::kGreater},    {"=", Kind::kEqual}};
     for (const auto& [op, kind] : kOps) {
       if (accept(op)) return binary(kind, lhs, parse_sum());
     }
@@ -217,8 +232,7 @@ class Parser {
   }
   int parse_name() {
     size_t start = pos_;
-    while (pos_ < text_.size() &&
-           (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) {
+    while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) {
       ++pos_;
     }
     std::string name(text_.substr(start, pos_ - start));
@@ -266,11 +280,9 @@ double comparison_violation(Kind kind, double lhs, double rhs) {
   double scale = std::abs(rhs) > 0 ? std::abs(rhs) : std::max(std::abs(lhs), 1e-300);
   switch (kind) {
     case Kind::kLess:
-    case Kind::kLessEq: return lhs <= rhs ? (kind == Kind::kLess && lhs == rhs ? 1e-9 : 0)
-                                          : (lhs - rhs) / scale;
+    case Kind::kLessEq: return lhs <= rhs ? (kind == Kind::kLess && lhs == rhs ? 1e-9 : 0) : (lhs - rhs) / scale;
     case Kind::kGreater:
-    case Kind::kGreaterEq: return lhs >= rhs ? (kind == Kind::kGreater && lhs == rhs ? 1e-9 : 0)
-                                             : (rhs - lhs) / scale;
+    case Kind::kGreaterEq: return lhs >= rhs ? (kind == Kind::kGreater && lhs == rhs ? 1e-9 : 0) : (rhs - lhs) / scale;
     case Kind::kEqual: return std::abs(lhs - rhs) / scale;
     default: return lhs != rhs ? 0 : 1;
   }
@@ -306,8 +318,8 @@ Expression& Expression::operator=(const Expression& other) {
 Expression::Expression(Expression&&) noexcept = default;
 Expression& Expression::operator=(Expression&&) noexcept = default;
 
-Expression Expression::parse(std::string_view text, const std::vector<std::string>& names,
-                             const std::string& file, const std::string& place) {
+Expression Expression::parse(std::string_view text, const std::vector<std::string>& names, const std::string& file,
+                             const std::string& place) {
   Expression expression;
   Impl& impl = *expression.impl_;
   impl.text = std::string(text);

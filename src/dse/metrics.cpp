@@ -88,11 +88,9 @@ std::array<double, 3> pareto_vector(const Metrics& metrics) {
 Objective::Objective()
     : name_("latency"),
       metric_("latency_s"),
-      expression_(std::make_shared<Expression>(
-          Expression::parse("latency_s", metric_names(), "", ""))) {}
+      expression_(std::make_shared<Expression>(Expression::parse("latency_s", metric_names(), "", ""))) {}
 
-Objective Objective::parse(const std::string& text, const std::string& file,
-                           const std::string& place) {
+Objective Objective::parse(const std::string& text, const std::string& file, const std::string& place) {
   Objective objective;
   objective.name_ = text;
   if (text == "pareto") {
@@ -105,8 +103,8 @@ Objective Objective::parse(const std::string& text, const std::string& file,
     if (text == named.name) {
       objective.metric_ = named.metric;
       objective.sense_ = named.sense;
-      objective.expression_ = std::make_shared<Expression>(
-          Expression::parse(named.metric, metric_names(), file, place));
+      objective.expression_ =
+          std::make_shared<Expression>(Expression::parse(named.metric, metric_names(), file, place));
       return objective;
     }
   }
@@ -120,15 +118,15 @@ Objective Objective::parse(const std::string& text, const std::string& file,
   std::string body = text.substr(4);
   objective.sense_ = is_min ? Sense::kMinimize : Sense::kMaximize;
   objective.metric_ = body;
-  objective.expression_ =
-      std::make_shared<Expression>(Expression::parse(body, metric_names(), file, place));
+  objective.expression_ = std::make_shared<Expression>(Expression::parse(body, metric_names(), file, place));
   // An expression of constants only has one value for every design: refuse it now when
   // it is not finite (e.g. 1/0) instead of ranking designs by infinity.
   if (objective.expression_->uses().empty()) {
     const double value = objective.expression_->evaluate({});
     if (!std::isfinite(value)) {
-      throw InputError(file, place, "objective '" + text + "' is " + std::to_string(value) +
-                                        " for every design; expected an expression with a finite value");
+      throw InputError(file, place,
+                       "objective '" + text + "' is " + std::to_string(value) +
+                           " for every design; expected an expression with a finite value");
     }
   }
   return objective;

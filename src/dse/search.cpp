@@ -112,8 +112,7 @@ struct Search::Seen {
   }
 };
 
-Search::Search(Evaluator& evaluator, Budget budget, uint64_t seed,
-               std::function<void(const Progress&)> on_progress)
+Search::Search(Evaluator& evaluator, Budget budget, uint64_t seed, std::function<void(const Progress&)> on_progress)
     : evaluator_(evaluator),
       seed_(seed),
       planned_(std::min(budget.evaluations > 0 ? budget.evaluations : kUnlimited, evaluator.space().size())),
@@ -128,9 +127,7 @@ Search::~Search() = default;
 const DesignSpace& Search::space() const { return evaluator_.space(); }
 bool Search::known(const Design& design) const { return seen_->contains(design); }
 
-bool Search::done() const {
-  return evaluated_ >= planned_ || (seconds_ > 0 && now_s() - start_s_ >= seconds_);
-}
+bool Search::done() const { return evaluated_ >= planned_ || (seconds_ > 0 && now_s() - start_s_ >= seconds_); }
 
 uint64_t Search::remaining() const { return evaluated_ >= planned_ ? 0 : planned_ - evaluated_; }
 
@@ -283,9 +280,8 @@ std::string ExploreResult::infeasible_reason() const {
              (first_error.empty() ? "" : "; the first: " + first_error);
     }
     uint64_t before = stage.remaining + stage.removed;
-    std::string out = "no feasible design among the " + std::to_string(total) +
-                      " evaluated: constraint '" + stage.what + "' removed the last " +
-                      std::to_string(before) + " (";
+    std::string out = "no feasible design among the " + std::to_string(total) + " evaluated: constraint '" +
+                      stage.what + "' removed the last " + std::to_string(before) + " (";
     for (size_t j = 0; j < i; ++j) {
       out += (j ? ", " : "") + std::string("'") + funnel[j].what + "' removed " + std::to_string(funnel[j].removed);
     }

@@ -46,8 +46,7 @@ std::string where(const std::string& key, const YAML::Node& node) {
   return key + " (line " + std::to_string(node.Mark().line + 1) + ")";
 }
 
-double range_number(const YAML::Node& range, const char* field, const std::string& file,
-                    const std::string& place) {
+double range_number(const YAML::Node& range, const char* field, const std::string& file, const std::string& place) {
   const YAML::Node node = range[field];
   if (!node.IsDefined() || !node.IsScalar()) {
     throw InputError(file, place, std::string("range needs a number '") + field + "'");
@@ -57,8 +56,7 @@ double range_number(const YAML::Node& range, const char* field, const std::strin
   return *value;
 }
 
-std::vector<std::string> range_values(const YAML::Node& range, const std::string& file,
-                                      const std::string& place) {
+std::vector<std::string> range_values(const YAML::Node& range, const std::string& file, const std::string& place) {
   for (const auto& entry : range) {
     std::string key = entry.first.as<std::string>();
     if (key != "min" && key != "max" && key != "step" && key != "factor") {
@@ -69,10 +67,12 @@ std::vector<std::string> range_values(const YAML::Node& range, const std::string
   double max = range_number(range, "max", file, place);
   bool has_step = range["step"].IsDefined(), has_factor = range["factor"].IsDefined();
   if (has_step == has_factor) throw InputError(file, place, "range needs exactly one of 'step' or 'factor'");
-  if (max < min) throw InputError(file, place, "empty range: max (" + format_number(max) + ") < min (" + format_number(min) + ")");
+  if (max < min)
+    throw InputError(file, place, "empty range: max (" + format_number(max) + ") < min (" + format_number(min) + ")");
   std::vector<std::string> values;
   auto push = [&](double v) {
-    if (values.size() >= kMaxValuesPerParameter) throw InputError(file, place, "range has too many values (limit 65535)");
+    if (values.size() >= kMaxValuesPerParameter)
+      throw InputError(file, place, "range has too many values (limit 65535)");
     values.push_back(format_number(v));
   };
   if (has_step) {
@@ -93,8 +93,7 @@ std::vector<std::string> range_values(const YAML::Node& range, const std::string
   return values;
 }
 
-std::vector<std::string> parameter_values(const YAML::Node& node, const std::string& file,
-                                          const std::string& place) {
+std::vector<std::string> parameter_values(const YAML::Node& node, const std::string& file, const std::string& place) {
   if (node.IsScalar()) return {node.Scalar()};
   if (node.IsMap()) return range_values(node, file, place);
   if (!node.IsSequence()) throw InputError(file, place, "expected a list of values or a range {min, max, step|factor}");
@@ -131,8 +130,7 @@ arch::Accelerator load_base(const YAML::Node& node, const std::string& file) {
 }
 
 void check_keys(const YAML::Node& root, const std::string& file) {
-  static const std::vector<std::string> kKeys{"name", "description", "base", "parameters",
-                                              "constraints", "objective"};
+  static const std::vector<std::string> kKeys{"name", "description", "base", "parameters", "constraints", "objective"};
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
@@ -145,8 +143,7 @@ void check_keys(const YAML::Node& root, const std::string& file) {
 DesignSpace from_node(const YAML::Node& root, const std::string& file) {
   if (!root.IsMap()) throw InputError(file, "", "expected a mapping with 'parameters'");
   check_keys(root, file);
-  std::string name = root["name"] ? root["name"].as<std::string>()
-                                  : std::filesystem::path(file).stem().string();
+  std::string name = root["name"] ? root["name"].as<std::string>() : std::filesystem::path(file).stem().string();
   arch::Accelerator base = root["base"] ? load_base(root["base"], file) : default_base();
   DesignSpace space(name, file, std::move(base));
   const YAML::Node parameters = root["parameters"];
@@ -159,7 +156,8 @@ DesignSpace from_node(const YAML::Node& root, const std::string& file) {
     space.add_parameter(key, parameter_values(entry.second, file, place), place);
   }
   if (const YAML::Node constraints = root["constraints"]) {
-    if (!constraints.IsSequence()) throw InputError(file, where("constraints", constraints), "expected a list of expressions");
+    if (!constraints.IsSequence())
+      throw InputError(file, where("constraints", constraints), "expected a list of expressions");
     for (size_t i = 0; i < constraints.size(); ++i) {
       std::string place = where("constraints[" + std::to_string(i) + "]", constraints[i]);
       if (!constraints[i].IsScalar()) throw InputError(file, place, "expected an expression such as 'area_mm2 <= 50'");
@@ -234,8 +232,7 @@ void DesignSpace::check_value(const Parameter& parameter, size_t i, const std::s
   }
 }
 
-void DesignSpace::add_parameter(const std::string& name, std::vector<std::string> values,
-                                const std::string& place_in) {
+void DesignSpace::add_parameter(const std::string& name, std::vector<std::string> values, const std::string& place_in) {
   std::string place = place_in.empty() ? "parameters." + name : place_in;
   if (values.empty()) throw InputError(file_, place, "no values: the parameter's list or range is empty");
   if (values.size() > kMaxValuesPerParameter) throw InputError(file_, place, "too many values (limit 65535)");
@@ -308,8 +305,7 @@ const std::string& DesignSpace::value(const Design& design, size_t parameter) co
 std::string DesignSpace::key(const Design& design) const {
   std::vector<size_t> order(parameters_.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return parameters_[a].name < parameters_[b].name; });
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return parameters_[a].name < parameters_[b].name; });
   std::string out;
   for (size_t i : order) {
     if (!out.empty()) out += ';';
@@ -328,8 +324,7 @@ std::string DesignSpace::hash() const {
   return detail::hex_hash(text);
 }
 
-void DesignSpace::variable_values(const Design& design, const Metrics& metrics,
-                                  std::vector<double>& out) const {
+void DesignSpace::variable_values(const Design& design, const Metrics& metrics, std::vector<double>& out) const {
   out.clear();
   append_metric_values(metrics, out);
   for (size_t i = 0; i < parameters_.size() && out.size() < variables_.size(); ++i) {

@@ -24,7 +24,8 @@ void add_limit(DesignSpace& space, const std::optional<double>& limit, const std
 void add_count_limit(DesignSpace& space, const std::optional<int64_t>& limit, const std::string& metric,
                      const std::string& place) {
   if (!limit) return;
-  if (*limit <= 0) throw InputError(kCommandLine, place, fmt::format("expected a positive whole number, got {}", *limit));
+  if (*limit <= 0)
+    throw InputError(kCommandLine, place, fmt::format("expected a positive whole number, got {}", *limit));
   space.add_constraint(fmt::format("{} <= {}", metric, *limit), place);
 }
 

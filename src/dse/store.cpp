@@ -85,9 +85,10 @@ class RowReader {
 
   [[noreturn]] void bad(int i, const std::string& what) {
     const std::string key = text_column(stmt_, 4);
-    throw InputError(file_, fmt::format("designs row '{}', column {}", is_valid_utf8(key) ? key : "?",
-                                        sqlite3_column_name(stmt_, i)),
-                     what + " (the store was changed outside acceldse); delete the row or use a new store file");
+    throw InputError(
+        file_,
+        fmt::format("designs row '{}', column {}", is_valid_utf8(key) ? key : "?", sqlite3_column_name(stmt_, i)),
+        what + " (the store was changed outside acceldse); delete the row or use a new store file");
   }
 };
 
@@ -185,19 +186,23 @@ struct ResultStore::Impl {
     }
     const std::string format = format_marker();
     if ((id != kApplicationId && id != 0) || format != kFormat) {
-      throw InputError(file, "", fmt::format("not an acceldse result store (a SQLite database of another application: "
-                                             "application id {}, format '{}'); expected a store acceldse "
-                                             "created, or a new file",
-                                             id, format));
+      throw InputError(file, "",
+                       fmt::format("not an acceldse result store (a SQLite database of another application: "
+                                   "application id {}, format '{}'); expected a store acceldse "
+                                   "created, or a new file",
+                                   id, format));
     }
     if (const std::string version = meta("version"); version != kVersion) {
-      throw InputError(file, "", "result store of version " + version + " (an older cost model); this program writes version " +
-                                     std::string(kVersion) + ": use a new store file");
+      throw InputError(file, "",
+                       "result store of version " + version + " (an older cost model); this program writes version " +
+                           std::string(kVersion) + ": use a new store file");
     }
     if (id == 0) exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
   }
   void write_format() {
-    exec((std::string("INSERT OR IGNORE INTO meta VALUES('format', '") + kFormat + "'), ('version', '" + kVersion + "')").c_str());
+    exec(
+        (std::string("INSERT OR IGNORE INTO meta VALUES('format', '") + kFormat + "'), ('version', '" + kVersion + "')")
+            .c_str());
   }
   std::string meta(const char* key) {
     sqlite3_stmt* stmt = prepare(std::string("SELECT value FROM meta WHERE key = '") + key + "'");
@@ -316,8 +321,8 @@ uint64_t ResultStore::count() {
 }
 
 std::vector<StoredDesign> ResultStore::all(const std::string& model) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM designs" +
-                    (model.empty() ? "" : " WHERE model = ?") + " ORDER BY model, space_hash, design_key";
+  std::string sql = std::string("SELECT ") + kColumns + " FROM designs" + (model.empty() ? "" : " WHERE model = ?") +
+                    " ORDER BY model, space_hash, design_key";
   sqlite3_stmt* stmt = impl_->prepare(sql);
   if (!model.empty()) sqlite3_bind_text(stmt, 1, model.c_str(), -1, SQLITE_TRANSIENT);
   std::vector<StoredDesign> out;

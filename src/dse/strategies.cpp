@@ -217,7 +217,8 @@ class RandomStrategy : public Strategy {
     int stale = 0;
     while (!search.done() && stale < 100) {
       std::vector<Design> batch;
-      for (size_t tries = 0; batch.size() < std::min<uint64_t>(kGridBatch, search.remaining()) && tries < 100 * kGridBatch; ++tries) {
+      for (size_t tries = 0;
+           batch.size() < std::min<uint64_t>(kGridBatch, search.remaining()) && tries < 100 * kGridBatch; ++tries) {
         Design d = random_design(search.space(), rng);
         if (drawn.insert(d).second) batch.push_back(std::move(d));
       }
@@ -385,7 +386,8 @@ class GeneticStrategy : public Strategy {
     return fitter(population, a, b) ? a : b;
   }
 
-  std::vector<Design> offspring(Search& search, const std::vector<Evaluation>& population, size_t size, Rng& rng) const {
+  std::vector<Design> offspring(Search& search, const std::vector<Evaluation>& population, size_t size,
+                                Rng& rng) const {
     const DesignSpace& space = search.space();
     std::vector<size_t> free = free_parameters(space);
     double gene_rate = free.empty() ? 0 : std::max(0.1, 1.0 / static_cast<double>(free.size()));
@@ -435,7 +437,8 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name) {
   if (name == "random") return std::make_unique<RandomStrategy>();
   if (name == "anneal") return std::make_unique<AnnealStrategy>();
   if (name == "genetic") return std::make_unique<GeneticStrategy>();
-  throw InputError("<command line>", "strategy", "unknown strategy '" + name + "'; expected grid, random, anneal or genetic");
+  throw InputError("<command line>", "strategy",
+                   "unknown strategy '" + name + "'; expected grid, random, anneal or genetic");
 }
 
 }  // namespace acceldse::dse

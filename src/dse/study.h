@@ -25,8 +25,7 @@ using NetworkPtr = std::shared_ptr<const workload::Network>;
 // The objective as "higher is better" performance: the metric itself when maximised,
 // its reciprocal when minimised (so latency gives throughput at batch 1). Throws
 // InputError (file/place as given) for `pareto`, which has no single performance.
-void check_scalar_objective(const Objective& objective, const std::string& file,
-                            const std::string& place);
+void check_scalar_objective(const Objective& objective, const std::string& file, const std::string& place);
 double performance(const Objective& objective, const Metrics& metrics);
 
 // exp(sum w_i ln v_i / sum w_i); equal weights when `weights` is empty. Values must be
@@ -48,8 +47,8 @@ struct SuiteChoice {
 // for the geomean design the weighted geomean over networks; none when empty), then the
 // lower design number.
 SuiteChoice choose_suite_designs(const std::vector<std::vector<double>>& perf,
-                                 const std::vector<std::vector<char>>& feasible,
-                                 std::span<const double> area_mm2, std::span<const double> weights,
+                                 const std::vector<std::vector<char>>& feasible, std::span<const double> area_mm2,
+                                 std::span<const double> weights,
                                  const std::vector<std::vector<double>>& energy_pj = {});
 // cross[d][m] = performance of network m on design d / network m on its own optimum.
 // improvement_pct[n] = (geomean over m of cross[G][m] / cross[n][m] - 1) * 100 where G is
@@ -118,14 +117,14 @@ using StudyRemoteFn = std::function<RemoteFn(const StudyTask& task)>;
 constexpr uint64_t kExhaustivePairs = 1'500'000;
 
 struct SuiteOptions {
-  std::vector<double> weights;  // per network, > 0; empty = equal
-  int threads = 0;              // 0 = all cores
+  std::vector<double> weights;                       // per network, > 0; empty = equal
+  int threads = 0;                                   // 0 = all cores
   std::function<void(const Progress&)> on_progress;  // over all network x design pairs
-  std::string strategy = "auto";  // auto | grid | genetic
+  std::string strategy = "auto";                     // auto | grid | genetic
   // genetic: distinct designs each search may evaluate (one search per network and one
   // for the geomean design); 0 = 10% of the space, at least 1000.
   uint64_t budget = 0;
-  uint64_t seed = 1;               // genetic search
+  uint64_t seed = 1;                    // genetic search
   TechnologyPerturbation perturbation;  // pct 0: the nominal technology
   StudyRemoteFn remote;                 // see StudyRemoteFn
 };
@@ -144,7 +143,7 @@ struct ConstraintBinding {
 };
 
 struct SuiteDesign {
-  std::string label;             // a network's name (its own optimum) or "geomean"
+  std::string label;  // a network's name (its own optimum) or "geomean"
   Design design;
   std::vector<Metrics> metrics;  // every network on this design, in network order
   // Cross-matrix row: perf / the network's own best; NaN where this design breaks a
@@ -154,8 +153,8 @@ struct SuiteDesign {
 
 struct SuiteResult {
   std::vector<std::string> networks;
-  std::vector<double> weights;  // as used (1 each when none were given)
-  std::string objective;        // the space's objective
+  std::vector<double> weights;    // as used (1 each when none were given)
+  std::string objective;          // the space's objective
   std::vector<double> best_perf;  // each network's performance on its own optimum
   // One per network (its optimum, labelled with its name), then "geomean" last.
   std::vector<SuiteDesign> designs;
@@ -167,8 +166,8 @@ struct SuiteResult {
   std::string strategy;           // "grid" or "genetic"
   // grid: every design was evaluated, so each optimum is proven; genetic: found.
   bool proven = false;
-  uint64_t designs_evaluated = 0;  // distinct designs the study evaluated
-  uint64_t search_budget = 0;      // genetic: designs each per-network search could evaluate
+  uint64_t designs_evaluated = 0;              // distinct designs the study evaluated
+  uint64_t search_budget = 0;                  // genetic: designs each per-network search could evaluate
   std::vector<ConstraintBinding> constraints;  // one per constraint of the space
   double elapsed_s = 0;
   size_t cache_entries = 0;
@@ -180,15 +179,14 @@ struct SuiteResult {
 // derives everything from that matrix. Throws InputError for duplicate network names,
 // a network named "geomean", a pareto objective, a space too large to enumerate, or no
 // design feasible for every network.
-SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
-                      const SuiteOptions& options);
+SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& networks, const SuiteOptions& options);
 
 // The study re-run on perturbed technologies: how often each network's optimum and the
 // selected design stay the nominal ones, and the spread of each improvement figure.
 struct SuiteUncertainty {
   UncertaintyOptions options;
-  std::vector<double> optimum_same;  // per network: fraction of samples, 0..1
-  double selected_same = 0;          // fraction of samples selecting the nominal design
+  std::vector<double> optimum_same;     // per network: fraction of samples, 0..1
+  double selected_same = 0;             // fraction of samples selecting the nominal design
   std::vector<Spread> improvement_pct;  // per network, over the samples
   Spread geomean_relative;
   // Samples where no design met the constraints for every network (counted as neither
@@ -210,8 +208,7 @@ struct ExploreUncertainty {
   double elapsed_s = 0;
 };
 ExploreUncertainty explore_uncertainty(const DesignSpace& space, NetworkPtr network, const ExploreOptions& options,
-                                       int threads, const Design& nominal_best,
-                                       const UncertaintyOptions& uncertainty);
+                                       int threads, const Design& nominal_best, const UncertaintyOptions& uncertainty);
 
 // The space with its technology fixed to `node` (the base's technology set to it and a
 // `technology` parameter, if any, dropped): a team does not choose its node per network.
@@ -235,10 +232,10 @@ const char* to_string(CorunMode mode);                // never kBoth for a plan
 struct Share {
   int64_t rows = 0, cols = 0, arrays = 0;
   int64_t pes = 0;
-  double buffer_kib = 0;      // all on-chip buffers
+  double buffer_kib = 0;  // all on-chip buffers
   double dram_gb_per_s = 0;
   int64_t vector_lanes = 0;
-  double time = 1;            // fraction of time (time multiplexing), 1 for spatial
+  double time = 1;  // fraction of time (time multiplexing), 1 for spatial
 };
 
 struct CorunNetwork {
@@ -247,7 +244,7 @@ struct CorunNetwork {
   double throughput_per_s = 0;  // what it gets in this plan
   double latency_s = 0;         // one inference on its share
   Share share;
-  Metrics metrics;              // one inference on its partition / the whole chip
+  Metrics metrics;  // one inference on its partition / the whole chip
   bool meets_target() const { return !demand.is_target() || throughput_per_s >= demand.target_per_s * (1 - 1e-9); }
 };
 
@@ -279,7 +276,7 @@ struct CorunOptions {
 };
 
 struct CorunResult {
-  CorunPlan best;                      // by the chosen mode (the better of both for kBoth)
+  CorunPlan best;  // by the chosen mode (the better of both for kBoth)
   std::optional<CorunPlan> best_spatial, best_time;
   uint64_t space_size = 0;
   uint64_t evaluations = 0;  // network evaluations (whole chip and partitions)
@@ -308,7 +305,7 @@ struct FitOptions {
 
 struct FitChange {
   std::string layer;
-  std::string field;  // out_channels, out_features, hidden, embed_dim, groups, dims
+  std::string field;                          // out_channels, out_features, hidden, embed_dim, groups, dims
   std::vector<int64_t> old_value, new_value;  // one element except for dims
   std::string reason;
 };
@@ -326,9 +323,11 @@ struct FitResult {
   double latency_before_s = 0, latency_after_s = 0;
   int64_t macs_before = 0, macs_after = 0;
   int64_t params_before = 0, params_after = 0;
-  size_t classes = 0, frozen_classes = 0;  // channel classes found / left unchanged by rule
+  size_t classes = 0, frozen_classes = 0;              // channel classes found / left unchanged by rule
   std::vector<LayerUtil> layers_before, layers_after;  // tensor-unit layers only
-  double speedup() const { return cycles_after > 0 ? static_cast<double>(cycles_before) / static_cast<double>(cycles_after) : 1; }
+  double speedup() const {
+    return cycles_after > 0 ? static_cast<double>(cycles_before) / static_cast<double>(cycles_after) : 1;
+  }
 };
 
 // Greedy search over channel classes (channel dimensions tied by adds, concat-free
@@ -337,8 +336,8 @@ struct FitResult {
 // above and below, and keeps the change that saves the most cycles while the width
 // moves by at most the tolerance and the network's parameters stay within it.
 // Throws InputError for a tolerance outside 0-100.
-FitResult fit_network(const workload::Network& network, const arch::Accelerator& accel,
-                      const FitOptions& options, cost::CostCache* cache = nullptr);
+FitResult fit_network(const workload::Network& network, const arch::Accelerator& accel, const FitOptions& options,
+                      cost::CostCache* cache = nullptr);
 
 // ---- Array shape for networks as they are --------------------------------------------------
 struct ArrayCandidate {
@@ -352,8 +351,7 @@ struct ArrayCandidate {
 // cols divisors of `pes` or multiples of 8 (at least 4), on `base` otherwise unchanged;
 // sorted by geomean latency, then fewer PEs, then geomean utilisation. Throws
 // InputError for pes < 16.
-std::vector<ArrayCandidate> suggest_array(const std::vector<NetworkPtr>& networks,
-                                          const arch::Accelerator& base, int64_t pes, bool exact,
-                                          int threads = 0);
+std::vector<ArrayCandidate> suggest_array(const std::vector<NetworkPtr>& networks, const arch::Accelerator& base,
+                                          int64_t pes, bool exact, int threads = 0);
 
 }  // namespace acceldse::dse

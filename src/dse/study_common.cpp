@@ -16,8 +16,7 @@
 
 namespace acceldse::dse {
 
-void check_scalar_objective(const Objective& objective, const std::string& file,
-                            const std::string& place) {
+void check_scalar_objective(const Objective& objective, const std::string& file, const std::string& place) {
   if (objective.pareto()) {
     throw InputError(file, place,
                      "a study needs one performance number per design; 'pareto' has none. Use "
@@ -81,7 +80,8 @@ StudyTask StudyTask::from_key(const std::string& key) {
   StudyTask t;
   in >> words[0] >> t.network >> words[1] >> pct_bits >> words[2] >> t.perturbation.seed >> words[3] >> t.part_units >>
       words[4] >> t.requested_units;
-  if (!in || words[0] != "network" || words[1] != "pct" || words[2] != "seed" || words[3] != "part" || words[4] != "of") {
+  if (!in || words[0] != "network" || words[1] != "pct" || words[2] != "seed" || words[3] != "part" ||
+      words[4] != "of") {
     throw std::invalid_argument("not a study task: '" + key + "'");
   }
   t.perturbation.pct = std::bit_cast<double>(pct_bits);
@@ -139,9 +139,9 @@ void check_size(const DesignSpace& space, size_t networks) {
   if (size == 0) throw InputError(space.file(), "parameters", "the design space is empty");
   if (size > kMaxPairs / std::max<size_t>(1, networks)) {
     throw InputError(space.file(), "parameters",
-                     "the space has " + std::to_string(size) + " designs; a study evaluates every design for each of the " +
-                         std::to_string(networks) + " networks, at most " + std::to_string(kMaxPairs) +
-                         " pairs in all. Use a smaller space");
+                     "the space has " + std::to_string(size) +
+                         " designs; a study evaluates every design for each of the " + std::to_string(networks) +
+                         " networks, at most " + std::to_string(kMaxPairs) + " pairs in all. Use a smaller space");
   }
 }
 
@@ -158,8 +158,8 @@ uint64_t violated_mask(const DesignSpace& space, const Evaluation& e) {
 }
 
 // One network (row) over the matrix's designs, in chunks so progress can be reported.
-void evaluate_network_row(const DesignSpace& space, const std::vector<NetworkPtr>& networks, size_t row,
-                          int threads, const std::shared_ptr<cost::CostCache>& cache, SpaceMatrix& m,
+void evaluate_network_row(const DesignSpace& space, const std::vector<NetworkPtr>& networks, size_t row, int threads,
+                          const std::shared_ptr<cost::CostCache>& cache, SpaceMatrix& m,
                           const std::function<void(const Progress&)>& on_progress, double start_s,
                           const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote) {
   const StudyTask task{static_cast<uint32_t>(row), perturbation};
@@ -186,8 +186,8 @@ void evaluate_network_row(const DesignSpace& space, const std::vector<NetworkPtr
   }
 }
 
-SpaceMatrix fill_matrix(const DesignSpace& space, SpaceMatrix m, const std::vector<NetworkPtr>& networks,
-                        int threads, const std::shared_ptr<cost::CostCache>& cache,
+SpaceMatrix fill_matrix(const DesignSpace& space, SpaceMatrix m, const std::vector<NetworkPtr>& networks, int threads,
+                        const std::shared_ptr<cost::CostCache>& cache,
                         const std::function<void(const Progress&)>& on_progress, double start_s,
                         const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote) {
   const size_t n = networks.size();
@@ -215,8 +215,8 @@ std::unique_ptr<Evaluator> task_evaluator(const DesignSpace& space, const std::v
   return std::make_unique<Evaluator>(space, study_task_metrics(networks, task, cache), options);
 }
 
-SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
-                           int threads, const std::shared_ptr<cost::CostCache>& cache,
+SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks, int threads,
+                           const std::shared_ptr<cost::CostCache>& cache,
                            const std::function<void(const Progress&)>& on_progress, double start_s,
                            const TechnologyPerturbation& perturbation, const StudyRemoteFn& remote) {
   check_size(space, networks.size());

@@ -29,9 +29,9 @@ Demand parse_demand(const std::string& text, const std::string& place) {
   char* end = nullptr;
   double value = std::strtod(number.c_str(), &end);
   if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value <= 0) {
-    throw InputError("<command line>", place,
-                     "expected a positive weight (\"2\") or a required throughput (\"30/s\" or \"30fps\"), got '" +
-                         text + "'");
+    throw InputError(
+        "<command line>", place,
+        "expected a positive weight (\"2\") or a required throughput (\"30/s\" or \"30fps\"), got '" + text + "'");
   }
   Demand d;
   (target ? d.target_per_s : d.weight) = value;
@@ -96,7 +96,8 @@ std::optional<arch::Accelerator> partition(const arch::Accelerator& chip, int un
   b.read_bytes_per_cycle *= f;  // 0 (as wide as needed) stays 0
   b.write_bytes_per_cycle *= f;
   part.dram.bandwidth_gb_per_s *= f;
-  part.vector.lanes = std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(chip.vector.lanes) * f)));
+  part.vector.lanes =
+      std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(chip.vector.lanes) * f)));
   part.name = chip.name + " part " + std::to_string(units) + "/" + std::to_string(total);
   try {
     arch::validate(part, "<partition>");
@@ -168,8 +169,7 @@ Metrics aggregate(const CorunPlan& plan, const arch::Accelerator& chip) {
   return a;
 }
 
-CorunNetwork network_entry(const std::string& name, const Demand& demand, const Slot& slot, double rate,
-                           double time) {
+CorunNetwork network_entry(const std::string& name, const Demand& demand, const Slot& slot, double rate, double time) {
   CorunNetwork n;
   n.name = name;
   n.demand = demand;
@@ -197,8 +197,10 @@ std::optional<CorunPlan> time_plan(const std::vector<std::string>& names, const 
   double needed = 0, weighted = 0;
   for (size_t i = 0; i < demands.size(); ++i) {
     if (!whole[i].ok) return std::nullopt;
-    if (demands[i].is_target()) needed += demands[i].target_per_s * whole[i].seconds;
-    else weighted += demands[i].weight * whole[i].seconds;
+    if (demands[i].is_target())
+      needed += demands[i].target_per_s * whole[i].seconds;
+    else
+      weighted += demands[i].weight * whole[i].seconds;
   }
   if (needed > 1 || (weighted > 0 && needed >= 1)) return std::nullopt;
   CorunPlan plan;
@@ -242,8 +244,10 @@ std::optional<SplitScore> score_split(const std::vector<Demand>& demands, const 
     const Slot& slot = slots[i][static_cast<size_t>(units[i])];
     if (!slot.ok) return std::nullopt;
     double rate = 1 / slot.seconds;
-    if (demands[i].is_target()) headroom = std::min(headroom, rate / demands[i].target_per_s);
-    else mix = std::min(mix, rate / demands[i].weight);
+    if (demands[i].is_target())
+      headroom = std::min(headroom, rate / demands[i].target_per_s);
+    else
+      mix = std::min(mix, rate / demands[i].weight);
   }
   if (std::isfinite(headroom) && headroom < 1 - 1e-12) return std::nullopt;
   s.mix = std::isfinite(mix) ? mix : 0;
@@ -305,8 +309,8 @@ std::vector<Evaluation> evaluate_part(const SpatialContext& ctx, const Chunk& ch
   std::vector<Evaluation> row(chunk.size());
   if (batch.empty()) return row;
   const StudyTask task{network, {}, units, ctx.requested_units};
-  std::unique_ptr<Evaluator> evaluator =
-      study_detail::task_evaluator(ctx.space, ctx.networks, task, ctx.cache, ctx.options.threads, ctx.options.remote, 0);
+  std::unique_ptr<Evaluator> evaluator = study_detail::task_evaluator(ctx.space, ctx.networks, task, ctx.cache,
+                                                                      ctx.options.threads, ctx.options.remote, 0);
   std::vector<Evaluation> results = evaluator->evaluate(batch);
   for (size_t m = 0; m < members.size(); ++m) row[members[m]] = std::move(results[m]);
   return row;
@@ -328,7 +332,7 @@ std::vector<std::vector<Slot>> partition_slots(const SpatialContext& ctx, const 
   for (int u = 1; u <= total - static_cast<int>(k) + 1; ++u) {
     for (size_t i = 0; i < k; ++i) {
       const Evaluation& e = parts[i][static_cast<size_t>(u - 1)][j];
-      if (!e.valid()) continue;  // e.g. the slice lacks what an op needs: not usable
+      if (!e.valid()) continue;                                     // e.g. the slice lacks what an op needs: not usable
       slots[i][static_cast<size_t>(u)] = slot_of(e.metrics, chip);  // the share is set for the plan chosen
       ++evaluations;
     }
@@ -500,8 +504,8 @@ CorunResult run_corun(const DesignSpace& space, const std::vector<NetworkPtr>& n
   const double start = study_detail::now_s();
   check_demands(networks, demands);
   auto cache = std::make_shared<cost::CostCache>();
-  study_detail::SpaceMatrix m =
-      study_detail::evaluate_space(space, networks, options.threads, cache, options.on_progress, start, {}, options.remote);
+  study_detail::SpaceMatrix m = study_detail::evaluate_space(space, networks, options.threads, cache,
+                                                             options.on_progress, start, {}, options.remote);
   std::vector<std::string> names;
   for (const NetworkPtr& net : networks) names.push_back(net->name);
 
@@ -521,10 +525,11 @@ CorunResult run_corun(const DesignSpace& space, const std::vector<NetworkPtr>& n
   if (!best) {
     bool targets = std::any_of(demands.begin(), demands.end(), [](const Demand& d) { return d.is_target(); });
     if (targets) throw_unmet(names, demands, m);
-    throw InputError(space.file(), "constraints",
-                     std::string("no design of the space can run these networks together in ") +
-                         (options.mode == CorunMode::kBoth ? "either mode" : to_string(options.mode) + std::string(" mode")) +
-                         " within the constraints");
+    throw InputError(
+        space.file(), "constraints",
+        std::string("no design of the space can run these networks together in ") +
+            (options.mode == CorunMode::kBoth ? "either mode" : to_string(options.mode) + std::string(" mode")) +
+            " within the constraints");
   }
   CorunResult result;
   result.best = *best;

@@ -25,9 +25,9 @@ namespace {
 struct WidthClass {
   int root = -1;
   int64_t old_value = 0;
-  std::vector<int> sources;    // source variables in the class
-  std::set<int> ops;           // ops whose shapes or attributes the class changes
-  std::set<Ratio> factors;     // tensor axis sizes relative to the root's value
+  std::vector<int> sources;  // source variables in the class
+  std::set<int> ops;         // ops whose shapes or attributes the class changes
+  std::set<Ratio> factors;   // tensor axis sizes relative to the root's value
 };
 
 // Roots a label depends on: its own, or the parts' of a concatenation.
@@ -140,7 +140,8 @@ struct Option {
   int64_t params_change = 0;
 };
 
-Option best_option(const FitSearch& s, const WidthClass& c, std::vector<int64_t> roots, int64_t cycles, int64_t params) {
+Option best_option(const FitSearch& s, const WidthClass& c, std::vector<int64_t> roots, int64_t cycles,
+                   int64_t params) {
   Option best;
   best.computed = true;
   for (int64_t value : candidate_values(c, s.accel, s.tolerance)) {
@@ -197,10 +198,14 @@ std::vector<int64_t> greedy(const FitSearch& s, const std::vector<WidthClass>& c
 std::string fit_reason(int64_t value, const arch::Accelerator& accel, size_t tied) {
   std::string why;
   bool by_rows = value % accel.tensor.rows == 0, by_cols = value % accel.tensor.cols == 0;
-  if (by_rows && by_cols && accel.tensor.rows == accel.tensor.cols) why = "multiple of the array side (" + std::to_string(accel.tensor.rows) + ")";
-  else if (by_cols) why = "multiple of the array columns (" + std::to_string(accel.tensor.cols) + ")";
-  else if (by_rows) why = "multiple of the array rows (" + std::to_string(accel.tensor.rows) + ")";
-  else why = "fewer partly-filled folds";
+  if (by_rows && by_cols && accel.tensor.rows == accel.tensor.cols)
+    why = "multiple of the array side (" + std::to_string(accel.tensor.rows) + ")";
+  else if (by_cols)
+    why = "multiple of the array columns (" + std::to_string(accel.tensor.cols) + ")";
+  else if (by_rows)
+    why = "multiple of the array rows (" + std::to_string(accel.tensor.rows) + ")";
+  else
+    why = "fewer partly-filled folds";
   if (tied > 1) why += "; changes with " + std::to_string(tied - 1) + " tied layer" + (tied > 2 ? "s" : "");
   return why;
 }
@@ -217,9 +222,10 @@ std::vector<FitChange> describe_changes(const Network& before, const Network& af
     for (int v : c.sources) {
       const study_detail::WidthVar& w = g.vars[static_cast<size_t>(v)];
       const workload::Attrs& a = after.ops[static_cast<size_t>(w.op)].attrs;
-      int64_t value = w.field == "out_channels" ? a.out_channels : w.field == "out_features" ? a.out_features
-                                                              : w.field == "hidden"         ? a.hidden
-                                                                                            : a.embed_dim;
+      int64_t value = w.field == "out_channels"   ? a.out_channels
+                      : w.field == "out_features" ? a.out_features
+                      : w.field == "hidden"       ? a.hidden
+                                                  : a.embed_dim;
       reason[w.op] = fit_reason(value, accel, c.sources.size());
     }
   }
@@ -240,7 +246,8 @@ std::vector<FitChange> describe_changes(const Network& before, const Network& af
 std::vector<LayerUtil> tensor_layers(const Network& net, const cost::NetworkCost& cost) {
   std::vector<LayerUtil> out;
   for (size_t i = 0; i < net.ops.size(); ++i) {
-    if (cost.layers[i].macs > 0) out.push_back(LayerUtil{net.ops[i].name, cost.layers[i].utilization, cost.layers[i].cycles});
+    if (cost.layers[i].macs > 0)
+      out.push_back(LayerUtil{net.ops[i].name, cost.layers[i].utilization, cost.layers[i].cycles});
   }
   return out;
 }
@@ -263,8 +270,13 @@ FitResult fit_network(const Network& network, const arch::Accelerator& accel, co
   const cost::NetworkCost before = cost::evaluate_network(network, accel, cache);
   const int64_t params = workload::totals(network).params;
   const double slack = tolerance * static_cast<double>(params);
-  FitSearch search{network, graph, accel, cache, tolerance, static_cast<int64_t>(std::ceil(static_cast<double>(params) - slack)),
-                static_cast<int64_t>(std::floor(static_cast<double>(params) + slack))};
+  FitSearch search{network,
+                   graph,
+                   accel,
+                   cache,
+                   tolerance,
+                   static_cast<int64_t>(std::ceil(static_cast<double>(params) - slack)),
+                   static_cast<int64_t>(std::floor(static_cast<double>(params) + slack))};
   Trial current{network, before.totals.cycles, params};
   greedy(search, classes, current);
 
@@ -349,7 +361,8 @@ std::vector<ArrayCandidate> suggest_array(const std::vector<NetworkPtr>& network
     if (c) out.push_back(std::move(*c));
   }
   std::sort(out.begin(), out.end(), better_array);
-  if (out.empty()) throw InputError("<command line>", "pes", "no array shape of " + std::to_string(pes) + " PEs is a valid design");
+  if (out.empty())
+    throw InputError("<command line>", "pes", "no array shape of " + std::to_string(pes) + " PEs is a valid design");
   return out;
 }
 

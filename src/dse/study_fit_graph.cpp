@@ -97,7 +97,9 @@ class Analyser {
     for (const Label& l : labels) freeze(l, why);
   }
 
-  bool derived(const Label& l) const { return !l.fixed() && g_.vars[static_cast<size_t>(g_.find(l.var).first)].derived; }
+  bool derived(const Label& l) const {
+    return !l.fixed() && g_.vars[static_cast<size_t>(g_.find(l.var).first)].derived;
+  }
 
   // a and b must stay equal: factor_a x value(a) = factor_b x value(b).
   void tie(const Label& a, const Label& b, const std::string& why) {
@@ -168,7 +170,8 @@ class Analyser {
   }
 
   void unknown(const Op& op) {
-    for (size_t i = 0; i < op.inputs.size(); ++i) freeze_all(in_labels(op, i), "used by " + op.type + " '" + op.name + "'");
+    for (size_t i = 0; i < op.inputs.size(); ++i)
+      freeze_all(in_labels(op, i), "used by " + op.type + " '" + op.name + "'");
     for (size_t i = 0; i < op.outputs.size(); ++i) out_labels(op, i) = Labels(out_shape(op, i).size());
   }
 
@@ -177,8 +180,10 @@ class Analyser {
     const Labels& in = in_labels(op, 0);
     Labels out(out_shape(op).size());
     for (size_t a = 0; a < in.size(); ++a) {
-      if (a < 2 && a < out.size()) out[a] = in[a];
-      else freeze(in[a], "is a spatial axis of '" + op.name + "'");
+      if (a < 2 && a < out.size())
+        out[a] = in[a];
+      else
+        freeze(in[a], "is a spatial axis of '" + op.name + "'");
     }
     return out;
   }
@@ -236,8 +241,10 @@ class Analyser {
         size_t offset = out_s.size() - s.size();
         if (j < offset) continue;
         const Label& l = in_labels(op, i)[j - offset];
-        if (s[j - offset] == out_s[j] && out_s[j] != 1) same.push_back(l);
-        else freeze(l, "broadcast by '" + op.name + "'");
+        if (s[j - offset] == out_s[j] && out_s[j] != 1)
+          same.push_back(l);
+        else
+          freeze(l, "broadcast by '" + op.name + "'");
       }
       for (size_t k = 1; k < same.size(); ++k) tie(same[0], same[k], why);
       bool any_fixed = std::any_of(same.begin(), same.end(), [](const Label& l) { return l.fixed(); });
@@ -258,11 +265,14 @@ class Analyser {
         const Labels& l = side == &a ? la : lb;
         size_t offset = o.size() - side->size();
         if (j < offset) continue;
-        if ((*side)[j - offset] == o[j] && o[j] != 1) same.push_back(l[j - offset]);
-        else freeze(l[j - offset], "broadcast by '" + op.name + "'");
+        if ((*side)[j - offset] == o[j] && o[j] != 1)
+          same.push_back(l[j - offset]);
+        else
+          freeze(l[j - offset], "broadcast by '" + op.name + "'");
       }
       for (size_t k = 1; k < same.size(); ++k) tie(same[0], same[k], "batch dimension of '" + op.name + "'");
-      if (!same.empty() && std::none_of(same.begin(), same.end(), [](const Label& l) { return l.fixed(); })) out[j] = same[0];
+      if (!same.empty() && std::none_of(same.begin(), same.end(), [](const Label& l) { return l.fixed(); }))
+        out[j] = same[0];
     }
     out[o.size() - 2] = la[a.size() - 2];
     out[o.size() - 1] = lb[b.size() - 1];
@@ -275,8 +285,10 @@ class Analyser {
     for (int64_t axis : op.attrs.dims) reduced[axis_index(axis, in.size())] = true;
     Labels out;
     for (size_t a = 0; a < in.size(); ++a) {
-      if (!reduced[a]) out.push_back(in[a]);
-      else if (op.attrs.keepdims) out.push_back(Label{});
+      if (!reduced[a])
+        out.push_back(in[a]);
+      else if (op.attrs.keepdims)
+        out.push_back(Label{});
     }
     out_labels(op) = out;
   }
@@ -296,8 +308,10 @@ class Analyser {
     bool any = false;
     for (size_t i = 0; i < op.inputs.size(); ++i) {
       const Label& l = in_labels(op, i)[axis];
-      if (l.fixed()) d.fixed_dims.push_back(in_shape(op, i)[axis]);
-      else d.parts.push_back(l);
+      if (l.fixed())
+        d.fixed_dims.push_back(in_shape(op, i)[axis]);
+      else
+        d.parts.push_back(l);
       any = any || !l.fixed();
     }
     if (any) {
@@ -319,8 +333,10 @@ class Analyser {
     for (size_t i = 1; i < parts; ++i) equal = equal && out_shape(op, i)[axis] == out_shape(op, 0)[axis];
     Label part{};
     if (!in[axis].fixed()) {
-      if (equal && !derived(in[axis])) part = Label{in[axis].var, in[axis].factor * Ratio::of(1, static_cast<int64_t>(parts))};
-      else freeze(in[axis], "split unevenly by '" + op.name + "'");
+      if (equal && !derived(in[axis]))
+        part = Label{in[axis].var, in[axis].factor * Ratio::of(1, static_cast<int64_t>(parts))};
+      else
+        freeze(in[axis], "split unevenly by '" + op.name + "'");
     }
     for (size_t i = 0; i < parts; ++i) {
       Labels out = in;
@@ -386,9 +402,12 @@ class Analyser {
       size_t i0 = i, j0 = j;
       int64_t pi = i < s.size() ? s[i++] : 1, po = j < o.size() ? o[j++] : 1;
       while (pi != po) {
-        if (pi < po && i < s.size()) pi *= s[i++];
-        else if (po < pi && j < o.size()) po *= o[j++];
-        else break;
+        if (pi < po && i < s.size())
+          pi *= s[i++];
+        else if (po < pi && j < o.size())
+          po *= o[j++];
+        else
+          break;
       }
       reshape_group(op, in, s, o, i0, i, j0, j, out);
     }
@@ -505,18 +524,25 @@ bool set_attributes(Network& out, const ChannelGraph& g, const std::vector<int64
     if (w.derived || w.op < 0) continue;
     workload::Attrs& a = out.ops[static_cast<size_t>(w.op)].attrs;
     int64_t value = values[v];
-    if (w.field == "out_channels") a.out_channels = value;
-    else if (w.field == "out_features") a.out_features = value;
-    else if (w.field == "hidden") a.hidden = value;
-    else if (w.field == "embed_dim") a.embed_dim = value;
+    if (w.field == "out_channels")
+      a.out_channels = value;
+    else if (w.field == "out_features")
+      a.out_features = value;
+    else if (w.field == "hidden")
+      a.hidden = value;
+    else if (w.field == "embed_dim")
+      a.embed_dim = value;
   }
   for (const Rewrite& r : g.rewrites) {
     std::optional<int64_t> value = label_value(r.label, values);
     if (!value) return false;
     workload::Attrs& a = out.ops[static_cast<size_t>(r.op)].attrs;
-    if (r.field == "out_channels") a.out_channels = *value;
-    else if (r.field == "groups") a.groups = *value;
-    else if (r.position < a.dims.size()) a.dims[r.position] = *value;
+    if (r.field == "out_channels")
+      a.out_channels = *value;
+    else if (r.field == "groups")
+      a.groups = *value;
+    else if (r.position < a.dims.size())
+      a.dims[r.position] = *value;
   }
   return true;
 }
@@ -532,7 +558,8 @@ bool reinfer(Network& out, const Network& before, const ChannelGraph& g, const s
       in_after.push_back(out.tensors[static_cast<size_t>(t)].shape);
     }
     std::vector<Shape> shapes = workload::infer_output_shapes("<fit>", op.name, op.type, in_after, op.attrs);
-    for (size_t k = 0; k < shapes.size() && k < op.outputs.size(); ++k) out.tensors[static_cast<size_t>(op.outputs[k])].shape = shapes[k];
+    for (size_t k = 0; k < shapes.size() && k < op.outputs.size(); ++k)
+      out.tensors[static_cast<size_t>(op.outputs[k])].shape = shapes[k];
     const Shape no_output;
     const Shape& out_before = op.outputs.empty() ? no_output : before.tensors[static_cast<size_t>(op.outputs[0])].shape;
     const Shape& out_after = op.outputs.empty() ? no_output : out.tensors[static_cast<size_t>(op.outputs[0])].shape;
@@ -553,7 +580,8 @@ bool reinfer(Network& out, const Network& before, const ChannelGraph& g, const s
 
 }  // namespace
 
-std::optional<Network> apply_widths(const Network& net, const ChannelGraph& g, const std::vector<int64_t>& root_values) {
+std::optional<Network> apply_widths(const Network& net, const ChannelGraph& g,
+                                    const std::vector<int64_t>& root_values) {
   std::optional<std::vector<int64_t>> values = var_values(g, root_values);
   if (!values) return std::nullopt;
   Network out = net;

@@ -24,7 +24,7 @@ struct SpaceMatrix {
   std::vector<std::vector<char>> feasible;    // valid and meets the space's constraints
   // Bit i: valid but breaks constraint i (the first 64 constraints).
   std::vector<std::vector<uint64_t>> violated;
-  std::vector<double> area_mm2;               // per design (infinity when invalid)
+  std::vector<double> area_mm2;  // per design (infinity when invalid)
   Design design(const DesignSpace& space, uint64_t d) const { return list.empty() ? space.design_at(d) : list[d]; }
 };
 
@@ -38,13 +38,12 @@ std::unique_ptr<Evaluator> task_evaluator(const DesignSpace& space, const std::v
 constexpr uint64_t kMaxPairs = 4'000'000;
 
 // Throws InputError (naming `place`) when names repeat or clash with `reserved`.
-void check_unique_names(const std::vector<NetworkPtr>& networks, const std::string& reserved,
-                        const std::string& place);
+void check_unique_names(const std::vector<NetworkPtr>& networks, const std::string& reserved, const std::string& place);
 
 // Grid over the whole space, one Evaluator per network sharing `cache`. Progress counts
 // network x design pairs. Throws InputError when the space is too large to enumerate.
-SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
-                           int threads, const std::shared_ptr<cost::CostCache>& cache,
+SpaceMatrix evaluate_space(const DesignSpace& space, const std::vector<NetworkPtr>& networks, int threads,
+                           const std::shared_ptr<cost::CostCache>& cache,
                            const std::function<void(const Progress&)>& on_progress, double start_s,
                            const TechnologyPerturbation& perturbation = {}, const StudyRemoteFn& remote = {});
 // The same over a list of designs (sorted, distinct).
@@ -85,11 +84,11 @@ struct WidthVar {
   Ratio ratio;
   bool frozen = false;  // roots only
   std::string frozen_reason;
-  int op = -1;          // source: the op owning the attribute
-  std::string field;    // source: out_channels, out_features, hidden or embed_dim
+  int op = -1;        // source: the op owning the attribute
+  std::string field;  // source: out_channels, out_features, hidden or embed_dim
   int64_t old_value = 0;
   bool derived = false;
-  std::vector<Label> parts;     // derived: the concatenated axes (fixed ones by dims)
+  std::vector<Label> parts;         // derived: the concatenated axes (fixed ones by dims)
   std::vector<int64_t> fixed_dims;  // derived: the sizes of fixed parts, summed
 };
 

@@ -60,7 +60,9 @@ size_t best_for(const std::vector<std::vector<double>>& perf, std::span<const do
                 const std::vector<std::vector<double>>& energy_pj, size_t n, Allowed allowed) {
   return best_design(
       perf[n].size(), [&](size_t d) { return allowed(d) && perf[n][d] > 0; },
-      [&](size_t d) { return RankKey{-perf[n][d], area_mm2[d], energy_at(energy_pj, n, d)}; });
+      [&](size_t d) {
+        return RankKey{-perf[n][d], area_mm2[d], energy_at(energy_pj, n, d)};
+      });
 }
 
 // Best weighted geomean among designs every network may use (`allowed(n, d)`).
@@ -86,16 +88,16 @@ size_t best_geomean(const std::vector<std::vector<double>>& perf, std::span<cons
 }  // namespace
 
 SuiteChoice choose_suite_designs(const std::vector<std::vector<double>>& perf,
-                                 const std::vector<std::vector<char>>& feasible,
-                                 std::span<const double> area_mm2, std::span<const double> weights,
-                                 const std::vector<std::vector<double>>& energy_pj) {
+                                 const std::vector<std::vector<char>>& feasible, std::span<const double> area_mm2,
+                                 std::span<const double> weights, const std::vector<std::vector<double>>& energy_pj) {
   SuiteChoice choice;
   for (size_t n = 0; n < perf.size(); ++n) {
     size_t best = best_for(perf, area_mm2, energy_pj, n, [&](size_t d) { return feasible[n][d] != 0; });
     if (best == kNone) throw InputError("<suite>", "network #" + std::to_string(n + 1), "no feasible design");
     choice.optimum.push_back(best);
   }
-  size_t geomean = best_geomean(perf, area_mm2, energy_pj, weights, [&](size_t n, size_t d) { return feasible[n][d] != 0; });
+  size_t geomean =
+      best_geomean(perf, area_mm2, energy_pj, weights, [&](size_t n, size_t d) { return feasible[n][d] != 0; });
   if (geomean == kNone) throw InputError("<suite>", "constraints", "no design is feasible for every network");
   choice.geomean = geomean;
   return choice;
@@ -184,8 +186,8 @@ SuiteDesign make_row(const std::string& label, size_t d, const study_detail::Spa
 
 // Without constraint c, an optimum moves exactly when the best design that breaks no
 // other constraint breaks c (the order is total, so the optimum is unique).
-ConstraintBinding binding_of(size_t c, const DesignSpace& space, const study_detail::SpaceMatrix& m,
-                             const Derived& x, std::span<const double> weights, const SuiteChoice& choice,
+ConstraintBinding binding_of(size_t c, const DesignSpace& space, const study_detail::SpaceMatrix& m, const Derived& x,
+                             std::span<const double> weights, const SuiteChoice& choice,
                              const std::vector<std::string>& names) {
   const uint64_t bit = uint64_t{1} << c;
   ConstraintBinding b;
@@ -275,8 +277,8 @@ std::vector<Design> polish_geomean(const DesignSpace& space, const std::vector<N
         around.push_back(std::move(d));
       }
     }
-    study_detail::SpaceMatrix m = study_detail::evaluate_designs(space, around, networks, options.threads, cache, {},
-                                                                 0, options.perturbation, options.remote);
+    study_detail::SpaceMatrix m = study_detail::evaluate_designs(space, around, networks, options.threads, cache, {}, 0,
+                                                                 options.perturbation, options.remote);
     evaluations += m.designs * networks.size();
     visited.insert(visited.end(), around.begin(), around.end());
     Derived x = derive(m, space.objective());
@@ -293,12 +295,12 @@ study_detail::SpaceMatrix heuristic_matrix(const DesignSpace& space, const std::
                                            const SuiteOptions& options, const std::shared_ptr<cost::CostCache>& cache,
                                            const std::vector<double>& weights, double start, uint64_t& evaluations) {
   std::vector<Design> candidates = searched_designs(space, networks, options, cache, evaluations);
-  study_detail::SpaceMatrix m = study_detail::evaluate_designs(space, candidates, networks, options.threads, cache,
-                                                               options.on_progress, start, options.perturbation,
-                                                               options.remote);
+  study_detail::SpaceMatrix m =
+      study_detail::evaluate_designs(space, candidates, networks, options.threads, cache, options.on_progress, start,
+                                     options.perturbation, options.remote);
   Derived x = derive(m, space.objective());
-  size_t seed_design = best_geomean(x.perf, m.area_mm2, x.energy_pj, weights,
-                                    [&](size_t n, size_t d) { return m.feasible[n][d] != 0; });
+  size_t seed_design =
+      best_geomean(x.perf, m.area_mm2, x.energy_pj, weights, [&](size_t n, size_t d) { return m.feasible[n][d] != 0; });
   if (seed_design == kNone) return m;  // reported as "no design feasible for every network"
   std::vector<Design> polished =
       polish_geomean(space, networks, options, cache, weights, m.list[seed_design], evaluations);
@@ -330,8 +332,7 @@ std::string ConstraintBinding::verdict() const {
   return out;
 }
 
-SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& networks,
-                      const SuiteOptions& options) {
+SuiteResult run_suite(const DesignSpace& space, const std::vector<NetworkPtr>& networks, const SuiteOptions& options) {
   const double start = study_detail::now_s();
   check_scalar_objective(space.objective(), "<command line>", "objective");
   study_detail::check_unique_names(networks, "geomean", "networks");

@@ -33,10 +33,19 @@ uint64_t fnv1a(const std::string& text) {
 // node's identity, its voltages and the shape of its fits are not, and scaling them
 // would break the table's own order (vdd_min <= vdd_nominal <= vdd_max, utilisation <= 1).
 bool is_perturbed(const std::string& key) {
-  static const std::set<std::string> fixed = {
-      "node_nm",     "sram_ref_kib", "sram_energy_exponent", "sram_bank_kib",    "cell_utilization",
-      "vdd_nominal_v", "vdd_min_v",  "vdd_max_v",            "vth_v",            "alpha_power",
-      "fmax_nominal_ghz", "leakage_voltage_exponent", "dram.channel_gb_per_s"};
+  static const std::set<std::string> fixed = {"node_nm",
+                                              "sram_ref_kib",
+                                              "sram_energy_exponent",
+                                              "sram_bank_kib",
+                                              "cell_utilization",
+                                              "vdd_nominal_v",
+                                              "vdd_min_v",
+                                              "vdd_max_v",
+                                              "vth_v",
+                                              "alpha_power",
+                                              "fmax_nominal_ghz",
+                                              "leakage_voltage_exponent",
+                                              "dram.channel_gb_per_s"};
   return !fixed.contains(key);
 }
 
@@ -197,8 +206,7 @@ SuiteUncertainty suite_uncertainty(const DesignSpace& space, const std::vector<N
 // ---- Explore --------------------------------------------------------------------------------
 
 ExploreUncertainty explore_uncertainty(const DesignSpace& space, NetworkPtr network, const ExploreOptions& options,
-                                       int threads, const Design& nominal_best,
-                                       const UncertaintyOptions& uncertainty) {
+                                       int threads, const Design& nominal_best, const UncertaintyOptions& uncertainty) {
   check_perturbable(space, uncertainty);
   const double start = study_detail::now_s();
   ExploreUncertainty out;
@@ -210,7 +218,8 @@ ExploreUncertainty explore_uncertainty(const DesignSpace& space, NetworkPtr netw
     EvaluatorOptions eo;
     eo.threads = threads;
     eo.model = network->name;
-    Evaluator evaluator(space, perturbed_network_metrics(network, std::make_shared<cost::CostCache>(), perturbation), eo);
+    Evaluator evaluator(space, perturbed_network_metrics(network, std::make_shared<cost::CostCache>(), perturbation),
+                        eo);
     ExploreOptions sample = options;
     sample.sensitivity = false;
     sample.on_progress = {};

@@ -19,8 +19,8 @@ const json* first_object(const json& doc, std::initializer_list<std::string_view
 }
 
 const json* energy_object(const json& doc) {
-  return first_object(doc, {"energy", "energy_pj", "breakdown.energy_pj", "breakdown.energy", "totals.energy",
-                            "totals.energy_pj"});
+  return first_object(
+      doc, {"energy", "energy_pj", "breakdown.energy_pj", "breakdown.energy", "totals.energy", "totals.energy_pj"});
 }
 
 const json* area_object(const json& doc) {

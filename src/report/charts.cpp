@@ -81,9 +81,10 @@ std::string bar_chart(const BarChart& c) {
       if (c.stacked) (v > 0 ? pos : neg) = top;
       double ya = y(base), yb = y(top);
       double bx = c.stacked ? x : x + static_cast<double>(k) * sub_w;
-      svg.body += fmt::format(R"(<rect class="bar{}{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
-                              s.css.empty() ? "" : " ", s.css, px(bx), px(std::min(ya, yb)), px(std::max(sub_w, 0.4)),
-                              px(std::max(std::fabs(ya - yb), 0.3)), s.colour, escape(bar_tooltip(c, i, s, v)));
+      svg.body += fmt::format(
+          R"(<rect class="bar{}{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
+          s.css.empty() ? "" : " ", s.css, px(bx), px(std::min(ya, yb)), px(std::max(sub_w, 0.4)),
+          px(std::max(std::fabs(ya - yb), 0.3)), s.colour, escape(bar_tooltip(c, i, s, v)));
       if (c.value_labels && band >= 24) {
         double ty = v > 0 ? yb - 3 : yb + 11;
         svg.body += fmt::format(R"(<text class="vl" x="{}" y="{}">{}</text>)", px(bx + sub_w / 2), px(ty), num(v));
@@ -95,12 +96,15 @@ std::string bar_chart(const BarChart& c) {
                               px(x - 1), px(x + bar_w + 1), px(ym), escape(c.marker_label), num(c.markers[i]));
     }
   }
-  if (y.d0 < 0) svg.body += fmt::format(R"(<line class="zero" x1="{0}" x2="{1}" y1="{2}" y2="{2}"/>)", px(box.x0()), px(box.x1()), px(zero));
+  if (y.d0 < 0)
+    svg.body += fmt::format(R"(<line class="zero" x1="{0}" x2="{1}" y1="{2}" y2="{2}"/>)", px(box.x0()), px(box.x1()),
+                            px(zero));
   svg.band_axis(c.categories, box.x0(), band, c.x_label);
   std::vector<std::pair<std::string, std::string>> legend;
   if (c.series.size() > 1) {
     for (const Series& s : c.series) {
-      if (std::any_of(s.values.begin(), s.values.end(), usable)) legend.emplace_back(s.name, s.colour);  // no empty entries
+      if (std::any_of(s.values.begin(), s.values.end(), usable))
+        legend.emplace_back(s.name, s.colour);  // no empty entries
     }
   }
   if (!c.markers.empty() && !c.marker_label.empty()) legend.emplace_back(c.marker_label, "#000000");
@@ -138,8 +142,9 @@ std::string stacked_rows(const std::string& kind, const std::string& title, cons
       std::string colour = category_colour(it->second);
       if (added) legend.emplace_back(s.name, colour);
       double sw = w * s.value / total;
-      svg.body += fmt::format(R"(<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
-                              px(x), px(y), px(sw), px(kRowH), colour, escape(s.tooltip));
+      svg.body +=
+          fmt::format(R"(<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
+                      px(x), px(y), px(sw), px(kRowH), colour, escape(s.tooltip));
       std::string text = ellipsize(s.name, 18) + " " + pct(s.value / total);
       if (sw >= 7.0 * static_cast<double>(text.size())) {
         svg.body += fmt::format(R"(<text class="ct" x="{}" y="{}" fill="{}">{}</text>)", px(x + sw / 2),
@@ -148,8 +153,9 @@ std::string stacked_rows(const std::string& kind, const std::string& title, cons
       x += sw;
     }
     if (x < box.x1() - 0.5) {
-      svg.body += fmt::format(R"(<rect class="rest" x="{}" y="{}" width="{}" height="{}"><title>unused {}</title></rect>)",
-                              px(x), px(y), px(box.x1() - x), px(kRowH), pct((box.x1() - x) / w));
+      svg.body +=
+          fmt::format(R"(<rect class="rest" x="{}" y="{}" width="{}" height="{}"><title>unused {}</title></rect>)",
+                      px(x), px(y), px(box.x1() - x), px(kRowH), pct((box.x1() - x) / w));
     }
   }
   Scale s{0, 100, box.x0(), box.x1(), false};

@@ -129,7 +129,8 @@ void add_summary(Page& page, const json& ev, const std::vector<Layer>& layers, c
   auto energy = number(ev, {"totals.energy_pj", "energy.total_pj", "energy_pj.total"});
   add("energy per inference", energy ? energy : energy_total_pj(ev), [](double v) { return si(v * 1e-12, "J"); });
   add("average power", number(ev, {"totals.power_w"}), [](double v) { return si(v, "W"); });
-  add("area", number(ev, {"totals.area_mm2", "area.total_mm2", "area_mm2.total"}), [](double v) { return num(v) + " mm²"; });
+  add("area", number(ev, {"totals.area_mm2", "area.total_mm2", "area_mm2.total"}),
+      [](double v) { return num(v) + " mm²"; });
   if (std::isfinite(m.clock_hz)) rows.emplace_back("clock", si(m.clock_hz, "Hz"));
   if (std::isfinite(m.peak_macs_per_s)) rows.emplace_back("peak compute", si(m.peak_macs_per_s, "MAC/s"));
   if (std::isfinite(m.dram_bytes_per_s)) rows.emplace_back("DRAM bandwidth", si(m.dram_bytes_per_s, "B/s"));
@@ -159,7 +160,8 @@ void add_cycles_plot(Page& page, const std::vector<Layer>& layers) {
   c.y_label = "cycles (" + unit.unit + ")";
   auto scaled = [&](double v) { return v * unit.factor; };
   if (split) {
-    c.series = {{"compute", "#4e79a7", "compute", {}}, {"memory stall", "#f28e2b", "stall", {}},
+    c.series = {{"compute", "#4e79a7", "compute", {}},
+                {"memory stall", "#f28e2b", "stall", {}},
                 {"vector", "#59a14f", "vector", {}}};
   } else {
     c.series = {{"total", "#4e79a7", "total", {}}};
@@ -227,12 +229,21 @@ void add_roofline(Page& page, const std::vector<Layer>& layers, const Machine& m
     page.note("Roofline skipped: the input lacks the clock, peak MACs per cycle or DRAM bandwidth.");
     return;
   }
-  struct P { double oi, rate; const Layer* layer; };
+  struct P {
+    double oi, rate;
+    const Layer* layer;
+  };
   std::vector<P> pts;
   size_t no_macs = 0, no_dram = 0;
   for (const Layer& l : layers) {
-    if (!(l.macs > 0) || !(l.cycles > 0)) { ++no_macs; continue; }
-    if (!(l.dram_bytes > 0)) { ++no_dram; continue; }
+    if (!(l.macs > 0) || !(l.cycles > 0)) {
+      ++no_macs;
+      continue;
+    }
+    if (!(l.dram_bytes > 0)) {
+      ++no_dram;
+      continue;
+    }
     pts.push_back({l.macs / l.dram_bytes, l.macs / (l.cycles / m.clock_hz), &l});
   }
   double ridge = m.peak_macs_per_s / m.dram_bytes_per_s;  // MAC/B where the roofs meet
@@ -250,8 +261,9 @@ void add_roofline(Page& page, const std::vector<Layer>& layers, const Machine& m
   opts.log_ratio = 1;  // a roofline is always log-log
   Scale x = fit_scale(xs, box.x0(), box.x1(), opts);
   Scale y = fit_scale(ys, box.y1(), box.y0(), opts);
-  Svg svg("roofline", box, fmt::format(R"(data-peak="{}" data-bw="{}" data-layers="{}")", num(m.peak_macs_per_s),
-                                       num(m.dram_bytes_per_s), pts.size()));
+  Svg svg("roofline", box,
+          fmt::format(R"(data-peak="{}" data-bw="{}" data-layers="{}")", num(m.peak_macs_per_s),
+                      num(m.dram_bytes_per_s), pts.size()));
   svg.title("Roofline: attainable MAC rate vs operational intensity, each layer placed on it");
   svg.x_axis(x, "operational intensity (MACs per DRAM byte)");
   svg.y_axis(y, "MAC rate (" + unit.unit + ")");
@@ -260,7 +272,8 @@ void add_roofline(Page& page, const std::vector<Layer>& layers, const Machine& m
   double x_start = std::max(x.d0, y.d0 / bw);
   svg.body += fmt::format(R"(<polyline class="roof" points="{},{} {},{} {},{}"/>)", px(x(x_start)), px(y(bw * x_start)),
                           px(x(ridge)), px(y(peak)), px(x(x.d1)), px(y(peak)));
-  svg.body += fmt::format(R"(<line class="ridge" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>)", px(x(ridge)), px(y(peak)), px(box.y1()));
+  svg.body += fmt::format(R"(<line class="ridge" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>)", px(x(ridge)), px(y(peak)),
+                          px(box.y1()));
   svg.body += fmt::format(R"(<text x="{}" y="{}">peak {}</text>)", px(x(ridge) + 6), px(y(peak) - 6),
                           si(m.peak_macs_per_s, "MAC/s"));
   svg.body += fmt::format(R"(<text x="{}" y="{}">DRAM {} · ridge {} MAC/B</text>)", px(x(ridge) + 6), px(box.y1() - 8),
@@ -280,8 +293,10 @@ rate: {}</title></circle>)",
   svg.legend(legend);
   page.raw(svg.str());
   if (no_macs + no_dram > 0) {
-    page.note(fmt::format("Not on the roofline: {} layers without MACs on the tensor unit (vector/data-movement work), "
-                          "{} layers with no DRAM traffic (infinite intensity).", no_macs, no_dram));
+    page.note(
+        fmt::format("Not on the roofline: {} layers without MACs on the tensor unit (vector/data-movement work), "
+                    "{} layers with no DRAM traffic (infinite intensity).",
+                    no_macs, no_dram));
   }
 }
 
@@ -301,10 +316,10 @@ void add_layer_table(Page& page, const std::vector<Layer>& layers) {
     rows.push_back({std::to_string(i), l.name, l.op, n(l.cycles), n(l.compute), n(l.stall), n(l.vector),
                     std::isfinite(l.util) ? pct(l.util) : "", n(l.macs), n(l.dram_bytes), l.bound, l.mapping});
   }
-  page.folded_table(fmt::format("All {} layers", layers.size()),
-                    {"#", "layer", "op", "cycles", "compute", "stall", "vector", "util.", "MACs", "DRAM bytes", "bound",
-                     "mapping"},
-                    rows, 20000);
+  page.folded_table(
+      fmt::format("All {} layers", layers.size()),
+      {"#", "layer", "op", "cycles", "compute", "stall", "vector", "util.", "MACs", "DRAM bytes", "bound", "mapping"},
+      rows, 20000);
 }
 
 }  // namespace

@@ -68,8 +68,8 @@ Axes choose_axes(const json& doc) {
       for (size_t i = 0; i < std::min<size_t>(arr->size(), 64); ++i) scan((*arr)[i]);
     }
   }
-  a.throughput = (a.objective.find("throughput") != std::string::npos && has_throughput) ||
-                 (!has_latency && has_throughput);
+  a.throughput =
+      (a.objective.find("throughput") != std::string::npos && has_throughput) || (!has_latency && has_throughput);
   return a;
 }
 
@@ -233,17 +233,21 @@ size_t draw_cloud(Svg& svg, const std::vector<const Point*>& cloud, const Scatte
 }
 
 void draw_front_and_best(Svg& svg, const ScatterInput& in, const ScatterFrame& f, const Axes& axes) {
-  svg.body += front_path(in.front, f.x, [&](double v) { return f.y(v * f.y_unit.factor); }, axes.throughput);
+  svg.body += front_path(
+      in.front, f.x, [&](double v) { return f.y(v * f.y_unit.factor); }, axes.throughput);
   for (const Point& p : in.front) {
     if (!plottable(p)) continue;
-    svg.body += fmt::format(R"(<circle class="pt pareto" cx="{}" cy="{}" r="4.5" fill="{}"><title>Pareto: {}</title></circle>)",
-                            px(f.px_x(p)), px(f.px_y(p)), f.fill(p), escape(tooltip(p, axes)));
+    svg.body +=
+        fmt::format(R"(<circle class="pt pareto" cx="{}" cy="{}" r="4.5" fill="{}"><title>Pareto: {}</title></circle>)",
+                    px(f.px_x(p)), px(f.px_y(p)), f.fill(p), escape(tooltip(p, axes)));
   }
   if (in.best && plottable(*in.best)) {
     const Point& b = *in.best;
-    svg.body += fmt::format(R"(<circle class="pt best" cx="{}" cy="{}" r="9"><title>selected design: {}</title></circle>)",
-                            px(f.px_x(b)), px(f.px_y(b)), escape(tooltip(b, axes)));
-    svg.body += fmt::format(R"(<text x="{}" y="{}" fill="#d62728">selected</text>)", px(f.px_x(b) + 12), px(f.px_y(b) - 10));
+    svg.body +=
+        fmt::format(R"(<circle class="pt best" cx="{}" cy="{}" r="9"><title>selected design: {}</title></circle>)",
+                    px(f.px_x(b)), px(f.px_y(b)), escape(tooltip(b, axes)));
+    svg.body +=
+        fmt::format(R"(<text x="{}" y="{}" fill="#d62728">selected</text>)", px(f.px_x(b) + 12), px(f.px_y(b) - 10));
   }
 }
 
@@ -264,13 +268,16 @@ std::string scatter(const ScatterInput& in, const Axes& axes, std::string& note)
   if (f.has_energy) svg.colour_bar(f.colour, "energy per inference (" + f.e_unit.unit + ")");
   svg.legend({{"all designs", "#9a9a9a"}, {"Pareto front", sequential_colour(0.6)}, {"selected", "#d62728"}});
   size_t skipped = in.all.size() - cloud.size() +
-                   static_cast<size_t>(std::count_if(in.front.begin(), in.front.end(), [](const Point& p) { return !plottable(p); }));
-  if (skipped) note += fmt::format("{} designs without a positive area and {} are not plotted. ", skipped,
-                                   axes.throughput ? "throughput" : "latency");
+                   static_cast<size_t>(
+                       std::count_if(in.front.begin(), in.front.end(), [](const Point& p) { return !plottable(p); }));
+  if (skipped)
+    note += fmt::format("{} designs without a positive area and {} are not plotted. ", skipped,
+                        axes.throughput ? "throughput" : "latency");
   if (dots < cloud.size()) {
-    note += fmt::format("{} designs are drawn as {} dots: designs closer than a pixel or two share a dot "
-                        "(its tooltip says how many). ", count(static_cast<int64_t>(cloud.size())),
-                        count(static_cast<int64_t>(dots)));
+    note += fmt::format(
+        "{} designs are drawn as {} dots: designs closer than a pixel or two share a dot "
+        "(its tooltip says how many). ",
+        count(static_cast<int64_t>(cloud.size())), count(static_cast<int64_t>(dots)));
   }
   return svg.str();
 }
@@ -296,7 +303,10 @@ Sample read_sample(const json& e) {
   s.objective = number(e, {"objective", "score", "metric"}).value_or(NAN);
   if (!std::isfinite(s.objective) && !e.contains("objective")) {  // any other number is the objective
     for (const auto& [key, v] : e.items()) {
-      if (key != "value" && v.is_number()) { s.objective = v.get<double>(); break; }
+      if (key != "value" && v.is_number()) {
+        s.objective = v.get<double>();
+        break;
+      }
     }
   }
   const json* f = find(e, "feasible");
@@ -313,7 +323,8 @@ std::vector<Sample> read_samples(const json& entries) {
       list = pts;
     } else if (const json* v = array_at(entries, "values")) {  // {"values": [...], "objective": [...]}
       const json* o = array_at(entries, "objective") ? array_at(entries, "objective") : array_at(entries, "objectives");
-      for (size_t i = 0; o && i < std::min(v->size(), o->size()); ++i) out.push_back(read_sample(json::array({(*v)[i], (*o)[i]})));
+      for (size_t i = 0; o && i < std::min(v->size(), o->size()); ++i)
+        out.push_back(read_sample(json::array({(*v)[i], (*o)[i]})));
       return out;
     }
   }
@@ -333,7 +344,8 @@ std::vector<Curve> read_curves(const json& doc) {
     return best_params && best_params->contains(param) ? (*best_params)[param] : json();
   };
   if (sens && sens->is_object()) {
-    for (const auto& [param, entries] : sens->items()) out.push_back({param, read_samples(entries), selected_of(param)});
+    for (const auto& [param, entries] : sens->items())
+      out.push_back({param, read_samples(entries), selected_of(param)});
   } else if (sens && sens->is_array()) {
     for (const json& c : *sens) {
       if (!c.is_object()) continue;
@@ -390,7 +402,8 @@ std::string sensitivity_plot(const Curve& curve, const std::string& objective) {
     for (size_t i = 0; i < samples.size(); ++i) {
       if (samples[i].value != curve.selected) continue;
       std::string sx = px(x(xs[i]));
-      svg.body += fmt::format(R"(<line class="sel" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>)", sx, px(box.y0()), px(box.y1()));
+      svg.body +=
+          fmt::format(R"(<line class="sel" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>)", sx, px(box.y0()), px(box.y1()));
     }
   }
   std::string line;
@@ -415,12 +428,16 @@ void add_sensitivity(Page& page, const json& doc, const std::string& objective) 
     page.note("No sensitivity data in the input: sensitivity curves skipped.");
     return;
   }
-  page.paragraph("Each curve varies one parameter around the selected design (dashed red line) and keeps the others "
-                 "fixed; hollow points violate a constraint.");
+  page.paragraph(
+      "Each curve varies one parameter around the selected design (dashed red line) and keeps the others "
+      "fixed; hollow points violate a constraint.");
   page.open_row();
   size_t empty = 0;
   for (const Curve& c : curves) {
-    if (c.samples.empty()) { ++empty; continue; }
+    if (c.samples.empty()) {
+      ++empty;
+      continue;
+    }
     page.raw(sensitivity_plot(c, objective));
   }
   page.close_row();
@@ -439,7 +456,8 @@ void add_summary(Page& page, const json& doc, const ScatterInput& in, bool from_
   if (auto f = number(doc, {"feasible"})) rows.emplace_back("feasible designs", count(static_cast<int64_t>(*f)));
   rows.emplace_back("designs plotted", count(static_cast<int64_t>(in.all.size())));
   rows.emplace_back("Pareto-optimal designs", count(static_cast<int64_t>(in.front.size())));
-  if (auto t = number(doc, {"run.elapsed_s", "elapsed_s", "seconds", "time_s"})) rows.emplace_back("search time", si(*t, "s"));
+  if (auto t = number(doc, {"run.elapsed_s", "elapsed_s", "seconds", "time_s"}))
+    rows.emplace_back("search time", si(*t, "s"));
   if (auto r = number(doc, {"run.designs_per_s"})) rows.emplace_back("search rate", num(*r) + " designs/s");
   if (const json* c = find(doc, "constraints")) {
     std::string joined;
@@ -457,7 +475,8 @@ void add_summary(Page& page, const json& doc, const ScatterInput& in, bool from_
     std::string text_v = "constants within ±" + num(number(*u, {"pct"}).value_or(NAN)) + "%, " +
                          num(number(*u, {"samples"}).value_or(NAN)) + " samples: best design kept in " +
                          (same ? pct(*same) : std::string("?"));
-    if (lo && mid && hi) text_v += "; best objective min / median / max " + num(*lo) + " / " + num(*mid) + " / " + num(*hi);
+    if (lo && mid && hi)
+      text_v += "; best objective min / median / max " + num(*lo) + " / " + num(*mid) + " / " + num(*hi);
     rows.emplace_back("under technology uncertainty", text_v);
   }
   page.summary(rows);

@@ -55,13 +55,13 @@ constexpr std::string_view kTailScript =
     "d.setAttribute('data-ready',Math.round(performance.now()))})();</script>";
 
 // No network: everything the page needs is inline, and the policy makes sure of it.
-constexpr std::string_view kCsp =
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+constexpr std::string_view kCsp = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
 std::string cell(const std::string& text) {
   // Right-align cells that start like a number so columns of figures line up.
-  bool numeric = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
-                                   (text[0] == '-' && text.size() > 1 && std::isdigit(static_cast<unsigned char>(text[1]))));
+  bool numeric =
+      !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
+                        (text[0] == '-' && text.size() > 1 && std::isdigit(static_cast<unsigned char>(text[1]))));
   return fmt::format("<td{}>{}</td>", numeric ? " class=\"n\"" : "", escape(text));
 }
 
@@ -94,11 +94,12 @@ void Page::table(const std::vector<std::string>& header, const Rows& rows, size_
     body_ += "</tr>";
   }
   body_ += "</table>\n";
-  if (shown < rows.size()) note(fmt::format("{} more rows not shown.", count(static_cast<int64_t>(rows.size() - shown))));
+  if (shown < rows.size())
+    note(fmt::format("{} more rows not shown.", count(static_cast<int64_t>(rows.size() - shown))));
 }
 
-void Page::folded_table(std::string_view summary_text, const std::vector<std::string>& header,
-                        const Rows& rows, size_t max_rows) {
+void Page::folded_table(std::string_view summary_text, const std::vector<std::string>& header, const Rows& rows,
+                        size_t max_rows) {
   body_ += fmt::format("<details><summary>{}</summary>", escape(summary_text));
   table(header, rows, max_rows);
   body_ += "</details>\n";

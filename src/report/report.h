@@ -61,9 +61,9 @@ struct TextTable {
   // with a digit, '-' or '+'.
   std::vector<bool> numeric{};
   std::vector<std::vector<std::string>> rows{};
-  std::string indent{};            // before every line
-  bool rule = true;                // dashes under the header
-  bool rule_before_last = false;   // and above the last row (a total)
+  std::string indent{};           // before every line
+  bool rule = true;               // dashes under the header
+  bool rule_before_last = false;  // and above the last row (a total)
   void print(std::ostream& out) const;
 };
 

@@ -53,7 +53,8 @@ void add_run_rows(const json& doc, std::vector<std::pair<std::string, std::strin
     for (const json& item : *c) joined += (joined.empty() ? "" : "; ") + display(item);
     rows.emplace_back("constraints", joined);
   }
-  if (auto f = number(doc, {"run.feasible_for_all"})) rows.emplace_back("designs feasible for all", count(static_cast<int64_t>(*f)));
+  if (auto f = number(doc, {"run.feasible_for_all"}))
+    rows.emplace_back("designs feasible for all", count(static_cast<int64_t>(*f)));
   if (auto t = number(doc, {"run.elapsed_s"})) rows.emplace_back("search time", si(*t, "s"));
 }
 
@@ -110,7 +111,8 @@ HeatLayout heat_layout(const std::vector<std::string>& designs, const std::vecto
   box.right = 200;
   box.top = 40;
   box.bottom = Svg::band_axis_margin(networks);
-  l.cell_w = std::clamp((1000 - box.left - box.right) / std::max<double>(1, static_cast<double>(networks.size())), 30.0, 110.0);
+  l.cell_w = std::clamp((1000 - box.left - box.right) / std::max<double>(1, static_cast<double>(networks.size())), 30.0,
+                        110.0);
   box.width = std::max(box.left + l.cell_w * static_cast<double>(networks.size()) + box.right, 760.0);
   box.right = box.width - box.left - l.cell_w * static_cast<double>(networks.size());
   box.height = box.top + HeatLayout::kCellH * static_cast<double>(designs.size()) + box.bottom;
@@ -124,8 +126,9 @@ std::string heat_cell(const HeatLayout& l, double x, double y, double v, const A
   std::string detail = fmt::format("{} on {}: {} of its own optimum", network, design, fixed2(v));
   if (std::isfinite(a.latency_s)) detail += "; latency " + si(a.latency_s, "s");
   if (std::isfinite(a.throughput_per_s)) detail += ", " + num(a.throughput_per_s) + " inferences/s";
-  std::string out = fmt::format(R"(<rect class="cell{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
-                                selected ? " sel" : "", px(x), px(y), px(l.cell_w), px(h), fill, escape(detail));
+  std::string out =
+      fmt::format(R"(<rect class="cell{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>)",
+                  selected ? " sel" : "", px(x), px(y), px(l.cell_w), px(h), fill, escape(detail));
   out += fmt::format(R"(<text class="ct" x="{}" y="{}" fill="{}">{}</text>)", px(x + l.cell_w / 2), px(y + 16),
                      text_colour_on(fill), fixed2(v));
   // "12.3 ms" needs about 44 px at 10 px; narrower cells keep it in the tooltip.
@@ -159,12 +162,16 @@ std::string heat_map(const std::vector<std::string>& designs, const std::vector<
       double x = box.x0() + static_cast<double>(c) * l.cell_w;
       if (!std::isfinite(v)) {  // null: the design breaks a constraint on that network
         complete = false;
-        svg.body += fmt::format(R"(<rect class="cell na" x="{}" y="{}" width="{}" height="{}" fill="#eeeeee"><title>{} on {}: breaks a constraint</title></rect>)",
-                                px(x), px(y), px(l.cell_w), px(h), escape(networks[c]), escape(designs[r]));
+        svg.body += fmt::format(
+            R"(<rect class="cell na" x="{}" y="{}" width="{}" height="{}" fill="#eeeeee"><title>{} on {}: breaks a constraint</title></rect>)",
+            px(x), px(y), px(l.cell_w), px(h), escape(networks[c]), escape(designs[r]));
         continue;
       }
       any = true;
-      if (v > 0) { log_sum += std::log(v); ++n_pos; }
+      if (v > 0) {
+        log_sum += std::log(v);
+        ++n_pos;
+      }
       svg.body += heat_cell(l, x, y, v, absolute_of(design_docs, designs[r], networks[c]), designs[r] == selected,
                             networks[c], designs[r], colour);
     }
@@ -186,7 +193,9 @@ std::string heat_map(const std::vector<std::string>& designs, const std::vector<
 std::string spread_chart(const std::vector<std::string>& networks, const json& unc, const json* nominal) {
   const json* imp = object_at(unc, "improvement_pct");
   std::vector<double> all;
-  struct Row { double lo, mid, hi, nom; };
+  struct Row {
+    double lo, mid, hi, nom;
+  };
   std::vector<Row> rows;
   for (const auto& n : networks) {
     const json* s = imp && imp->contains(n) ? &(*imp)[n] : nullptr;
@@ -207,7 +216,8 @@ std::string spread_chart(const std::vector<std::string>& networks, const json& u
   box.height = 260 + box.bottom;
   Scale y = fit_scale(all, box.y1(), box.y0(), {false, 20, true, 0.06});
   Svg svg("spread", box);
-  svg.title("Improvement of the selected design over each optimum under technology uncertainty (min–max, median, nominal •)");
+  svg.title(
+      "Improvement of the selected design over each optimum under technology uncertainty (min–max, median, nominal •)");
   svg.y_axis(y, "improvement (%)");
   const double bw = (box.x1() - box.x0()) / std::max<double>(1, static_cast<double>(networks.size()));
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -215,18 +225,21 @@ std::string spread_chart(const std::vector<std::string>& networks, const json& u
     const double cx = box.x0() + (static_cast<double>(i) + 0.5) * bw;
     const double w = std::min(18.0, bw * 0.4);
     if (std::isfinite(r.lo) && std::isfinite(r.hi)) {
-      std::string tip = fmt::format("{}: improvement min {:.1f}%, median {:.1f}%, max {:.1f}%", networks[i], r.lo, r.mid, r.hi);
+      std::string tip =
+          fmt::format("{}: improvement min {:.1f}%, median {:.1f}%, max {:.1f}%", networks[i], r.lo, r.mid, r.hi);
       double top = y(r.hi), bottom = y(r.lo);
-      svg.body += fmt::format(R"(<rect class="bar range" x="{}" y="{}" width="{}" height="{}" fill="#9ecae9"><title>{}</title></rect>)",
-                              px(cx - w / 2), px(top), px(w), px(std::max(1.0, bottom - top)), escape(tip));
+      svg.body += fmt::format(
+          R"(<rect class="bar range" x="{}" y="{}" width="{}" height="{}" fill="#9ecae9"><title>{}</title></rect>)",
+          px(cx - w / 2), px(top), px(w), px(std::max(1.0, bottom - top)), escape(tip));
       if (std::isfinite(r.mid)) {
-        svg.body += fmt::format(R"(<line class="mk" x1="{}" x2="{}" y1="{}" y2="{}"/>)", px(cx - w / 2 - 3), px(cx + w / 2 + 3),
-                                px(y(r.mid)), px(y(r.mid)));
+        svg.body += fmt::format(R"(<line class="mk" x1="{}" x2="{}" y1="{}" y2="{}"/>)", px(cx - w / 2 - 3),
+                                px(cx + w / 2 + 3), px(y(r.mid)), px(y(r.mid)));
       }
     }
     if (std::isfinite(r.nom)) {
-      svg.body += fmt::format(R"(<circle class="pt sv" cx="{}" cy="{}" r="4"><title>{} nominal: {:.1f}%</title></circle>)",
-                              px(cx), px(y(r.nom)), escape(networks[i]), r.nom);
+      svg.body +=
+          fmt::format(R"(<circle class="pt sv" cx="{}" cy="{}" r="4"><title>{} nominal: {:.1f}%</title></circle>)",
+                      px(cx), px(y(r.nom)), escape(networks[i]), r.nom);
     }
   }
   svg.band_axis(networks, box.x0(), bw, "network");
@@ -239,10 +252,11 @@ void add_uncertainty(Page& page, const json& doc, const std::vector<std::string>
   page.heading("Under technology uncertainty");
   double pct_v = number(*unc, {"pct"}).value_or(NAN);
   double samples = number(*unc, {"samples"}).value_or(NAN);
-  page.paragraph(fmt::format("The study re-run {} times with every technology constant (area, energy, leakage, DRAM "
-                             "figures) scaled by its own random factor within ±{}% (seed {}).",
-                             std::isfinite(samples) ? count(static_cast<int64_t>(samples)) : "?", num(pct_v),
-                             text(*unc, {"seed"}).value_or("?")));
+  page.paragraph(
+      fmt::format("The study re-run {} times with every technology constant (area, energy, leakage, DRAM "
+                  "figures) scaled by its own random factor within ±{}% (seed {}).",
+                  std::isfinite(samples) ? count(static_cast<int64_t>(samples)) : "?", num(pct_v),
+                  text(*unc, {"seed"}).value_or("?")));
   page.raw(spread_chart(networks, *unc, object_at(doc, "improvement_pct")));
   const json* same = object_at(*unc, "optimum_same");
   const json* imp = object_at(*unc, "improvement_pct");
@@ -252,8 +266,8 @@ void add_uncertainty(Page& page, const json& doc, const std::vector<std::string>
     std::string spread;
     if (imp && imp->contains(n) && (*imp)[n].is_object()) {
       const json& s = (*imp)[n];
-      spread = fmt::format("{} / {} / {}", num(number(s, {"min"}).value_or(NAN)), num(number(s, {"median"}).value_or(NAN)),
-                           num(number(s, {"max"}).value_or(NAN)));
+      spread = fmt::format("{} / {} / {}", num(number(s, {"min"}).value_or(NAN)),
+                           num(number(s, {"median"}).value_or(NAN)), num(number(s, {"max"}).value_or(NAN)));
     }
     rows.push_back({n, stay, spread});
   }
@@ -413,8 +427,8 @@ std::optional<StackRow> share_row(const Resource& r, const std::vector<CoNet>& n
   for (size_t i = 0; i < nets.size(); ++i) {
     if (!std::isfinite(v[i])) continue;
     std::string amount = fractions ? "" : num(v[i]) + " " + r.unit + ", ";
-    row.segments.push_back({nets[i].name, v[i] / total,
-                            fmt::format("{}: {}{} of {}", nets[i].name, amount, pct(v[i] / total), r.label)});
+    row.segments.push_back(
+        {nets[i].name, v[i] / total, fmt::format("{}: {}{} of {}", nets[i].name, amount, pct(v[i] / total), r.label)});
   }
   return row;
 }
@@ -508,7 +522,8 @@ void add_corun_summary(Page& page, const json& doc, const std::string& mode, siz
   if (auto w = number(doc, {"power_w"})) rows.emplace_back("power", si(*w, "W"));
   if (const json* d = object_at(doc, "design")) {
     rows.emplace_back("design", design_text(*d));
-    if (auto a = number(*d, {"area_mm2", "metrics.area_mm2", "params.area_mm2"})) rows.emplace_back("area", num(*a) + " mm²");
+    if (auto a = number(*d, {"area_mm2", "metrics.area_mm2", "params.area_mm2"}))
+      rows.emplace_back("area", num(*a) + " mm²");
   }
   if (std::string space = name_of(doc, "space"); !space.empty()) rows.emplace_back("design space", space);
   if (auto t = number(doc, {"run.elapsed_s"})) rows.emplace_back("search time", si(*t, "s"));
@@ -539,7 +554,10 @@ void add_alternatives(Page& page, const json& doc) {
   Rows rows;
   for (const json& a : *alts) {
     if (!a.is_object()) continue;
-    auto n = [&](const char* key) { auto v = number(a, {key}); return v ? num(*v) : std::string(); };
+    auto n = [&](const char* key) {
+      auto v = number(a, {key});
+      return v ? num(*v) : std::string();
+    };
     const json* d = object_at(a, "design");
     rows.push_back({text(a, {"mode"}).value_or(""), d ? design_text(*d) : "",
                     d ? (number(*d, {"area_mm2"}) ? num(*number(*d, {"area_mm2"})) : "") : "", n("mix_rate_per_s"),
@@ -586,8 +604,8 @@ void add_fit_utilisation(Page& page, const json& doc) {
   if (const json* ch = array_at(doc, "changes")) {
     for (const json& c : *ch) {
       std::string layer = text(c, {"layer"}).value_or("");
-      std::string what = text(c, {"field"}).value_or("?") + " " + (c.contains("old") ? display(c["old"]) : "?") + " → " +
-                         (c.contains("new") ? display(c["new"]) : "?");
+      std::string what = text(c, {"field"}).value_or("?") + " " + (c.contains("old") ? display(c["old"]) : "?") +
+                         " → " + (c.contains("new") ? display(c["new"]) : "?");
       changed[layer] += (changed[layer].empty() ? "" : "; ") + what;
     }
   }
@@ -664,12 +682,13 @@ std::string suite_html(const json& doc) {
   designs = design_order(designs, networks, selected);
   page.heading("Summary");
   std::vector<std::pair<std::string, std::string>> rows{{"networks", std::to_string(networks.size())},
-                                                       {"designs compared", std::to_string(designs.size())}};
+                                                        {"designs compared", std::to_string(designs.size())}};
   if (!selected.empty()) rows.emplace_back("suite design", selected);
   if (auto g = number(doc, {"geomean", "geomean_perf"})) rows.emplace_back("geometric-mean performance", fixed2(*g));
   if (auto t = text(doc, {"technology"})) rows.emplace_back("technology", *t);
   if (auto st = text(doc, {"search.strategy"})) {
-    bool proven = find(doc, "search.proven") && find(doc, "search.proven")->is_boolean() && find(doc, "search.proven")->get<bool>();
+    bool proven = find(doc, "search.proven") && find(doc, "search.proven")->is_boolean() &&
+                  find(doc, "search.proven")->get<bool>();
     std::string how = *st + (proven ? " (every design evaluated: optima proven)" : " (optima found, not proven)");
     if (auto n = number(doc, {"search.evaluations"})) how += ", " + count(static_cast<int64_t>(*n)) + " evaluations";
     rows.emplace_back("search", how);
@@ -680,8 +699,9 @@ std::string suite_html(const json& doc) {
   if (!matrix || designs.empty() || networks.empty()) {
     page.note("No cross_matrix in the input: heat map skipped.");
   } else {
-    page.paragraph("Row: the design (each network's own optimum, and the suite design); column: the network run on it; "
-                   "cell: its performance there relative to its own optimum (1.00 = equal).");
+    page.paragraph(
+        "Row: the design (each network's own optimum, and the suite design); column: the network run on it; "
+        "cell: its performance there relative to its own optimum (1.00 = equal).");
     page.raw(heat_map(designs, networks, *matrix, object_at(doc, "designs"), selected));
   }
   page.heading("Gain or loss per network");

@@ -12,8 +12,7 @@
 namespace acceldse::report::detail {
 
 double Scale::operator()(double v) const {
-  double t = log ? (std::log10(v) - std::log10(d0)) / (std::log10(d1) - std::log10(d0))
-                 : (v - d0) / (d1 - d0);
+  double t = log ? (std::log10(v) - std::log10(d0)) / (std::log10(d1) - std::log10(d0)) : (v - d0) / (d1 - d0);
   return r0 + t * (r1 - r0);
 }
 
@@ -99,8 +98,16 @@ Scale fit_scale(const std::vector<double>& values, double r0, double r1, ScaleOp
 std::string sequential_colour(double t) {
   // Viridis sampled at ten points, interpolated linearly in RGB.
   static constexpr std::array<std::array<int, 3>, 10> kStops = {{
-      {68, 1, 84}, {72, 40, 120}, {62, 73, 137}, {49, 104, 142}, {38, 130, 142},
-      {31, 158, 137}, {53, 183, 121}, {110, 206, 88}, {181, 222, 43}, {253, 231, 37},
+      {68, 1, 84},
+      {72, 40, 120},
+      {62, 73, 137},
+      {49, 104, 142},
+      {38, 130, 142},
+      {31, 158, 137},
+      {53, 183, 121},
+      {110, 206, 88},
+      {181, 222, 43},
+      {253, 231, 37},
   }};
   if (!std::isfinite(t)) t = 0;
   t = std::clamp(t, 0.0, 1.0) * (kStops.size() - 1);
@@ -114,9 +121,8 @@ std::string sequential_colour(double t) {
 }
 
 std::string category_colour(size_t index) {
-  static constexpr std::array<const char*, 10> kPalette = {
-      "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
-      "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+  static constexpr std::array<const char*, 10> kPalette = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
+                                                           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
   return kPalette[index % kPalette.size()];
 }
 
@@ -140,19 +146,21 @@ void Svg::x_axis(const Scale& s, std::string_view label, bool grid) {
   const Box& b = box_;
   for (double t : s.ticks()) {
     std::string x = px(s(t));
-    if (grid) body += fmt::format(R"(<line class="gr" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>)", x, px(b.y0()), px(b.y1()));
+    if (grid)
+      body += fmt::format(R"(<line class="gr" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>)", x, px(b.y0()), px(b.y1()));
     body += fmt::format(R"(<text class="tx" x="{}" y="{}">{}</text>)", x, px(b.y1() + 16), num(t));
   }
   body += fmt::format(R"(<line class="ax" x1="{0}" x2="{1}" y1="{2}" y2="{2}"/>)", px(b.x0()), px(b.x1()), px(b.y1()));
-  body += fmt::format(R"(<text class="al" x="{}" y="{}">{}{}</text>)", px((b.x0() + b.x1()) / 2),
-                      px(b.height - 8), escape(label), s.log ? " — log scale" : "");
+  body += fmt::format(R"(<text class="al" x="{}" y="{}">{}{}</text>)", px((b.x0() + b.x1()) / 2), px(b.height - 8),
+                      escape(label), s.log ? " — log scale" : "");
 }
 
 void Svg::y_axis(const Scale& s, std::string_view label, bool grid) {
   const Box& b = box_;
   for (double t : s.ticks()) {
     std::string y = px(s(t));
-    if (grid) body += fmt::format(R"(<line class="gr" x1="{0}" x2="{1}" y1="{2}" y2="{2}"/>)", px(b.x0()), px(b.x1()), y);
+    if (grid)
+      body += fmt::format(R"(<line class="gr" x1="{0}" x2="{1}" y1="{2}" y2="{2}"/>)", px(b.x0()), px(b.x1()), y);
     body += fmt::format(R"(<text class="ty" x="{}" y="{}">{}</text>)", px(b.x0() - 6), px(s(t) + 4), num(t));
   }
   body += fmt::format(R"(<line class="ax" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>)", px(b.x0()), px(b.y0()), px(b.y1()));
@@ -168,8 +176,7 @@ double Svg::band_axis_margin(const std::vector<std::string>& labels) {
   return 44 + 4.4 * static_cast<double>(std::min(longest, kBandLabelChars + 2));
 }
 
-void Svg::band_axis(const std::vector<std::string>& labels, double band_x0, double band_w,
-                    std::string_view label) {
+void Svg::band_axis(const std::vector<std::string>& labels, double band_x0, double band_w, std::string_view label) {
   const Box& b = box_;
   // 45° labels of 11-px text need ~16 px between them; thin them out when bands are narrower.
   size_t every = band_w >= 16 ? 1 : static_cast<size_t>(std::ceil(16 / std::max(band_w, 0.01)));
@@ -198,8 +205,9 @@ void Svg::legend(const std::vector<std::pair<std::string, std::string>>& name_co
   double y = own_line ? 38 : box_.y0() - 12;
   body += "<g class=\"legend\">";
   for (size_t i = 0; i < name_colour.size(); ++i) {
-    body += fmt::format(R"(<rect class="sw" x="{}" y="{}" width="10" height="10" fill="{}"/><text class="lgt" x="{}" y="{}">{}</text>)",
-                        px(x), px(y - 9), name_colour[i].second, px(x + 14), px(y), escape(ellipsize(name_colour[i].first, 28)));
+    body += fmt::format(
+        R"(<rect class="sw" x="{}" y="{}" width="10" height="10" fill="{}"/><text class="lgt" x="{}" y="{}">{}</text>)",
+        px(x), px(y - 9), name_colour[i].second, px(x + 14), px(y), escape(ellipsize(name_colour[i].first, 28)));
     x += widths[i];
   }
   body += "</g>";
@@ -227,8 +235,8 @@ void Svg::colour_bar(const Scale& s, std::string_view label, double offset) {
 
 std::string Svg::str() const {
   return fmt::format(R"(<svg class="plot" data-kind="{}" viewBox="0 0 {} {}" width="{}" height="{}" role="img"{}{}>)",
-                     kind_, px(box_.width), px(box_.height), px(box_.width), px(box_.height),
-                     extra_.empty() ? "" : " ", extra_) +
+                     kind_, px(box_.width), px(box_.height), px(box_.width), px(box_.height), extra_.empty() ? "" : " ",
+                     extra_) +
          body + "</svg>";
 }
 

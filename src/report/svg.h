@@ -60,8 +60,7 @@ class Svg {
   // kBandLabelChars; thins labels to fit. band_axis_margin() is the bottom margin they need.
   static constexpr size_t kBandLabelChars = 18;
   static double band_axis_margin(const std::vector<std::string>& labels);
-  void band_axis(const std::vector<std::string>& labels, double band_x0, double band_w,
-                 std::string_view label);
+  void band_axis(const std::vector<std::string>& labels, double band_x0, double band_w, std::string_view label);
   // Legend of coloured swatches above the plot area: right-aligned (few entries,
   // beside the title) or left-aligned on its own line under the title (many entries).
   void legend(const std::vector<std::pair<std::string, std::string>>& name_colour, bool own_line = false);

@@ -60,19 +60,16 @@ class GemmRun {
  private:
   Demand demand_a(const Fold& f, size_t index);
   Demand demand_b(const Fold& f, size_t index);
-  void input_events(int stream, Demand& d, int64_t elem_bytes, bool stationary,
-                    const FoldTiming& t, std::vector<Event>& events) const;
+  void input_events(int stream, Demand& d, int64_t elem_bytes, bool stationary, const FoldTiming& t,
+                    std::vector<Event>& events) const;
   void output_events(const Fold& f, const FoldTiming& t, std::vector<Event>& events) const;
   void count_fold(const Fold& f, const Demand& a, const Demand& b);
   void schedule(std::vector<Event>& events);
   void wait_until(double ready, double now);
-  double now(int64_t line) const {
-    return static_cast<double>(line_base_ + line + stall_cycles_);
-  }
+  double now(int64_t line) const { return static_cast<double>(line_base_ + line + stall_cycles_); }
   void trace_dram(int stream, const Event& e, double start);
   void trace_fold(const Fold& f, const FoldTiming& t);
-  std::vector<int64_t> output_addrs(const Fold& f, const FoldTiming& t, int64_t row0,
-                                    int64_t row1) const;
+  std::vector<int64_t> output_addrs(const Fold& f, const FoldTiming& t, int64_t row0, int64_t row1) const;
 
   const GemmProblem& problem_;
   Operands operands_;
@@ -90,7 +87,7 @@ class GemmRun {
   std::vector<SpaceRing> rings_;
   std::optional<TraceWriter> trace_;
   std::vector<std::pair<int64_t, int64_t>> stall_profile_;  // (line, stall from it on)
-  int64_t wave_stall_start_ = 0;  // stall cycles before the current wave
+  int64_t wave_stall_start_ = 0;                            // stall cycles before the current wave
 
   LayerResult result_;
   int64_t line_base_ = 0, stall_cycles_ = 0;
@@ -109,7 +106,9 @@ std::array<double, kStreams> stream_capacities(const arch::Buffers& buf, const G
   double out = half * static_cast<double>(buffer_bytes(buf, buf.output_kib));
   if (buf.unified && mapping.tiled()) {
     const workload::Gemm& g = problem.gemm;
-    const auto dim = [](int64_t tile, int64_t whole) { return static_cast<double>(tile > 0 ? std::min(tile, whole) : whole); };
+    const auto dim = [](int64_t tile, int64_t whole) {
+      return static_cast<double>(tile > 0 ? std::min(tile, whole) : whole);
+    };
     const double tm = dim(mapping.tile_m, g.m), tk = dim(mapping.tile_k, g.k), tn = dim(mapping.tile_n, g.n);
     const double a = tm * tk * static_cast<double>(p.input_bytes);
     const double b = tk * tn * static_cast<double>(g.b_is_weight ? p.weight_bytes : p.input_bytes);
@@ -122,15 +121,13 @@ std::array<double, kStreams> stream_capacities(const arch::Buffers& buf, const G
   return {in, w, out, out};
 }
 
-GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel,
-                 const Options& options)
+GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel, const Options& options)
     : problem_(problem),
       operands_(problem),
       shape_{accel.tensor.rows, accel.tensor.cols, options.mapping.dataflow},
       arrays_(std::max<int64_t>(1, accel.tensor.arrays)),
       in_bytes_(accel.precision.input_bytes),
-      b_bytes_(problem.gemm.b_is_weight ? accel.precision.weight_bytes
-                                        : accel.precision.input_bytes),
+      b_bytes_(problem.gemm.b_is_weight ? accel.precision.weight_bytes : accel.precision.input_bytes),
       acc_bytes_(accel.precision.accumulator_bytes),
       out_bytes_(accel.precision.output_bytes),
       chunk_cap_(stream_capacities(accel.buffers, problem, accel.precision, options.mapping)),
@@ -165,13 +162,12 @@ Demand GemmRun::demand_a(const Fold& f, size_t index) {
   const bool tracing = trace_.has_value();
   if (a_elements_) {
     a_elements_->begin_fold();
-    operands_.for_each_a_im2col(f.inst, f.m0, f.m0 + f.m_len, f.k0, f.k0 + f.k_len,
-                                [&](int64_t index) {
-                                  ++d.read_elems;
-                                  if (a_elements_->touch(index) != ElementResidency::Touch::kMiss) return;
-                                  ++d.miss_elems;
-                                  if (tracing) d.miss_addrs.push_back(kIfmapOffset + index);
-                                });
+    operands_.for_each_a_im2col(f.inst, f.m0, f.m0 + f.m_len, f.k0, f.k0 + f.k_len, [&](int64_t index) {
+      ++d.read_elems;
+      if (a_elements_->touch(index) != ElementResidency::Touch::kMiss) return;
+      ++d.miss_elems;
+      if (tracing) d.miss_addrs.push_back(kIfmapOffset + index);
+    });
     a_elements_->end_fold();
     return d;
   }
@@ -205,8 +201,8 @@ Demand GemmRun::demand_b(const Fold& f, size_t index) {
 
 // A stationary operand is needed whole before the preload; a streaming one a block at a
 // time, each block at most a buffer half, needed when its first row enters the array.
-void GemmRun::input_events(int stream, Demand& d, int64_t elem_bytes, bool stationary,
-                           const FoldTiming& t, std::vector<Event>& events) const {
+void GemmRun::input_events(int stream, Demand& d, int64_t elem_bytes, bool stationary, const FoldTiming& t,
+                           std::vector<Event>& events) const {
   if (d.miss_elems == 0) return;
   const int64_t bytes = d.miss_elems * elem_bytes;
   const int64_t blocks = blocks_for(bytes, chunk_cap_[stream]);
@@ -217,8 +213,11 @@ void GemmRun::input_events(int stream, Demand& d, int64_t elem_bytes, bool stati
   for (int64_t b = 0; b < pieces; ++b) {
     const int64_t row0 = rows * b / pieces, row1 = rows * (b + 1) / pieces;
     const int64_t e0 = d.miss_elems * row0 / rows, e1 = d.miss_elems * row1 / rows;
-    Event e{.line = stationary ? 0 : t.stream_start + row0, .write = false, .stream = stream,
-            .bytes = (e1 - e0) * elem_bytes, .addrs = {}};
+    Event e{.line = stationary ? 0 : t.stream_start + row0,
+            .write = false,
+            .stream = stream,
+            .bytes = (e1 - e0) * elem_bytes,
+            .addrs = {}};
     if (!d.miss_addrs.empty()) e.addrs.assign(d.miss_addrs.begin() + e0, d.miss_addrs.begin() + e1);
     events.push_back(std::move(e));
   }
@@ -240,20 +239,24 @@ void GemmRun::output_events(const Fold& f, const FoldTiming& t, std::vector<Even
     if (trace_) addrs = output_addrs(f, t, row0, row1);
     const int64_t block_elems = (row1 - row0) * t.out_row_elems;
     if (reload_bytes > 0) {
-      events.push_back({.line = t.out_first_row_line + row0, .write = false,
-                        .stream = kStreamPartials, .bytes = block_elems * acc_bytes_, .addrs = addrs});
+      events.push_back({.line = t.out_first_row_line + row0,
+                        .write = false,
+                        .stream = kStreamPartials,
+                        .bytes = block_elems * acc_bytes_,
+                        .addrs = addrs});
     }
     if (write_bytes > 0) {
-      events.push_back({.line = t.out_first_row_line + row1 - 1 + t.cols_used - 1, .write = true,
-                        .stream = kStreamOutputs, .bytes = write_bytes / elems * block_elems,
+      events.push_back({.line = t.out_first_row_line + row1 - 1 + t.cols_used - 1,
+                        .write = true,
+                        .stream = kStreamOutputs,
+                        .bytes = write_bytes / elems * block_elems,
                         .addrs = std::move(addrs)});
     }
   }
 }
 
 // DRAM addresses of output rows [row0, row1) in the order they leave the array.
-std::vector<int64_t> GemmRun::output_addrs(const Fold& f, const FoldTiming& t, int64_t row0,
-                                           int64_t row1) const {
+std::vector<int64_t> GemmRun::output_addrs(const Fold& f, const FoldTiming& t, int64_t row0, int64_t row1) const {
   std::vector<int64_t> addrs;
   for (int64_t q = row0; q < row1; ++q) {
     for (int64_t c = 0; c < t.out_row_elems; ++c) {
@@ -262,12 +265,8 @@ std::vector<int64_t> GemmRun::output_addrs(const Fold& f, const FoldTiming& t, i
         case Dataflow::kOs:  // bottom row drains first
           index = operands_.c_index(f.inst, f.m0 + t.rows_used - 1 - q, f.n0 + c);
           break;
-        case Dataflow::kIs:
-          index = operands_.c_index(f.inst, f.m0 + c, f.n0 + q);
-          break;
-        default:
-          index = operands_.c_index(f.inst, f.m0 + q, f.n0 + c);
-          break;
+        case Dataflow::kIs: index = operands_.c_index(f.inst, f.m0 + c, f.n0 + q); break;
+        default: index = operands_.c_index(f.inst, f.m0 + q, f.n0 + c); break;
       }
       addrs.push_back(kOfmapOffset + index);
     }
@@ -340,8 +339,7 @@ void GemmRun::trace_dram(int stream, const Event& e, double start) {
   // Row width follows the nominal bandwidth even for a stall-free memory.
   const double bw = channel_[stream]->bytes_per_cycle();
   const int64_t words = std::clamp<int64_t>(
-      static_cast<int64_t>(nominal_bytes_per_cycle_ / static_cast<double>(elem_bytes)), 1,
-      kMaxDramTraceWords);
+      static_cast<int64_t>(nominal_bytes_per_cycle_ / static_cast<double>(elem_bytes)), 1, kMaxDramTraceWords);
   std::vector<int64_t> row;
   for (size_t i = 0; i < e.addrs.size(); i += static_cast<size_t>(words)) {
     const double offset = std::isinf(bw) ? 0.0 : static_cast<double>(i) * static_cast<double>(elem_bytes) / bw;
@@ -467,8 +465,7 @@ void GemmRun::trace_fold(const Fold& f, const FoldTiming& t) {
 
 }  // namespace
 
-LayerResult run_gemm(const GemmProblem& problem, const arch::Accelerator& accel,
-                     const Options& options) {
+LayerResult run_gemm(const GemmProblem& problem, const arch::Accelerator& accel, const Options& options) {
   const workload::Gemm& g = problem.gemm;
   if (g.m <= 0 || g.k <= 0 || g.n <= 0 || g.count <= 0) {
     LayerResult empty;

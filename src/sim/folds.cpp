@@ -24,11 +24,15 @@ std::vector<Range> split(Range range, int64_t step) {
 }
 
 // Folds of one tile, SCALE-Sim order: column folds outer, row folds inner.
-void tile_folds(const ArrayShape& s, int64_t inst, Range m, Range k, Range n,
-                std::vector<Fold>& out) {
+void tile_folds(const ArrayShape& s, int64_t inst, Range m, Range k, Range n, std::vector<Fold>& out) {
   auto add = [&](Range fm, Range fk, Range fn) {
-    out.push_back({.inst = inst, .m0 = fm.begin, .m_len = fm.len, .k0 = fk.begin,
-                   .k_len = fk.len, .n0 = fn.begin, .n_len = fn.len});
+    out.push_back({.inst = inst,
+                   .m0 = fm.begin,
+                   .m_len = fm.len,
+                   .k0 = fk.begin,
+                   .k_len = fk.len,
+                   .n0 = fn.begin,
+                   .n_len = fn.len});
   };
   switch (s.dataflow) {
     case Dataflow::kOs:  // rows: M, columns: N, streamed: K
@@ -56,9 +60,12 @@ std::vector<Fold> split_streams(const std::vector<Fold>& folds, const ArrayShape
     const Range stream = os ? Range{f.k0, f.k_len} : is ? Range{f.n0, f.n_len} : Range{f.m0, f.m_len};
     for (Range piece : split(stream, (stream.len + ways - 1) / ways)) {
       Fold p = f;
-      if (os) p.k0 = piece.begin, p.k_len = piece.len;
-      else if (is) p.n0 = piece.begin, p.n_len = piece.len;
-      else p.m0 = piece.begin, p.m_len = piece.len;
+      if (os)
+        p.k0 = piece.begin, p.k_len = piece.len;
+      else if (is)
+        p.n0 = piece.begin, p.n_len = piece.len;
+      else
+        p.m0 = piece.begin, p.m_len = piece.len;
       out.push_back(p);
     }
   }
@@ -76,8 +83,7 @@ std::array<int, 3> loop_positions(const std::string& order) {
     if (ok) pos[d] = static_cast<int>(i);
   }
   if (!ok) {
-    throw InputError("<mapping>", "loop_order",
-                     "'" + order + "' is not a permutation of the letters m, k and n");
+    throw InputError("<mapping>", "loop_order", "'" + order + "' is not a permutation of the letters m, k and n");
   }
   return pos;
 }
@@ -111,8 +117,8 @@ FoldTiming fold_timing(const ArrayShape& shape, const Fold& fold) {
   return t;
 }
 
-std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape,
-                             const Mapping& mapping, int64_t arrays) {
+std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape, const Mapping& mapping,
+                             int64_t arrays) {
   const std::array<int, 3> pos = loop_positions(mapping.loop_order);
   const std::array<int64_t, 3> dim{gemm.m, gemm.k, gemm.n};
   const std::array<int64_t, 3> tile{mapping.tile_m, mapping.tile_k, mapping.tile_n};

@@ -58,8 +58,8 @@ FoldTiming fold_timing(const ArrayShape& shape, const Fold& fold);
 
 // The folds of all instances of a GEMM under a mapping, in execution order. Throws
 // InputError for a bad loop order.
-std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape,
-                             const Mapping& mapping, int64_t arrays = 1);
+std::vector<Fold> make_folds(const workload::Gemm& gemm, const ArrayShape& shape, const Mapping& mapping,
+                             int64_t arrays = 1);
 
 // Marks folds whose partial sums must go through DRAM: an output block stays in the
 // output SRAM between two contributions only if the output blocks touched in between
@@ -83,8 +83,7 @@ class Operands {
   // Calls visit(index) for every non-padding element of the im2col box rows [i0, i1) x
   // columns [j0, j1) of instance `inst`, row by row; returns the padding positions.
   template <class Visit>
-  int64_t for_each_a_im2col(int64_t inst, int64_t i0, int64_t i1, int64_t j0, int64_t j1,
-                            Visit&& visit) const;
+  int64_t for_each_a_im2col(int64_t inst, int64_t i0, int64_t i1, int64_t j0, int64_t j1, Visit&& visit) const;
 
  private:
   struct Segment {  // im2col columns of one kernel position: channels [c0, c1)
@@ -100,8 +99,7 @@ class Operands {
 };
 
 template <class Visit>
-int64_t Operands::for_each_a_im2col(int64_t inst, int64_t i0, int64_t i1, int64_t j0,
-                                    int64_t j1, Visit&& visit) const {
+int64_t Operands::for_each_a_im2col(int64_t inst, int64_t i0, int64_t i1, int64_t j0, int64_t j1, Visit&& visit) const {
   const std::vector<Segment> segs = segments(j0, j1);
   const int64_t pixels = g_.out_h * g_.out_w;
   const int64_t channel_base = inst * cin_group_;
@@ -264,7 +262,6 @@ class TraceWriter {
 int64_t sram_trace_cells(const std::vector<Fold>& folds, const ArrayShape& shape);
 
 // Simulates one GEMM; options.mapping.dataflow must be resolved (not kAuto).
-LayerResult run_gemm(const GemmProblem& problem, const arch::Accelerator& accel,
-                     const Options& options);
+LayerResult run_gemm(const GemmProblem& problem, const arch::Accelerator& accel, const Options& options);
 
 }  // namespace acceldse::sim::detail

@@ -30,8 +30,7 @@ bool TileResidency::touch(int64_t inst, int64_t row0, int64_t col0, int64_t byte
   return resident;
 }
 
-ElementResidency::ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes,
-                                   size_t folds)
+ElementResidency::ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes, size_t folds)
     : last_fold_(static_cast<size_t>(elements), 0),
       last_use_bytes_(folds + 2),
       distance_memo_(folds + 2, 0),

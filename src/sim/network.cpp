@@ -4,8 +4,8 @@
 #include <optional>
 #include <set>
 
-#include "common/error.h"
 #include "common/checked.h"
+#include "common/error.h"
 #include "sim/internal.h"
 
 namespace acceldse::sim {
@@ -13,14 +13,11 @@ namespace {
 
 using detail::ArrayShape;
 
-constexpr arch::Dataflow kConcreteDataflows[] = {arch::Dataflow::kWs, arch::Dataflow::kOs,
-                                                 arch::Dataflow::kIs};
+constexpr arch::Dataflow kConcreteDataflows[] = {arch::Dataflow::kWs, arch::Dataflow::kOs, arch::Dataflow::kIs};
 
 // The dataflows a run may use: the mapping's, else the accelerator's, else all three.
-std::vector<arch::Dataflow> candidate_dataflows(const arch::Accelerator& accel,
-                                                const Mapping& mapping) {
-  arch::Dataflow d = mapping.dataflow != arch::Dataflow::kAuto ? mapping.dataflow
-                                                                : accel.tensor.dataflow;
+std::vector<arch::Dataflow> candidate_dataflows(const arch::Accelerator& accel, const Mapping& mapping) {
+  arch::Dataflow d = mapping.dataflow != arch::Dataflow::kAuto ? mapping.dataflow : accel.tensor.dataflow;
   if (d != arch::Dataflow::kAuto) return {d};
   return {std::begin(kConcreteDataflows), std::end(kConcreteDataflows)};
 }
@@ -35,9 +32,9 @@ double utilization(int64_t macs, const arch::Accelerator& accel, int64_t cycles)
 void check_trace(const GemmProblem& problem, const arch::Accelerator& accel, const Options& options) {
   if (options.trace_dir.empty()) return;
   if (accel.tensor.arrays > 1) {
-    throw InputError("<command line>", "--trace",
-                     "traces are written for one array only; this accelerator has " +
-                         std::to_string(accel.tensor.arrays));
+    throw InputError(
+        "<command line>", "--trace",
+        "traces are written for one array only; this accelerator has " + std::to_string(accel.tensor.arrays));
   }
   int64_t cells = 0;
   for (arch::Dataflow d : candidate_dataflows(accel, options.mapping)) {
@@ -49,8 +46,7 @@ void check_trace(const GemmProblem& problem, const arch::Accelerator& accel, con
   if (cells > options.trace_cap_cells) {
     throw InputError("<command line>", "--trace",
                      "layer '" + problem.name + "' would write " + std::to_string(cells) +
-                         " SRAM trace cells, more than the cap of " +
-                         std::to_string(options.trace_cap_cells) +
+                         " SRAM trace cells, more than the cap of " + std::to_string(options.trace_cap_cells) +
                          "; trace a smaller layer (--layer NAME) or a smaller batch");
   }
 }
@@ -63,8 +59,7 @@ bool is_view(const std::string& type) {
 
 // Vector-unit ops, simply: the lanes' time or the time to move their tensors through
 // DRAM, whichever is longer; no SRAM accounting, no fusion with neighbours.
-LayerResult simulate_vector_op(const workload::Network& net, const workload::Op& op,
-                               const arch::Accelerator& accel) {
+LayerResult simulate_vector_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel) {
   LayerResult r;
   r.name = op.name;
   r.op = op.type;
@@ -80,8 +75,8 @@ LayerResult simulate_vector_op(const workload::Network& net, const workload::Op&
   }
   double memory_cycles = 0;
   if (!accel.dram.stall_free && r.dram_bytes() > 0) {
-    memory_cycles = static_cast<double>(r.dram_bytes()) / accel.dram_bytes_per_cycle() +
-                    accel.dram.latency_ns * accel.clock_ghz;
+    memory_cycles =
+        static_cast<double>(r.dram_bytes()) / accel.dram_bytes_per_cycle() + accel.dram.latency_ns * accel.clock_ghz;
   }
   r.cycles = std::max(r.vector_cycles, ceil_count(memory_cycles));
   r.stall_cycles = r.cycles - r.vector_cycles;
@@ -108,8 +103,7 @@ LayerResult& LayerResult::operator+=(const LayerResult& o) {
   return *this;
 }
 
-LayerResult simulate_gemm(const GemmProblem& problem, const arch::Accelerator& accel,
-                          const Options& options) {
+LayerResult simulate_gemm(const GemmProblem& problem, const arch::Accelerator& accel, const Options& options) {
   check_trace(problem, accel, options);
   std::optional<LayerResult> best;
   Options best_options;
@@ -134,8 +128,8 @@ LayerResult simulate_gemm(const GemmProblem& problem, const arch::Accelerator& a
   return *best;
 }
 
-LayerResult simulate_op(const workload::Network& net, const workload::Op& op,
-                        const arch::Accelerator& accel, const Options& options) {
+LayerResult simulate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
+                        const Options& options) {
   const std::vector<GemmProblem> problems = gemm_problems(net, op);
   if (problems.empty()) return simulate_vector_op(net, op, accel);
   for (const GemmProblem& p : problems) check_trace(p, accel, options);
@@ -158,8 +152,7 @@ LayerResult simulate_op(const workload::Network& net, const workload::Op& op,
   return total;
 }
 
-NetworkResult simulate_network(const workload::Network& net, const arch::Accelerator& accel,
-                               const Options& options) {
+NetworkResult simulate_network(const workload::Network& net, const arch::Accelerator& accel, const Options& options) {
   // Refuse an oversized trace before spending time on the layers before it.
   for (const workload::Op& op : net.ops) {
     for (const GemmProblem& p : gemm_problems(net, op)) check_trace(p, accel, options);

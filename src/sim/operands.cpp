@@ -8,8 +8,7 @@
 namespace acceldse::sim {
 namespace detail {
 
-Operands::Operands(const GemmProblem& problem)
-    : gemm_(problem.gemm), im2col_(problem.is_conv), g_(problem.conv) {
+Operands::Operands(const GemmProblem& problem) : gemm_(problem.gemm), im2col_(problem.is_conv), g_(problem.conv) {
   b_distinct_ = problem.b_distinct > 0 ? problem.b_distinct : gemm_.count;
   if (im2col_) {
     cin_group_ = g_.in_channels / g_.groups;
@@ -79,9 +78,8 @@ bool conv_geometry(const workload::Network& net, const workload::Op& op, ConvGeo
   g.dilation_w = a.dilation[1];
   g.pad_top = a.pads[0];
   g.pad_left = a.pads[1];
-  const bool identity = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 &&
-                        g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
-                        a.pads[2] == 0 && a.pads[3] == 0 && g.groups == 1;
+  const bool identity = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+                        g.pad_left == 0 && a.pads[2] == 0 && a.pads[3] == 0 && g.groups == 1;
   return !identity;
 }
 
@@ -97,10 +95,9 @@ std::vector<GemmProblem> gemm_problems(const workload::Network& net, const workl
     if (op.op_class == workload::OpClass::kConv) {
       p.is_conv = conv_geometry(net, op, p.conv);
       const ConvGeometry& g = p.conv;
-      const bool consistent =
-          p.gemm.m == g.batch * g.out_h * g.out_w && p.gemm.count == g.groups &&
-          p.gemm.k == g.in_channels / g.groups * g.kernel_h * g.kernel_w &&
-          p.gemm.n == g.out_channels / g.groups;
+      const bool consistent = p.gemm.m == g.batch * g.out_h * g.out_w && p.gemm.count == g.groups &&
+                              p.gemm.k == g.in_channels / g.groups * g.kernel_h * g.kernel_w &&
+                              p.gemm.n == g.out_channels / g.groups;
       // Fall back to a plain matrix rather than mis-address a lowering we do not know.
       if (!consistent) p.is_conv = false;
     }

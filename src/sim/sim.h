@@ -58,16 +58,16 @@ struct BufferCounts {
 
 struct LayerResult {
   std::string name;
-  std::string op;                 // op type, e.g. "conv"
-  bool tensor_unit = false;       // conv / matmul / recurrent: simulated on the array
+  std::string op;                                 // op type, e.g. "conv"
+  bool tensor_unit = false;                       // conv / matmul / recurrent: simulated on the array
   arch::Dataflow dataflow = arch::Dataflow::kWs;  // resolved (tensor-unit layers)
-  int64_t cycles = 0;             // compute + stall (+ vector for vector-unit layers)
-  int64_t compute_cycles = 0;     // demand cycles of all folds: skew, fill, drain, preload
-  int64_t stall_cycles = 0;       // array waiting for DRAM (reads, write-back space, tail)
-  int64_t vector_cycles = 0;      // vector-unit layers: lanes-limited cycles
-  double utilization = 0;         // MACs / (PEs * cycles); 0 for vector-unit layers
+  int64_t cycles = 0;                             // compute + stall (+ vector for vector-unit layers)
+  int64_t compute_cycles = 0;                     // demand cycles of all folds: skew, fill, drain, preload
+  int64_t stall_cycles = 0;                       // array waiting for DRAM (reads, write-back space, tail)
+  int64_t vector_cycles = 0;                      // vector-unit layers: lanes-limited cycles
+  double utilization = 0;                         // MACs / (PEs * cycles); 0 for vector-unit layers
   int64_t macs = 0;
-  int64_t folds = 0;              // folds over all GEMM instances and tiles
+  int64_t folds = 0;  // folds over all GEMM instances and tiles
   BufferCounts input_sram, weight_sram, output_sram;
   int64_t dram_read_bytes = 0, dram_write_bytes = 0;
   int64_t dram_bytes() const { return dram_read_bytes + dram_write_bytes; }
@@ -82,8 +82,8 @@ struct NetworkResult {
 // Simulates one op. Tensor-unit ops (conv, linear, matmul, lstm/gru) run on the array;
 // the others take ceil(vector_ops / (lanes * ops_per_lane)) cycles or the time to move
 // their tensors through DRAM, whichever is longer (no fusion, no overlap across ops).
-LayerResult simulate_op(const workload::Network& net, const workload::Op& op,
-                        const arch::Accelerator& accel, const Options& options = {});
+LayerResult simulate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
+                        const Options& options = {});
 NetworkResult simulate_network(const workload::Network& net, const arch::Accelerator& accel,
                                const Options& options = {});
 
@@ -101,7 +101,7 @@ struct ConvGeometry {
 struct GemmProblem {
   std::string name;
   workload::Gemm gemm;
-  bool is_conv = false;     // A is the im2col view of an NHWC input described by `conv`
+  bool is_conv = false;  // A is the im2col view of an NHWC input described by `conv`
   ConvGeometry conv;
   // Distinct B matrices: instance i reads B number i % b_distinct (recurrent time steps
   // share their weights); 0 means one per instance.
@@ -111,8 +111,7 @@ struct GemmProblem {
 // Lower-level entry used by simulate_op and by tests: one GEMM on the tensor unit with
 // a resolved dataflow (mapping.dataflow must not be kAuto). Traces, if requested, go to
 // options.trace_dir/<problem.name>/.
-LayerResult simulate_gemm(const GemmProblem& problem, const arch::Accelerator& accel,
-                          const Options& options = {});
+LayerResult simulate_gemm(const GemmProblem& problem, const arch::Accelerator& accel, const Options& options = {});
 
 // The GEMM problems of a tensor-unit op (empty for the others).
 std::vector<GemmProblem> gemm_problems(const workload::Network& net, const workload::Op& op);

@@ -12,8 +12,8 @@ namespace {
 std::string sanitize(const std::string& name) {
   std::string out = name.empty() ? "layer" : name;
   for (char& ch : out) {
-    const bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_';
+    const bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                      ch == '-' || ch == '_';
     if (!keep) ch = '_';
   }
   return out;

@@ -88,7 +88,8 @@ NetworkComparison compare_network(const workload::Network& net, const arch::Acce
       continue;
     }
     options.mapping = sim_mapping(settings, accel.tensor.dataflow, c.mapping);
-    const LayerComparison l = compare_layer(op, c, sim::simulate_op(net, op, accel, options), settings.compute_cycles_only);
+    const LayerComparison l =
+        compare_layer(op, c, sim::simulate_op(net, op, accel, options), settings.compute_cycles_only);
     nc.sim_total += l.sim;
     nc.cost_total += l.cost;
     nc.sim_dram += l.sim_dram;

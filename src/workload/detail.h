@@ -64,7 +64,7 @@ std::string read_text_file(const std::string& path);
 // entry equal to the old batch is the batch. Rule 2 (reshape only): a leading entry
 // that folds the batch with other dimensions (e.g. [batch*seq, hidden] written as
 // [128, 768] at batch 1) is scaled when the element count says so.
-void rescale_batch_target(std::vector<int64_t>& dims, const std::string& type,
-                          const Shape& new_input, int64_t old_batch, int64_t new_batch);
+void rescale_batch_target(std::vector<int64_t>& dims, const std::string& type, const Shape& new_input,
+                          int64_t old_batch, int64_t new_batch);
 
 }  // namespace acceldse::workload::detail

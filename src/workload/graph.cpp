@@ -6,8 +6,8 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "common/error.h"
 #include "common/checked.h"
+#include "common/error.h"
 #include "common/input_limits.h"
 #include "workload/detail.h"
 #include "workload/workload.h"
@@ -44,14 +44,13 @@ std::string_view attr_key_name(AttrKey key) {
 namespace {
 
 constexpr const char* kBinaryEltwise[] = {"add", "sub", "mul", "div", "pow", "max", "min"};
-constexpr const char* kUnaryEltwise[] = {
-    "relu", "relu6", "clip", "gelu", "sigmoid", "tanh", "silu", "hardswish", "hardsigmoid",
-    "leakyrelu", "elu", "exp", "log", "sqrt", "reciprocal", "neg", "abs", "erf", "cast"};
+constexpr const char* kUnaryEltwise[] = {"relu",       "relu6",       "clip",      "gelu", "sigmoid", "tanh", "silu",
+                                         "hardswish",  "hardsigmoid", "leakyrelu", "elu",  "exp",     "log",  "sqrt",
+                                         "reciprocal", "neg",         "abs",       "erf",  "cast"};
 constexpr const char* kReductions[] = {"reduce_mean", "reduce_sum", "reduce_max"};
 
 OpInfo make_op(std::string type, OpClass op_class, std::vector<AttrKey> attributes = {},
-               std::vector<AttrKey> required = {}, int min_inputs = 1, int max_inputs = 1,
-               int64_t default_axis = 0) {
+               std::vector<AttrKey> required = {}, int min_inputs = 1, int max_inputs = 1, int64_t default_axis = 0) {
   return OpInfo{std::move(type), op_class,   std::move(attributes), std::move(required),
                 min_inputs,      max_inputs, default_axis};
 }
@@ -60,9 +59,8 @@ std::vector<OpInfo> build_op_table() {
   using enum AttrKey;
   using enum OpClass;
   std::vector<OpInfo> t;
-  t.push_back(make_op("conv", kConv,
-                      {kOutChannels, kKernel, kStride, kPad, kDilation, kGroups, kBias},
-                      {kOutChannels}));
+  t.push_back(
+      make_op("conv", kConv, {kOutChannels, kKernel, kStride, kPad, kDilation, kGroups, kBias}, {kOutChannels}));
   t.push_back(make_op("linear", kMatmul, {kOutFeatures, kBias}, {kOutFeatures}));
   t.push_back(make_op("matmul", kMatmul, {}, {}, 2, 2));
   for (const char* type : {"lstm", "gru"}) {
@@ -231,8 +229,9 @@ struct ConvDims {
 ConvDims conv_dims(const Network& net, const Op& op) {
   const Shape& in = net.input_of(op).shape;
   const Shape& out = net.output_of(op).shape;
-  return {in[0], in[1], out[1], product(out, 2, out.size()), op.attrs.groups,
-          mul_sat(op.attrs.kernel[0], op.attrs.kernel[1])};
+  return {in[0],           in[1],
+          out[1],          product(out, 2, out.size()),
+          op.attrs.groups, mul_sat(op.attrs.kernel[0], op.attrs.kernel[1])};
 }
 
 int64_t linear_rows(const Network& net, const Op& op) {
@@ -284,17 +283,15 @@ int64_t vector_ops(const Network& net, const Op& op) {
     case OpClass::kEltwise: return eltwise_vector_ops(net, op);
     case OpClass::kPool: return pool_vector_ops(net, op);
     case OpClass::kNorm: {
-      int64_t per_element = op.type == "layernorm" ? kLayernormOpsPerElement
-                                                   : kBatchnormOpsPerElement;
+      int64_t per_element = op.type == "layernorm" ? kLayernormOpsPerElement : kBatchnormOpsPerElement;
       return mul_sat(output_elements(net, op), per_element);
     }
     case OpClass::kSoftmax: return mul_sat(output_elements(net, op), kSoftmaxOpsPerElement);
     case OpClass::kRecurrent: return recurrent_vector_ops(net, op);
-    case OpClass::kConv:      // bias add is folded into the accumulator
+    case OpClass::kConv:  // bias add is folded into the accumulator
     case OpClass::kMatmul:
     case OpClass::kDataMove:  // no arithmetic
-    case OpClass::kEmbedding:
-      return 0;
+    case OpClass::kEmbedding: return 0;
   }
   return 0;
 }
@@ -309,9 +306,16 @@ static ConvWindow conv_window(const Network& net, const Op& op) {
   const Shape& out = net.output_of(op).shape;
   if (in.size() != 4 || out.size() != 4) return {};
   const Attrs& a = op.attrs;
-  return {.out_h = out[2], .out_w = out[3], .in_h = in[2], .in_w = in[3],
-          .span_h = (a.kernel[0] - 1) * a.dilation[0] + 1, .span_w = (a.kernel[1] - 1) * a.dilation[1] + 1,
-          .stride_h = a.stride[0], .stride_w = a.stride[1], .kernel_h = a.kernel[0], .kernel_w = a.kernel[1]};
+  return {.out_h = out[2],
+          .out_w = out[3],
+          .in_h = in[2],
+          .in_w = in[3],
+          .span_h = (a.kernel[0] - 1) * a.dilation[0] + 1,
+          .span_w = (a.kernel[1] - 1) * a.dilation[1] + 1,
+          .stride_h = a.stride[0],
+          .stride_w = a.stride[1],
+          .kernel_h = a.kernel[0],
+          .kernel_w = a.kernel[1]};
 }
 
 double im2col_fetch_fraction(const ConvWindow& w, double rows, bool across_rows) {
@@ -321,8 +325,9 @@ double im2col_fetch_fraction(const ConvWindow& w, double rows, bool across_rows)
   double inputs = 0;
   if (!across_rows) {
     // Each kernel row reads one input row per output row.
-    const double cols = rows >= out_w ? in_w : std::min(in_w, (rows - 1) * static_cast<double>(w.stride_w) +
-                                                                   static_cast<double>(w.span_w));
+    const double cols =
+        rows >= out_w ? in_w
+                      : std::min(in_w, (rows - 1) * static_cast<double>(w.stride_w) + static_cast<double>(w.span_w));
     const double out_rows = rows >= out_w ? rows / out_w : 1.0;
     inputs = static_cast<double>(w.kernel_h) * out_rows * cols;
   } else if (rows >= image_pixels) {
@@ -347,8 +352,7 @@ std::vector<Gemm> gemms(const Network& net, const Op& op) {
              .window = conv_window(net, op)}};
   }
   if (op.type == "linear") {
-    return {{.m = linear_rows(net, op), .k = net.input_of(op).shape.back(),
-             .n = op.attrs.out_features}};
+    return {{.m = linear_rows(net, op), .k = net.input_of(op).shape.back(), .n = op.attrs.out_features}};
   }
   if (op.type == "matmul") {
     MatmulDims d = matmul_dims(net, op);
@@ -358,10 +362,12 @@ std::vector<Gemm> gemms(const Network& net, const Op& op) {
     RecurrentDims d = recurrent_dims(net, op);
     // The input projection of all time steps is one GEMM per direction; the
     // recurrent projection needs h(t-1), so its time steps run one after another.
-    Gemm input{.m = mul_sat(d.seq, d.batch), .k = d.input, .n = mul_sat(d.gates, d.hidden),
-               .count = d.directions};
-    Gemm recurrent{.m = d.batch, .k = d.hidden, .n = mul_sat(d.gates, d.hidden),
-                   .count = mul_sat(d.seq, d.directions), .sequential = true};
+    Gemm input{.m = mul_sat(d.seq, d.batch), .k = d.input, .n = mul_sat(d.gates, d.hidden), .count = d.directions};
+    Gemm recurrent{.m = d.batch,
+                   .k = d.hidden,
+                   .n = mul_sat(d.gates, d.hidden),
+                   .count = mul_sat(d.seq, d.directions),
+                   .sequential = true};
     return {input, recurrent};
   }
   return {};
@@ -396,8 +402,8 @@ constexpr int64_t kMaxOpCount = int64_t{1} << 50;  // MACs, vector ops, paramete
 
 void check_dimension(const std::string& file, const std::string& place, const char* what, int64_t value) {
   if (value > kMaxDimension || value < -kMaxDimension) {
-    throw InputError(file, place, fmt::format("{} = {} is beyond the limit of +-{} (2^31 - 1)", what, value,
-                                              kMaxDimension));
+    throw InputError(file, place,
+                     fmt::format("{} = {} is beyond the limit of +-{} (2^31 - 1)", what, value, kMaxDimension));
   }
 }
 
@@ -421,15 +427,17 @@ void check_attrs(const std::string& file, const std::string& place, const Attrs&
 void check_shape(const std::string& file, const std::string& place, const Shape& shape) {
   for (int64_t d : shape) check_dimension(file, place, "a dimension", d);
   if (num_elements(shape) > kMaxTensorElements) {
-    throw InputError(file, place, fmt::format("a tensor of shape [{}] has more than 2^40 elements (the limit)",
-                                              fmt::join(shape, ", ")));
+    throw InputError(
+        file, place,
+        fmt::format("a tensor of shape [{}] has more than 2^40 elements (the limit)", fmt::join(shape, ", ")));
   }
 }
 
 void check_count(const std::string& file, const std::string& place, const char* what, int64_t value) {
   if (value > kMaxOpCount) {
-    throw InputError(file, place, fmt::format("{} {} is beyond the limit of 2^50 per layer", what,
-                                              value >= kCountLimit ? std::string("of 2^62 or more") : std::to_string(value)));
+    throw InputError(file, place,
+                     fmt::format("{} {} is beyond the limit of 2^50 per layer", what,
+                                 value >= kCountLimit ? std::string("of 2^62 or more") : std::to_string(value)));
   }
 }
 
@@ -448,8 +456,7 @@ void require_name(const std::string& file, const std::string& place, const std::
 
 // A split without sizes cuts its axis into as many equal parts as it has named
 // outputs (two if none are named).
-void fill_equal_split(const std::string& file, const std::string& name, Attrs& attrs,
-                      const Shape& in, size_t parts) {
+void fill_equal_split(const std::string& file, const std::string& name, Attrs& attrs, const Shape& in, size_t parts) {
   if (!attrs.dims.empty() || parts < 2) return;
   int64_t rank = static_cast<int64_t>(in.size());
   int64_t axis = attrs.axis < 0 ? attrs.axis + rank : attrs.axis;
@@ -492,8 +499,7 @@ int NetworkBuilder::add_input(const std::string& name, const Shape& shape) {
   bool positive = std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d > 0; });
   if (shape.empty() || !positive) {
     throw InputError(file_, place,
-                     fmt::format("shape [{}]: expected one or more positive dimensions",
-                                 fmt::join(shape, ", ")));
+                     fmt::format("shape [{}]: expected one or more positive dimensions", fmt::join(shape, ", ")));
   }
   check_shape(file_, place, shape);
   int index = static_cast<int>(net_.tensors.size());
@@ -503,16 +509,14 @@ int NetworkBuilder::add_input(const std::string& name, const Shape& shape) {
   return index;
 }
 
-int NetworkBuilder::add_op(const std::string& name, const std::string& type,
-                           const std::vector<std::string>& inputs, const Attrs& attrs,
-                           const std::vector<std::string>& output_names,
+int NetworkBuilder::add_op(const std::string& name, const std::string& type, const std::vector<std::string>& inputs,
+                           const Attrs& attrs, const std::vector<std::string>& output_names,
                            std::optional<int64_t> params_override) {
   std::string place = layer_place(name, type);
   if (name.empty()) throw InputError(file_, "layer of type " + type, "a layer needs a name");
   const detail::OpInfo* info = find_op(type);
   if (info == nullptr) {
-    throw InputError(file_, place, fmt::format("unknown op '{}'; expected one of: {}", type,
-                                               detail::known_op_list()));
+    throw InputError(file_, place, fmt::format("unknown op '{}'; expected one of: {}", type, detail::known_op_list()));
   }
   if (op_index_.contains(name)) throw InputError(file_, place, "the layer name is already used");
   require_name(file_, place, name);
@@ -547,20 +551,16 @@ int NetworkBuilder::add_op(const std::string& name, const std::string& type,
   }
   if (names.size() != shapes.size()) {
     throw InputError(file_, place,
-                     fmt::format("{} output names given; the op has {} outputs", names.size(),
-                                 shapes.size()));
+                     fmt::format("{} output names given; the op has {} outputs", names.size(), shapes.size()));
   }
   for (const std::string& out : names) {
     require_name(file_, place, out);
     if (out.empty() || has_tensor(out)) {
-      throw InputError(file_, place,
-                       fmt::format("output tensor name '{}' is empty or already used", out));
+      throw InputError(file_, place, fmt::format("output tensor name '{}' is empty or already used", out));
     }
   }
   if (params_override && *params_override < 0) {
-    throw InputError(file_, place,
-                     fmt::format("params: expected a non-negative integer, got {}",
-                                 *params_override));
+    throw InputError(file_, place, fmt::format("params: expected a non-negative integer, got {}", *params_override));
   }
 
   int op_id = static_cast<int>(net_.ops.size());
@@ -589,8 +589,7 @@ Network NetworkBuilder::finish(const std::vector<std::string>& outputs) {
   for (const std::string& name : outputs) {
     int id = find_tensor(name);
     if (id < 0) {
-      throw InputError(file_, "outputs",
-                       fmt::format("unknown tensor '{}'; expected a layer output", name));
+      throw InputError(file_, "outputs", fmt::format("unknown tensor '{}'; expected a layer output", name));
     }
     net_.outputs.push_back(id);
   }

@@ -27,9 +27,8 @@ namespace {
 
 const std::set<std::string>& known_keys() {
   static const std::set<std::string> keys{
-      "name",      "description", "layers",    "hidden", "heads",           "kv_heads",
-      "head_dim",  "ffn",         "vocab",     "gated_ffn", "bias",         "norm",
-      "tied_embeddings", "max_context"};
+      "name", "description", "layers",    "hidden", "heads", "kv_heads",        "head_dim",
+      "ffn",  "vocab",       "gated_ffn", "bias",   "norm",  "tied_embeddings", "max_context"};
   return keys;
 }
 
@@ -225,7 +224,8 @@ class Builder {
     std::string scores = add(p + "scores", "mul", {add(p + "qk", "matmul", {qh, kt})});  // scaled by 1/sqrt(d)
     std::string ctx = add(p + "context", "matmul", {add(p + "softmax", "softmax", {scores}), vh});
     if (phase_ == LlmPhase::kDecode) return reshape(p + "context_merge", ctx, {0, 1, c_.heads * d});
-    std::string back = transpose(p + "context_t", reshape(p + "context_heads", ctx, {0, g, r, seq_, d}), {0, 3, 1, 2, 4});
+    std::string back =
+        transpose(p + "context_t", reshape(p + "context_heads", ctx, {0, g, r, seq_, d}), {0, 3, 1, 2, 4});
     return reshape(p + "context_merge", back, {0, seq_, c_.heads * d});
   }
 
@@ -295,9 +295,12 @@ std::optional<LlmName> parse_llm_name(const std::string& name) {
   size_t colon = name.rfind(':');
   if (colon != std::string::npos) {
     std::string phase = name.substr(colon + 1);
-    if (phase == "prefill") out.phase = LlmPhase::kPrefill;
-    else if (phase == "decode") out.phase = LlmPhase::kDecode;
-    else return std::nullopt;
+    if (phase == "prefill")
+      out.phase = LlmPhase::kPrefill;
+    else if (phase == "decode")
+      out.phase = LlmPhase::kDecode;
+    else
+      return std::nullopt;
     out.config = name.substr(0, colon);
   }
   if (is_llm_config_file(out.config)) {

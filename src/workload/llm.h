@@ -33,13 +33,13 @@ struct LlmConfig {
   int64_t layers = 0;
   int64_t hidden = 0;
   int64_t heads = 0;
-  int64_t kv_heads = 0;   // = heads for multi-head attention, 1 for MQA
-  int64_t head_dim = 0;   // hidden / heads unless the file says otherwise
-  int64_t ffn = 0;        // FFN inner width
+  int64_t kv_heads = 0;  // = heads for multi-head attention, 1 for MQA
+  int64_t head_dim = 0;  // hidden / heads unless the file says otherwise
+  int64_t ffn = 0;       // FFN inner width
   int64_t vocab = 0;
-  bool gated_ffn = true;  // SwiGLU (gate, up, down) rather than fc, gelu, proj
-  bool bias = false;      // linear layers carry biases
-  bool rmsnorm = true;    // RMSNorm (a scale per feature) rather than LayerNorm (scale, shift)
+  bool gated_ffn = true;         // SwiGLU (gate, up, down) rather than fc, gelu, proj
+  bool bias = false;             // linear layers carry biases
+  bool rmsnorm = true;           // RMSNorm (a scale per feature) rather than LayerNorm (scale, shift)
   bool tied_embeddings = false;  // LM head shares the token embedding's weights
   int64_t max_context = 0;       // longest prompt + generated tokens the model supports
 };
@@ -73,8 +73,7 @@ LlmConfig load_llm_config(const LlmName& name);
 
 // The graph of one phase; throws InputError naming `file` on a length beyond
 // max_context.
-Network llm_network(const LlmConfig& config, LlmPhase phase, const LlmShape& shape,
-                    const std::string& file = "<llm>");
+Network llm_network(const LlmConfig& config, LlmPhase phase, const LlmShape& shape, const std::string& file = "<llm>");
 
 // Parameters of the whole model (embedding, layers, final norm, LM head unless tied).
 int64_t llm_params(const LlmConfig& config);
@@ -82,7 +81,6 @@ int64_t llm_params(const LlmConfig& config);
 // gathered one per token (a tied table is read in full by the LM head, so it counts).
 int64_t llm_streamed_params(const LlmConfig& config);
 // Bytes of keys and values the cache holds for `positions` tokens of `batch` sequences.
-int64_t kv_cache_bytes(const LlmConfig& config, int64_t batch, int64_t positions,
-                       int64_t bytes_per_element);
+int64_t kv_cache_bytes(const LlmConfig& config, int64_t batch, int64_t positions, int64_t bytes_per_element);
 
 }  // namespace acceldse::workload

@@ -37,9 +37,8 @@ namespace acceldse::workload {
 
 namespace {
 
-constexpr const char* kConvColumns[] = {"Layer name",   "IFMAP Height", "IFMAP Width",
-                                        "Filter Height", "Filter Width", "Channels",
-                                        "Num Filter",   "Strides",      "Stride Width"};
+constexpr const char* kConvColumns[] = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height", "Filter Width",
+                                        "Channels",   "Num Filter",   "Strides",     "Stride Width"};
 constexpr const char* kGemmColumns[] = {"Layer", "M", "N", "K"};
 constexpr size_t kConvMinColumns = 8;  // one stride for both directions
 constexpr size_t kConvMaxColumns = 9;  // stride height, stride width
@@ -97,8 +96,7 @@ Layout detect_layout(const std::string& file, const CsvRow& header) {
   if (h.size() >= kConvMinColumns && lower(h[1]).find("ifmap") != std::string::npos) {
     return Layout::kConv;
   }
-  if (h.size() >= kGemmColumnCount && lower(h[1]) == "m" && lower(h[2]) == "n" &&
-      lower(h[3]) == "k") {
+  if (h.size() >= kGemmColumnCount && lower(h[1]) == "m" && lower(h[2]) == "n" && lower(h[3]) == "k") {
     return Layout::kGemm;
   }
   throw InputError(file, fmt::format("line {}", header.line),
@@ -155,8 +153,7 @@ void check_column_count(const std::string& file, const CsvRow& row, size_t min, 
   }
 }
 
-void add_conv_row(NetworkBuilder& builder, const std::string& file, const CsvRow& row,
-                  std::set<std::string>& used) {
+void add_conv_row(NetworkBuilder& builder, const std::string& file, const CsvRow& row, std::set<std::string>& used) {
   check_column_count(file, row, kConvMinColumns, kConvMaxColumns,
                      "8 columns (Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter "
                      "Width, Channels, Num Filter, Strides) or 9 (separate stride width)");
@@ -169,15 +166,13 @@ void add_conv_row(NetworkBuilder& builder, const std::string& file, const CsvRow
   int64_t channels = v[5], filters = v[6], stride_h = v[7];
   int64_t stride_w = row.cells.size() == kConvMaxColumns ? v[8] : stride_h;
   if (filter_h > height || filter_w > width) {
-    r.fail(fmt::format("filter {}x{} is larger than the IFMAP {}x{} (SCALE-Sim pads nothing)",
-                       filter_h, filter_w, height, width));
+    r.fail(fmt::format("filter {}x{} is larger than the IFMAP {}x{} (SCALE-Sim pads nothing)", filter_h, filter_w,
+                       height, width));
   }
   bool depthwise = raw_name.find("DP") != std::string::npos;
   // End padding that turns floor((H + pad - R) / S) + 1 into SCALE-Sim's
   // ceil((H - R) / S) + 1.
-  auto end_pad = [](int64_t in, int64_t filter, int64_t stride) {
-    return (stride - (in - filter) % stride) % stride;
-  };
+  auto end_pad = [](int64_t in, int64_t filter, int64_t stride) { return (stride - (in - filter) % stride) % stride; };
   std::string name = unique_name(used, raw_name, row.line);
   std::string input = name + ".in";
   builder.add_input(input, {1, channels, height, width});
@@ -190,8 +185,7 @@ void add_conv_row(NetworkBuilder& builder, const std::string& file, const CsvRow
   builder.add_op(name, "conv", {input}, attrs);
 }
 
-void add_gemm_row(NetworkBuilder& builder, const std::string& file, const CsvRow& row,
-                  std::set<std::string>& used) {
+void add_gemm_row(NetworkBuilder& builder, const std::string& file, const CsvRow& row, std::set<std::string>& used) {
   check_column_count(file, row, kGemmColumnCount, kGemmColumnCount, "4 columns (Layer, M, N, K)");
   const std::string& raw_name = row.cells[0];
   RowReader r(file, row, raw_name);
@@ -221,14 +215,15 @@ Network load_scalesim_csv(const std::string& path, const LoadOptions& options) {
   }
   Layout layout = detect_layout(path, rows.front());
   if (rows.size() == 1) {
-    throw InputError(path, fmt::format("line {}", rows.front().line),
-                     "no layers after the header row");
+    throw InputError(path, fmt::format("line {}", rows.front().line), "no layers after the header row");
   }
   NetworkBuilder builder(std::filesystem::path(path).stem().string(), path);
   std::set<std::string> used;
   for (size_t i = 1; i < rows.size(); ++i) {
-    if (layout == Layout::kConv) add_conv_row(builder, path, rows[i], used);
-    else add_gemm_row(builder, path, rows[i], used);
+    if (layout == Layout::kConv)
+      add_conv_row(builder, path, rows[i], used);
+    else
+      add_gemm_row(builder, path, rows[i], used);
   }
   Network net = builder.finish();
   if (options.batch) net = with_batch(net, *options.batch, path);

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <numeric>
 
-#include "common/error.h"
 #include "common/checked.h"
+#include "common/error.h"
 #include "workload/detail.h"
 #include "workload/workload.h"
 
@@ -45,8 +45,7 @@ int64_t resolve_axis(const Ctx& ctx, int64_t axis, size_t rank, bool end_inclusi
 
 void require_rank_at_least(const Ctx& ctx, const Shape& shape, size_t rank, const char* form) {
   if (shape.size() < rank) {
-    ctx.fail(fmt::format("input has shape {}; expected at least {} dimensions {}", show(shape),
-                         rank, form));
+    ctx.fail(fmt::format("input has shape {}; expected at least {} dimensions {}", show(shape), rank, form));
   }
 }
 
@@ -78,8 +77,7 @@ int64_t window_output(const Ctx& ctx, int64_t in, const Window& w) {
   int64_t extent = w.dilation * (w.kernel - 1) + 1;
   int64_t span = in + w.pad_begin + w.pad_end - extent;
   if (span < 0) {
-    ctx.fail(fmt::format("kernel extent {} is larger than the padded input {}", extent,
-                         in + w.pad_begin + w.pad_end));
+    ctx.fail(fmt::format("kernel extent {} is larger than the padded input {}", extent, in + w.pad_begin + w.pad_end));
   }
   int64_t out = (w.ceil_mode ? (span + w.stride - 1) / w.stride : span / w.stride) + 1;
   if (w.ceil_mode && (out - 1) * w.stride >= in + w.pad_begin) --out;
@@ -95,10 +93,8 @@ Shape spatial_output(const Ctx& ctx, const Shape& in, const Attrs& a, bool ceil_
   bool one_d = in.size() == 3;
   int64_t height = one_d ? 1 : in[2];
   int64_t width = in.back();
-  int64_t p = window_output(
-      ctx, height, {a.kernel[0], a.stride[0], a.dilation[0], a.pads[0], a.pads[2], ceil_mode});
-  int64_t q = window_output(
-      ctx, width, {a.kernel[1], a.stride[1], a.dilation[1], a.pads[1], a.pads[3], ceil_mode});
+  int64_t p = window_output(ctx, height, {a.kernel[0], a.stride[0], a.dilation[0], a.pads[0], a.pads[2], ceil_mode});
+  int64_t q = window_output(ctx, width, {a.kernel[1], a.stride[1], a.dilation[1], a.pads[1], a.pads[3], ceil_mode});
   if (one_d) {
     if (p != 1) ctx.fail("a 3-D [N, C, L] input needs kernel, stride and pad height 1, 1, 0");
     return {q};
@@ -112,8 +108,8 @@ std::vector<Shape> conv_shape(const Ctx& ctx, const Shape& in, const Attrs& a) {
   Shape spatial = spatial_output(ctx, in, a, false);
   int64_t channels = in[1];
   if (channels % a.groups != 0 || a.out_channels % a.groups != 0) {
-    ctx.fail(fmt::format("groups {} must divide the input channels {} and out_channels {}",
-                         a.groups, channels, a.out_channels));
+    ctx.fail(fmt::format("groups {} must divide the input channels {} and out_channels {}", a.groups, channels,
+                         a.out_channels));
   }
   Shape out{in[0], a.out_channels};
   out.insert(out.end(), spatial.begin(), spatial.end());
@@ -152,9 +148,10 @@ Shape broadcast(const Ctx& ctx, const Shape& a, const Shape& b) {
     int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1;
     int64_t db = i < b.size() ? b[b.size() - 1 - i] : 1;
     if (da != db && da != 1 && db != 1) {
-      ctx.fail(fmt::format("shapes {} and {} do not broadcast (dimension {} from the right: "
-                           "{} vs {})",
-                           show(a), show(b), i, da, db));
+      ctx.fail(
+          fmt::format("shapes {} and {} do not broadcast (dimension {} from the right: "
+                      "{} vs {})",
+                      show(a), show(b), i, da, db));
     }
     out[out.size() - 1 - i] = std::max(da, db);
   }
@@ -168,8 +165,7 @@ std::vector<Shape> matmul_shape(const Ctx& ctx, const Shape& a, const Shape& b) 
   int64_t k_a = a.back();
   int64_t k_b = b.size() >= 2 ? b[b.size() - 2] : b[0];
   if (k_a != k_b) {
-    ctx.fail(fmt::format("inner dimensions differ: A is {} (K = {}), B is {} (K = {})", show(a),
-                         k_a, show(b), k_b));
+    ctx.fail(fmt::format("inner dimensions differ: A is {} (K = {}), B is {} (K = {})", show(a), k_a, show(b), k_b));
   }
   Shape batch_a(a.begin(), a.end() - std::min<size_t>(a.size(), 2));
   Shape batch_b(b.begin(), b.end() - std::min<size_t>(b.size(), 2));
@@ -203,8 +199,10 @@ std::vector<Shape> reduce_shape(const Ctx& ctx, const Shape& in, const Attrs& a)
   for (int64_t axis : a.dims) reduced[resolve_axis(ctx, axis, in.size())] = true;
   Shape out;
   for (size_t i = 0; i < in.size(); ++i) {
-    if (!reduced[i]) out.push_back(in[i]);
-    else if (a.keepdims) out.push_back(1);
+    if (!reduced[i])
+      out.push_back(in[i]);
+    else if (a.keepdims)
+      out.push_back(1);
   }
   return {out};
 }
@@ -222,8 +220,7 @@ std::vector<Shape> same_shape_with_axis(const Ctx& ctx, const Shape& in, const A
 
 // --- Data movement -------------------------------------------------------------------
 
-std::vector<Shape> concat_shape(const Ctx& ctx, const std::vector<Shape>& inputs,
-                                const Attrs& a) {
+std::vector<Shape> concat_shape(const Ctx& ctx, const std::vector<Shape>& inputs, const Attrs& a) {
   const Shape& first = inputs[0];
   int64_t axis = resolve_axis(ctx, a.axis, first.size());
   Shape out = first;
@@ -234,9 +231,10 @@ std::vector<Shape> concat_shape(const Ctx& ctx, const std::vector<Shape>& inputs
       if (static_cast<int64_t>(d) != axis && s[d] != first[d]) same_rank = false;
     }
     if (!same_rank) {
-      ctx.fail(fmt::format("input {} has shape {}, input 0 has {}; they must agree except on "
-                           "axis {}",
-                           i, show(s), show(first), axis));
+      ctx.fail(
+          fmt::format("input {} has shape {}, input 0 has {}; they must agree except on "
+                      "axis {}",
+                      i, show(s), show(first), axis));
     }
     out[axis] += s[axis];
   }
@@ -248,8 +246,7 @@ std::vector<Shape> split_shape(const Ctx& ctx, const Shape& in, const Attrs& a) 
   std::vector<int64_t> sizes = a.dims;
   if (sizes.empty()) {
     if (in[axis] % 2 != 0) {
-      ctx.fail(fmt::format("dimension {} has odd size {}; give the split sizes in dims", axis,
-                           in[axis]));
+      ctx.fail(fmt::format("dimension {} has odd size {}; give the split sizes in dims", axis, in[axis]));
     }
     sizes = {in[axis] / 2, in[axis] / 2};
   }
@@ -259,8 +256,8 @@ std::vector<Shape> split_shape(const Ctx& ctx, const Shape& in, const Attrs& a) 
     sum += size;
   }
   if (sum != in[axis]) {
-    ctx.fail(fmt::format("split sizes [{}] add up to {}, but dimension {} has size {}",
-                         fmt::join(sizes, ", "), sum, axis, in[axis]));
+    ctx.fail(fmt::format("split sizes [{}] add up to {}, but dimension {} has size {}", fmt::join(sizes, ", "), sum,
+                         axis, in[axis]));
   }
   std::vector<Shape> outs;
   for (int64_t size : sizes) {
@@ -277,8 +274,11 @@ std::vector<Shape> reshape_shape(const Ctx& ctx, const Shape& in, const Attrs& a
   int infer_at = -1;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == 0) {
-      if (i >= in.size()) ctx.fail(fmt::format("dims[{}] = 0 copies a dimension the input {} "
-                                               "does not have", i, show(in)));
+      if (i >= in.size())
+        ctx.fail(
+            fmt::format("dims[{}] = 0 copies a dimension the input {} "
+                        "does not have",
+                        i, show(in)));
       out[i] = in[i];
     } else if (out[i] == -1) {
       if (infer_at >= 0) ctx.fail("dims: at most one entry may be -1");
@@ -294,8 +294,7 @@ std::vector<Shape> reshape_shape(const Ctx& ctx, const Shape& in, const Attrs& a
   }
   if (infer_at >= 0 && total % known == 0) out[infer_at] = total / known;
   if (num_elements(out) != total || (infer_at >= 0 && total % known != 0)) {
-    ctx.fail(fmt::format("cannot reshape {} ({} elements) to [{}]", show(in), total,
-                         fmt::join(a.dims, ", ")));
+    ctx.fail(fmt::format("cannot reshape {} ({} elements) to [{}]", show(in), total, fmt::join(a.dims, ", ")));
   }
   return {out};
 }
@@ -316,8 +315,8 @@ std::vector<Shape> transpose_shape(const Ctx& ctx, const Shape& in, const Attrs&
   std::vector<int64_t> identity(in.size());
   std::iota(identity.begin(), identity.end(), 0);
   if (sorted != identity) {
-    ctx.fail(fmt::format("dims [{}] is not a permutation of the {} input dimensions",
-                         fmt::join(perm, ", "), in.size()));
+    ctx.fail(
+        fmt::format("dims [{}] is not a permutation of the {} input dimensions", fmt::join(perm, ", "), in.size()));
   }
   Shape out;
   for (int64_t d : perm) out.push_back(in[d]);
@@ -327,9 +326,10 @@ std::vector<Shape> transpose_shape(const Ctx& ctx, const Shape& in, const Attrs&
 // dims = [begin_0, ..., begin_{r-1}, end_0, ..., end_{r-1}] (ONNX order).
 std::vector<Shape> pad_shape(const Ctx& ctx, const Shape& in, const Attrs& a) {
   if (a.dims.size() != 2 * in.size()) {
-    ctx.fail(fmt::format("dims has {} entries; expected {} (all begins, then all ends, for the "
-                         "{}-dimensional input)",
-                         a.dims.size(), 2 * in.size(), in.size()));
+    ctx.fail(
+        fmt::format("dims has {} entries; expected {} (all begins, then all ends, for the "
+                    "{}-dimensional input)",
+                    a.dims.size(), 2 * in.size(), in.size()));
   }
   Shape out = in;
   for (size_t i = 0; i < in.size(); ++i) {
@@ -365,8 +365,7 @@ std::vector<Shape> embedding_shape(const Ctx& ctx, const Shape& in, const Attrs&
   return {out};
 }
 
-std::vector<Shape> data_move_shape(const Ctx& ctx, const std::vector<Shape>& inputs,
-                                   const Attrs& a) {
+std::vector<Shape> data_move_shape(const Ctx& ctx, const std::vector<Shape>& inputs, const Attrs& a) {
   const std::string& type = ctx.type;
   const Shape& in = inputs[0];
   if (type == "concat") return concat_shape(ctx, inputs, a);
@@ -380,26 +379,20 @@ std::vector<Shape> data_move_shape(const Ctx& ctx, const std::vector<Shape>& inp
   return explicit_shape(ctx, a);  // slice, gather, expand
 }
 
-std::vector<Shape> eltwise_shape(const Ctx& ctx, const std::vector<Shape>& inputs,
-                                 const Attrs& a) {
+std::vector<Shape> eltwise_shape(const Ctx& ctx, const std::vector<Shape>& inputs, const Attrs& a) {
   if (detail::is_reduction(ctx.type)) return reduce_shape(ctx, inputs[0], a);
   return broadcast_all(ctx, inputs);
 }
 
-std::vector<Shape> dispatch(const Ctx& ctx, OpClass op_class, const std::vector<Shape>& inputs,
-                            const Attrs& a) {
+std::vector<Shape> dispatch(const Ctx& ctx, OpClass op_class, const std::vector<Shape>& inputs, const Attrs& a) {
   const Shape& in = inputs[0];
   switch (op_class) {
     case OpClass::kConv: return conv_shape(ctx, in, a);
-    case OpClass::kMatmul:
-      return ctx.type == "linear" ? linear_shape(ctx, in, a) : matmul_shape(ctx, in, inputs[1]);
+    case OpClass::kMatmul: return ctx.type == "linear" ? linear_shape(ctx, in, a) : matmul_shape(ctx, in, inputs[1]);
     case OpClass::kRecurrent: return recurrent_shape(ctx, in, a);
-    case OpClass::kPool:
-      return ctx.type.starts_with("global_") ? global_pool_shape(ctx, in)
-                                             : pool_shape(ctx, in, a);
+    case OpClass::kPool: return ctx.type.starts_with("global_") ? global_pool_shape(ctx, in) : pool_shape(ctx, in, a);
     case OpClass::kEltwise: return eltwise_shape(ctx, inputs, a);
-    case OpClass::kNorm:
-      return ctx.type == "batchnorm" ? batchnorm_shape(ctx, in) : same_shape_with_axis(ctx, in, a);
+    case OpClass::kNorm: return ctx.type == "batchnorm" ? batchnorm_shape(ctx, in) : same_shape_with_axis(ctx, in, a);
     case OpClass::kSoftmax: return same_shape_with_axis(ctx, in, a);
     case OpClass::kDataMove: return data_move_shape(ctx, inputs, a);
     case OpClass::kEmbedding: return embedding_shape(ctx, in, a);
@@ -412,11 +405,10 @@ void check_input_count(const Ctx& ctx, const detail::OpInfo& info, size_t count)
   bool too_few = n < info.min_inputs;
   bool too_many = info.max_inputs != detail::kAnyNumber && n > info.max_inputs;
   if (!too_few && !too_many) return;
-  std::string expected =
-      info.max_inputs == detail::kAnyNumber ? fmt::format("at least {}", info.min_inputs)
-      : info.min_inputs == info.max_inputs  ? fmt::format("{}", info.min_inputs)
-                                            : fmt::format("{} to {}", info.min_inputs,
-                                                          info.max_inputs);
+  std::string expected = info.max_inputs == detail::kAnyNumber ? fmt::format("at least {}", info.min_inputs)
+                         : info.min_inputs == info.max_inputs
+                             ? fmt::format("{}", info.min_inputs)
+                             : fmt::format("{} to {}", info.min_inputs, info.max_inputs);
   ctx.fail(fmt::format("has {} inputs; expected {}", n, expected));
 }
 
@@ -433,8 +425,7 @@ void check_size(const Ctx& ctx, const Shape& shape, const char* what) {
 
 }  // namespace
 
-std::vector<Shape> infer_output_shapes(const std::string& file, const std::string& op_name,
-                                       const std::string& type,
+std::vector<Shape> infer_output_shapes(const std::string& file, const std::string& op_name, const std::string& type,
                                        const std::vector<Shape>& input_shapes, Attrs& attrs) {
   Ctx ctx{file, op_name, type};
   const detail::OpInfo* info = detail::find_op(type);
@@ -448,8 +439,7 @@ std::vector<Shape> infer_output_shapes(const std::string& file, const std::strin
   return outputs;
 }
 
-int64_t default_params(const std::string& type, const std::vector<Shape>& input_shapes,
-                       const Attrs& attrs) {
+int64_t default_params(const std::string& type, const std::vector<Shape>& input_shapes, const Attrs& attrs) {
   if (input_shapes.empty() || input_shapes[0].empty()) return 0;
   const Shape& in = input_shapes[0];
   const int64_t bias = attrs.bias ? 1 : 0;
@@ -490,15 +480,15 @@ bool has_explicit_shape(const std::string& type) {
 // batch. Rule 2 (reshape only): a target that folds the batch into its leading entry
 // (e.g. [batch*seq, hidden] written as [128, 768] at batch 1) is scaled when the
 // element count says so. Targets using 0 or -1 for the batch need neither rule.
-void rescale_target(Attrs& attrs, const std::string& type, const Shape& new_input,
-                    int64_t old_batch, int64_t new_batch) {
+void rescale_target(Attrs& attrs, const std::string& type, const Shape& new_input, int64_t old_batch,
+                    int64_t new_batch) {
   detail::rescale_batch_target(attrs.dims, type, new_input, old_batch, new_batch);
 }
 
 }  // namespace
 
-void detail::rescale_batch_target(std::vector<int64_t>& dims, const std::string& type,
-                                  const Shape& new_input, int64_t old_batch, int64_t new_batch) {
+void detail::rescale_batch_target(std::vector<int64_t>& dims, const std::string& type, const Shape& new_input,
+                                  int64_t old_batch, int64_t new_batch) {
   if (!has_explicit_shape(type) || dims.empty()) return;
   int64_t& lead = dims[0];
   if (lead == old_batch) {
@@ -526,8 +516,7 @@ Network with_batch(const Network& net, int64_t batch, const std::string& file) {
   for (Op& op : out.ops) {
     std::vector<Shape> in_shapes;
     for (int id : op.inputs) in_shapes.push_back(out.tensors[id].shape);
-    rescale_target(op.attrs, op.type, in_shapes.empty() ? Shape{} : in_shapes[0], old_batch,
-                   batch);
+    rescale_target(op.attrs, op.type, in_shapes.empty() ? Shape{} : in_shapes[0], old_batch, batch);
     std::vector<Shape> shapes = infer_output_shapes(file, op.name, op.type, in_shapes, op.attrs);
     for (size_t i = 0; i < shapes.size() && i < op.outputs.size(); ++i) {
       out.tensors[op.outputs[i]].shape = shapes[i];

@@ -45,15 +45,13 @@ SuiteEntry read_entry(const fs::path& path) {
   entry.name = path.stem().string();
   std::string declared = optional_string(root, "name", file);
   if (!declared.empty() && declared != entry.name) {
-    throw InputError(file, "name",
-                     fmt::format("'{}' must match the file name '{}'", declared, entry.name));
+    throw InputError(file, "name", fmt::format("'{}' must match the file name '{}'", declared, entry.name));
   }
   entry.domain = optional_string(root, "domain", file);
   entry.description = optional_string(root, "description", file);
   if (YAML::Node flag = root["paper_suite"]) {
     if (!flag.IsScalar() || !YAML::convert<bool>::decode(flag, entry.paper_suite)) {
-      throw InputError(file, fmt::format("line {}, paper_suite", flag.Mark().line + 1),
-                       "expected true or false");
+      throw InputError(file, fmt::format("line {}, paper_suite", flag.Mark().line + 1), "expected true or false");
     }
   }
   return entry;
@@ -71,8 +69,7 @@ std::vector<SuiteEntry> suite() {
       entries.push_back(read_entry(file.path()));
     }
   }
-  std::sort(entries.begin(), entries.end(),
-            [](const SuiteEntry& a, const SuiteEntry& b) { return a.name < b.name; });
+  std::sort(entries.begin(), entries.end(), [](const SuiteEntry& a, const SuiteEntry& b) { return a.name < b.name; });
   return entries;
 }
 
@@ -86,8 +83,7 @@ std::vector<std::string> paper_suite_names() {
 
 bool is_builtin(const std::string& name) {
   // A plain name only: no folders, no hidden files, no extension.
-  bool plain = !name.empty() && name.front() != '.' &&
-               name.find_first_of("/\\") == std::string::npos &&
+  bool plain = !name.empty() && name.front() != '.' && name.find_first_of("/\\") == std::string::npos &&
                fs::path(name).extension().empty();
   std::error_code ec;
   return plain && fs::is_regular_file(data_path("models") / (name + ".yaml"), ec);

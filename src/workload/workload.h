@@ -38,9 +38,9 @@ const std::vector<std::string>& known_op_types();
 struct Attrs {
   // conv / pooling
   int64_t out_channels = 0;
-  std::array<int64_t, 2> kernel{1, 1};    // height, width
-  std::array<int64_t, 2> stride{1, 1};    // height, width
-  std::array<int64_t, 2> dilation{1, 1};  // height, width
+  std::array<int64_t, 2> kernel{1, 1};      // height, width
+  std::array<int64_t, 2> stride{1, 1};      // height, width
+  std::array<int64_t, 2> dilation{1, 1};    // height, width
   std::array<int64_t, 4> pads{0, 0, 0, 0};  // top, left, bottom, right
   int64_t groups = 1;
   bool bias = false;
@@ -76,7 +76,7 @@ Attrs default_attrs(const std::string& type);
 struct Tensor {
   std::string name;
   Shape shape;
-  int producer = -1;          // index of the op that writes it; -1 for a network input
+  int producer = -1;           // index of the op that writes it; -1 for a network input
   std::vector<int> consumers;  // indices of ops that read it
 
   bool operator==(const Tensor&) const = default;
@@ -114,7 +114,7 @@ struct Gemm {
   int64_t count = 1;
   bool b_is_weight = true;
   bool sequential = false;  // instances depend on each other (recurrent time steps)
-  ConvWindow window{};  // of a convolution's GEMM; empty otherwise
+  ConvWindow window{};      // of a convolution's GEMM; empty otherwise
 
   bool operator==(const Gemm&) const = default;
 };
@@ -129,9 +129,9 @@ double im2col_fetch_fraction(const ConvWindow& window, double rows, bool across_
 struct Network {
   std::string name;
   std::vector<Tensor> tensors;
-  std::vector<Op> ops;        // topological order
-  std::vector<int> inputs;    // tensor indices of network inputs
-  std::vector<int> outputs;   // tensor indices of network outputs
+  std::vector<Op> ops;       // topological order
+  std::vector<int> inputs;   // tensor indices of network inputs
+  std::vector<int> outputs;  // tensor indices of network outputs
   // Descriptive header of the YAML format (empty/false for other formats).
   std::string domain;
   std::string description;
@@ -172,9 +172,8 @@ class NetworkBuilder {
   int add_input(const std::string& name, const Shape& shape);
   // Adds an op reading the named tensors; output tensors get the given names (or
   // "<op name>" / "<op name>:i" if empty). Returns the op index.
-  int add_op(const std::string& name, const std::string& type,
-             const std::vector<std::string>& inputs, const Attrs& attrs,
-             const std::vector<std::string>& output_names = {},
+  int add_op(const std::string& name, const std::string& type, const std::vector<std::string>& inputs,
+             const Attrs& attrs, const std::vector<std::string>& output_names = {},
              std::optional<int64_t> params_override = std::nullopt);
   bool has_tensor(const std::string& name) const;
   const Tensor& tensor(const std::string& name) const;
@@ -191,12 +190,10 @@ class NetworkBuilder {
 
 // Output shapes of an op type given its input shapes; throws InputError naming `file`
 // and the op on inconsistent shapes or attributes.
-std::vector<Shape> infer_output_shapes(const std::string& file, const std::string& op_name,
-                                       const std::string& type,
+std::vector<Shape> infer_output_shapes(const std::string& file, const std::string& op_name, const std::string& type,
                                        const std::vector<Shape>& input_shapes, Attrs& attrs);
 // Parameters an op type owns by default (weights + bias), from shapes and attributes.
-int64_t default_params(const std::string& type, const std::vector<Shape>& input_shapes,
-                       const Attrs& attrs);
+int64_t default_params(const std::string& type, const std::vector<Shape>& input_shapes, const Attrs& attrs);
 
 // Rebatches a network: every network input's leading dimension becomes `batch`, and
 // shapes are re-inferred (reshape targets with a literal batch are scaled).
@@ -207,8 +204,8 @@ enum class Format { kAuto, kYaml, kOnnx, kScaleSimCsv };
 std::optional<Format> parse_format(const std::string& name);  // "yaml", "onnx", "csv"
 
 struct LoadOptions {
-  Format format = Format::kAuto;     // kAuto: by extension (.yaml/.yml, .onnx, .csv)
-  std::optional<int64_t> batch;      // overrides the batch (leading) dimension
+  Format format = Format::kAuto;  // kAuto: by extension (.yaml/.yml, .onnx, .csv)
+  std::optional<int64_t> batch;   // overrides the batch (leading) dimension
   // Overrides for network input shapes (ONNX symbolic dims): input name -> shape.
   // An empty name applies to the single input.
   std::vector<std::pair<std::string, Shape>> input_shapes;
@@ -221,8 +218,7 @@ struct LoadOptions {
 // A built-in model name (see suite()) or a file path.
 Network load_network(const std::string& name_or_path, const LoadOptions& options = {});
 Network load_yaml(const std::string& path, const LoadOptions& options = {});
-Network load_yaml_text(const std::string& text, const std::string& file_label,
-                       const LoadOptions& options = {});
+Network load_yaml_text(const std::string& text, const std::string& file_label, const LoadOptions& options = {});
 Network load_onnx(const std::string& path, const LoadOptions& options = {});
 Network load_scalesim_csv(const std::string& path, const LoadOptions& options = {});
 std::string to_yaml(const Network& net);
@@ -240,13 +236,13 @@ std::string to_yaml(const Network& net);
 // InputError, and no file, if a changed width hides in a value that cannot be rewritten
 // (computed rather than stored, or shared with a node that keeps its width), or if
 // `resized` does not come from the file.
-void save_resized_onnx(const std::string& original_path, const Network& resized,
-                       const std::string& out_path, const LoadOptions& options = {});
+void save_resized_onnx(const std::string& original_path, const Network& resized, const std::string& out_path,
+                       const LoadOptions& options = {});
 
 // --- Built-in suite (models/*.yaml) --------------------------------------------------
 struct SuiteEntry {
   std::string name;
-  std::string domain;       // vision, detection, language, speech
+  std::string domain;  // vision, detection, language, speech
   std::string description;
   bool paper_suite = false;
 };

@@ -44,17 +44,14 @@ class Reader {
   std::string place(const YAML::Node& node, const std::string& path) const {
     int line = node.IsDefined() ? node.Mark().line : -1;
     if (line < 0) return path;
-    return path.empty() ? fmt::format("line {}", line + 1)
-                        : fmt::format("line {}, {}", line + 1, path);
+    return path.empty() ? fmt::format("line {}", line + 1) : fmt::format("line {}, {}", line + 1, path);
   }
 
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& path,
-                         const std::string& detail) const {
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& path, const std::string& detail) const {
     throw InputError(file_, place(node, path), detail);
   }
 
-  int64_t integer(const YAML::Node& node, const std::string& path,
-                  const char* expected = "an integer") const {
+  int64_t integer(const YAML::Node& node, const std::string& path, const char* expected = "an integer") const {
     int64_t value = 0;
     if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value)) {
       fail(node, path, fmt::format("expected {}, got {}", expected, describe(node)));
@@ -89,8 +86,7 @@ class Reader {
   std::vector<std::string> names(const YAML::Node& node, const std::string& path) const {
     if (node.IsScalar()) return {node.Scalar()};
     if (!node.IsSequence()) {
-      fail(node, path, fmt::format("expected a tensor name or a list of names, got {}",
-                                   describe(node)));
+      fail(node, path, fmt::format("expected a tensor name or a list of names, got {}", describe(node)));
     }
     std::vector<std::string> values;
     for (size_t i = 0; i < node.size(); ++i) {
@@ -125,8 +121,7 @@ class Reader {
   }
 
   // Rejects keys outside `allowed` and keys given twice.
-  void check_keys(const YAML::Node& map, const std::string& path,
-                  const std::vector<std::string>& allowed) const {
+  void check_keys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) const {
     std::set<std::string> seen;
     for (const auto& entry : map) {
       std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
@@ -139,8 +134,8 @@ class Reader {
     }
   }
 
-  const YAML::Node require(const YAML::Node& map, const std::string& key,
-                           const std::string& path, const std::string& why) const {
+  const YAML::Node require(const YAML::Node& map, const std::string& key, const std::string& path,
+                           const std::string& why) const {
     YAML::Node node = map[key];
     if (!node.IsDefined()) fail(map, path, fmt::format("missing key '{}' ({})", key, why));
     return node;
@@ -154,8 +149,7 @@ class Reader {
 // Attributes
 // ---------------------------------------------------------------------------------
 
-void read_attr(const Reader& r, AttrKey key, const YAML::Node& node, const std::string& path,
-               Attrs& a) {
+void read_attr(const Reader& r, AttrKey key, const YAML::Node& node, const std::string& path, Attrs& a) {
   switch (key) {
     case AttrKey::kOutChannels: a.out_channels = r.integer(node, path); break;
     case AttrKey::kOutFeatures: a.out_features = r.integer(node, path); break;
@@ -206,14 +200,19 @@ void emit_ints(YAML::Emitter& out, const std::vector<int64_t>& values) {
 
 // The shortest of the accepted spellings: 3, [3, 5].
 void emit_pair(YAML::Emitter& out, const std::array<int64_t, 2>& v) {
-  if (v[0] == v[1]) out << v[0];
-  else emit_ints(out, {v[0], v[1]});
+  if (v[0] == v[1])
+    out << v[0];
+  else
+    emit_ints(out, {v[0], v[1]});
 }
 
 void emit_pads(YAML::Emitter& out, const std::array<int64_t, 4>& p) {
-  if (p[0] == p[1] && p[0] == p[2] && p[0] == p[3]) out << p[0];
-  else if (p[0] == p[2] && p[1] == p[3]) emit_ints(out, {p[0], p[1]});
-  else emit_ints(out, {p[0], p[1], p[2], p[3]});
+  if (p[0] == p[1] && p[0] == p[2] && p[0] == p[3])
+    out << p[0];
+  else if (p[0] == p[2] && p[1] == p[3])
+    emit_ints(out, {p[0], p[1]});
+  else
+    emit_ints(out, {p[0], p[1], p[2], p[3]});
 }
 
 void emit_attr(YAML::Emitter& out, AttrKey key, const Attrs& a) {
@@ -252,8 +251,7 @@ struct NamedShape {
 
 std::vector<NamedShape> read_inputs(const Reader& r, const YAML::Node& node) {
   if (!node.IsSequence() || node.size() == 0) {
-    r.fail(node, "inputs", fmt::format("expected a non-empty list of {{name, shape}}, got {}",
-                                       describe(node)));
+    r.fail(node, "inputs", fmt::format("expected a non-empty list of {{name, shape}}, got {}", describe(node)));
   }
   std::vector<NamedShape> inputs;
   for (size_t i = 0; i < node.size(); ++i) {
@@ -262,8 +260,7 @@ std::vector<NamedShape> read_inputs(const Reader& r, const YAML::Node& node) {
     if (!item.IsMap()) r.fail(item, path, fmt::format("expected {{name, shape}}, got {}", describe(item)));
     r.check_keys(item, path, {"name", "shape"});
     std::string name = r.string(r.require(item, "name", path, "the tensor name"), path + ".name");
-    std::vector<int64_t> shape =
-        r.integers(r.require(item, "shape", path, "a list of dimensions"), path + ".shape");
+    std::vector<int64_t> shape = r.integers(r.require(item, "shape", path, "a list of dimensions"), path + ".shape");
     for (size_t d = 0; d < shape.size(); ++d) {
       if (shape[d] <= 0) {
         r.fail(item["shape"], fmt::format("{}.shape[{}]", path, d),
@@ -271,8 +268,7 @@ std::vector<NamedShape> read_inputs(const Reader& r, const YAML::Node& node) {
       }
     }
     if (shape.empty()) r.fail(item["shape"], path + ".shape", "expected at least one dimension");
-    bool repeated = std::any_of(inputs.begin(), inputs.end(),
-                                [&](const NamedShape& in) { return in.name == name; });
+    bool repeated = std::any_of(inputs.begin(), inputs.end(), [&](const NamedShape& in) { return in.name == name; });
     if (repeated) r.fail(item, path + ".name", fmt::format("input '{}' is given twice", name));
     inputs.push_back({name, shape});
   }
@@ -280,8 +276,7 @@ std::vector<NamedShape> read_inputs(const Reader& r, const YAML::Node& node) {
 }
 
 // Applies --input-shape style overrides; an empty name means "the only input".
-void apply_input_overrides(const std::string& file, std::vector<NamedShape>& inputs,
-                           const LoadOptions& options) {
+void apply_input_overrides(const std::string& file, std::vector<NamedShape>& inputs, const LoadOptions& options) {
   // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
   for (const auto& override_entry : options.input_shapes) {
     const std::string& name = override_entry.first;
@@ -294,13 +289,12 @@ void apply_input_overrides(const std::string& file, std::vector<NamedShape>& inp
                                    "NAME=SHAPE",
                                    inputs.size(), fmt::join(names, ", ")));
     }
-    auto it = name.empty() ? inputs.begin()
-                           : std::find_if(inputs.begin(), inputs.end(),
-                                          [&](const NamedShape& in) { return in.name == name; });
+    auto it = name.empty()
+                  ? inputs.begin()
+                  : std::find_if(inputs.begin(), inputs.end(), [&](const NamedShape& in) { return in.name == name; });
     if (it == inputs.end()) {
       throw InputError(file, "input shape override",
-                       fmt::format("no input named '{}'; inputs are: {}", name,
-                                   fmt::join(names, ", ")));
+                       fmt::format("no input named '{}'; inputs are: {}", name, fmt::join(names, ", ")));
     }
     it->shape = shape;
   }
@@ -319,13 +313,12 @@ std::vector<std::string> allowed_layer_keys(const detail::OpInfo& info) {
   return keys;
 }
 
-Attrs read_layer_attrs(const Reader& r, const YAML::Node& layer, const std::string& label,
-                       const detail::OpInfo& info) {
+Attrs read_layer_attrs(const Reader& r, const YAML::Node& layer, const std::string& label, const detail::OpInfo& info) {
   Attrs attrs = default_attrs(info.type);
   for (AttrKey key : info.attributes) {
     std::string name(detail::attr_key_name(key));
-    bool use_alias = key == AttrKey::kDims && detail::is_reduction(info.type) &&
-                     !layer[name].IsDefined() && layer[kAxesAlias].IsDefined();
+    bool use_alias = key == AttrKey::kDims && detail::is_reduction(info.type) && !layer[name].IsDefined() &&
+                     layer[kAxesAlias].IsDefined();
     if (use_alias) name = kAxesAlias;
     YAML::Node node = layer[name];
     bool required = std::find(info.required.begin(), info.required.end(), key) != info.required.end();
@@ -350,8 +343,7 @@ std::string read_layer(LayerContext& ctx, const YAML::Node& layer, size_t index)
   std::string type = r.string(op_node, label + ".op");
   const detail::OpInfo* info = detail::find_op(type);
   if (info == nullptr) {
-    r.fail(op_node, label + ".op",
-           fmt::format("unknown op '{}'; expected one of: {}", type, detail::known_op_list()));
+    r.fail(op_node, label + ".op", fmt::format("unknown op '{}'; expected one of: {}", type, detail::known_op_list()));
   }
   r.check_keys(layer, label, allowed_layer_keys(*info));
   Attrs attrs = read_layer_attrs(r, layer, label, *info);
@@ -407,14 +399,11 @@ void read_description(const Reader& r, const YAML::Node& root, Network& net) {
 
 Network read_network(const Reader& r, const YAML::Node& root, const LoadOptions& options) {
   if (!root.IsMap()) {
-    r.fail(root, "", fmt::format("expected a mapping with keys name, inputs and layers, got {}",
-                                 describe(root)));
+    r.fail(root, "", fmt::format("expected a mapping with keys name, inputs and layers, got {}", describe(root)));
   }
-  r.check_keys(root, "",
-               {"name", "domain", "description", "paper_suite", "inputs", "layers", "outputs"});
+  r.check_keys(root, "", {"name", "domain", "description", "paper_suite", "inputs", "layers", "outputs"});
   std::string name = root["name"] ? r.string(root["name"], "name") : file_stem(r.file());
-  std::vector<NamedShape> inputs =
-      read_inputs(r, r.require(root, "inputs", "", "the network inputs"));
+  std::vector<NamedShape> inputs = read_inputs(r, r.require(root, "inputs", "", "the network inputs"));
   apply_input_overrides(r.file(), inputs, options);
 
   NetworkBuilder builder(name, r.file());
@@ -487,8 +476,7 @@ void emit_layer(YAML::Emitter& out, const Network& net, size_t index) {
   }
   Attrs defaults = default_attrs(op.type);
   for (AttrKey key : info->attributes) {
-    bool required =
-        std::find(info->required.begin(), info->required.end(), key) != info->required.end();
+    bool required = std::find(info->required.begin(), info->required.end(), key) != info->required.end();
     if (required || !attr_equal(key, op.attrs, defaults)) emit_attr(out, key, op.attrs);
   }
   std::vector<Shape> in_shapes;
@@ -506,8 +494,7 @@ Format format_from_extension(const std::string& path) {
   if (ext == ".onnx") return Format::kOnnx;
   if (ext == ".csv") return Format::kScaleSimCsv;
   if (!fs::exists(path)) {
-    throw InputError(path, "",
-                     "not a built-in model name (see `acceldse models`) and no such file");
+    throw InputError(path, "", "not a built-in model name (see `acceldse models`) and no such file");
   }
   throw InputError(path, "",
                    "cannot tell the format from the extension; expected .yaml, .yml, .onnx or "
@@ -523,13 +510,11 @@ std::string detail::read_text_file(const std::string& path) {
   return read_input_file(path, kMaxTextInputBytes, "a network file (YAML or SCALE-Sim CSV)");
 }
 
-Network load_yaml_text(const std::string& text, const std::string& file_label,
-                       const LoadOptions& options) {
+Network load_yaml_text(const std::string& text, const std::string& file_label, const LoadOptions& options) {
   Reader reader(file_label);
   const YAML::Node root = parse_yaml_document(text, file_label);
   if (!root.IsDefined() || root.IsNull()) {
-    throw InputError(file_label, "",
-                     "the file is empty; expected a network (keys name, inputs, layers)");
+    throw InputError(file_label, "", "the file is empty; expected a network (keys name, inputs, layers)");
   }
   return read_network(reader, root, options);
 }
@@ -560,8 +545,7 @@ std::string to_yaml(const Network& net) {
   for (size_t i = 0; i < net.ops.size(); ++i) emit_layer(out, net, i);
   out << YAML::EndSeq;
   if (net.outputs != default_outputs(net)) {
-    out << YAML::Key << "outputs" << YAML::Value << YAML::Flow
-        << tensor_names(net, net.outputs);
+    out << YAML::Key << "outputs" << YAML::Value << YAML::Flow << tensor_names(net, net.outputs);
   }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
@@ -580,9 +564,9 @@ Network load_network(const std::string& name_or_path, const LoadOptions& options
   bool is_file = fs::is_regular_file(name_or_path, ec);
   bool may_be_builtin = options.format == Format::kAuto || options.format == Format::kYaml;
   if ((options.prompt_len || options.context_len) && !is_llm_name(name_or_path)) {
-    throw InputError("<command line>", options.prompt_len ? "--prompt-len" : "--context-len",
-                     fmt::format("applies to LLM networks only (models/llm, e.g. llama_7b:decode); '{}' is not one",
-                                 name_or_path));
+    throw InputError(
+        "<command line>", options.prompt_len ? "--prompt-len" : "--context-len",
+        fmt::format("applies to LLM networks only (models/llm, e.g. llama_7b:decode); '{}' is not one", name_or_path));
   }
   if (!is_file && may_be_builtin && is_builtin(name_or_path)) {
     return load_yaml((data_path("models") / (name_or_path + ".yaml")).string(), options);
@@ -593,8 +577,8 @@ Network load_network(const std::string& name_or_path, const LoadOptions& options
         throw InputError("<command line>", "--input-shape",
                          "an LLM's shapes come from --batch, --prompt-len and --context-len");
       }
-      return llm_network(load_llm_config(*llm), llm->phase.value_or(LlmPhase::kDecode),
-                         llm_shape(options), name_or_path);
+      return llm_network(load_llm_config(*llm), llm->phase.value_or(LlmPhase::kDecode), llm_shape(options),
+                         name_or_path);
     }
   }
   Format format = options.format;

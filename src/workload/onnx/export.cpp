@@ -44,9 +44,7 @@ struct Init {
   double bound = 0;  // uniform
 };
 
-Init weights(int64_t fan_in) {
-  return Init{true, 0, 1 / std::sqrt(static_cast<double>(std::max<int64_t>(fan_in, 1)))};
-}
+Init weights(int64_t fan_in) { return Init{true, 0, 1 / std::sqrt(static_cast<double>(std::max<int64_t>(fan_in, 1)))}; }
 Init fill(double value) { return Init{false, value, 0}; }
 
 // splitmix64 seeded by the tensor's name (FNV-1a): the same file gives the same values on
@@ -239,8 +237,8 @@ class Resizer {
   const Network& before_;
   const Network& after_;
   const ImportNames& names_;
-  std::unordered_map<std::string, size_t> tensor_;  // IR tensor name -> index (same in both networks)
-  std::unordered_map<std::string, size_t> op_;      // IR op name -> index
+  std::unordered_map<std::string, size_t> tensor_;              // IR tensor name -> index (same in both networks)
+  std::unordered_map<std::string, size_t> op_;                  // IR op name -> index
   std::unordered_map<std::string, onnx::TensorProto*> stored_;  // initializers and Constant values
   std::unordered_map<std::string, onnx::NodeProto*> producer_;
   std::map<std::string, Resize> resizes_;                       // stored tensor -> new shape
@@ -334,8 +332,8 @@ class Resizer {
     }
     auto p = producer_.find(name);
     const onnx::NodeProto* node = p == producer_.end() ? nullptr : p->second;
-    const bool int_constant = node && node->op_type() == "Constant" &&
-                              (find_attr(*node, "value_ints") || find_attr(*node, "value_int"));
+    const bool int_constant =
+        node && node->op_type() == "Constant" && (find_attr(*node, "value_ints") || find_attr(*node, "value_int"));
     const bool stored = stored_.count(name) > 0 || int_constant;
     if (stored) {
       auto [it, inserted] = literals_[name].try_emplace(index, Literal{value, place(i)});
@@ -413,8 +411,9 @@ class Resizer {
     if (t == "LayerNormalization") return layernorm(i, n);
     if (t == "PRelu") return broadcast_inputs(i, n, fill(0.25));
     if (t == "Mul" || t == "Div" || t == "Pow") return broadcast_inputs(i, n, fill(1));
-    static const std::set<std::string> nary = {"Add", "Sub", "Max", "Min", "Sum", "Equal", "Less", "Greater",
-                                               "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Where"};
+    static const std::set<std::string> nary = {"Add",   "Sub",  "Max",     "Min",         "Sum",
+                                               "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
+                                               "And",   "Or",   "Xor",     "Where"};
     if (nary.count(t)) return broadcast_inputs(i, n, fill(0));
     if (t == "Concat") return concat(i, n);
     if (t == "Gather" && ob.type == "embedding") return embedding(i, n);
@@ -559,8 +558,10 @@ class Resizer {
       const int64_t old = ob.attrs.dims[k], value = oa.attrs.dims[k];
       if (old == value) continue;
       const auto index = static_cast<int64_t>(k);
-      if (n.input_size() > 1) literal(i, n.input(1), index, old, value);
-      else attr_literal(i, "shape", index, old, value);
+      if (n.input_size() > 1)
+        literal(i, n.input(1), index, old, value);
+      else
+        attr_literal(i, "shape", index, old, value);
     }
   }
 
@@ -570,8 +571,10 @@ class Resizer {
       const int64_t old = ob.attrs.dims[k], value = oa.attrs.dims[k];
       if (old == value) continue;
       const auto index = static_cast<int64_t>(k);
-      if (!in(n, 1).empty()) literal(i, n.input(1), index, old, value);
-      else if (find_attr(n, "split")) attr_literal(i, "split", index, old, value);
+      if (!in(n, 1).empty())
+        literal(i, n.input(1), index, old, value);
+      else if (find_attr(n, "split"))
+        attr_literal(i, "split", index, old, value);
       // else: equal parts (num_outputs or the output count) follow by themselves
     }
   }
@@ -616,8 +619,10 @@ class Resizer {
       for (auto [k, attr, bound] : {std::tuple{2, "ends", ends[p]}, std::tuple{1, "starts", starts[p]}}) {
         int64_t want = bound == old ? value : bound == -old ? -value : bound;
         if (want == bound) continue;
-        if (attrs) attr_literal(i, attr, index, bound, want);
-        else literal(i, in(n, k), index, bound, want);
+        if (attrs)
+          attr_literal(i, attr, index, bound, want);
+        else
+          literal(i, in(n, k), index, bound, want);
       }
     }
   }
@@ -728,8 +733,10 @@ void update_value_info(onnx::GraphProto& g, const Network& written, const Import
   auto* infos = g.mutable_value_info();
   for (int k = infos->size(); k-- > 0;) {
     std::optional<Shape> s = shape_of(infos->Get(k).name());
-    if (s) set_value_shape(*infos->Mutable(k), *s);
-    else infos->DeleteSubrange(k, 1);  // a tensor the importer does not model: its shape is unknown
+    if (s)
+      set_value_shape(*infos->Mutable(k), *s);
+    else
+      infos->DeleteSubrange(k, 1);  // a tensor the importer does not model: its shape is unknown
   }
   for (auto& o : *g.mutable_output()) {
     if (std::optional<Shape> s = shape_of(o.name())) set_value_shape(o, *s);

@@ -71,8 +71,12 @@ ElementOp fold_over(IntFn fi, FloatFn ff, bool bool_out = false) {
 }
 
 ElementOp compare(std::function<bool(double, double)> cmp) {
-  return fold_over([cmp](int64_t a, int64_t b, int64_t& o) { o = cmp(static_cast<double>(a), static_cast<double>(b)); return true; },
-                   [cmp](double a, double b) { return cmp(a, b) ? 1.0 : 0.0; }, true);
+  return fold_over(
+      [cmp](int64_t a, int64_t b, int64_t& o) {
+        o = cmp(static_cast<double>(a), static_cast<double>(b));
+        return true;
+      },
+      [cmp](double a, double b) { return cmp(a, b) ? 1.0 : 0.0; }, true);
 }
 
 const std::unordered_map<std::string, ElementOp>& binary_fold_ops() {
@@ -84,17 +88,26 @@ const std::unordered_map<std::string, ElementOp>& binary_fold_ops() {
                          [](double a, double b) { return a - b; });
     m["Mul"] = fold_over([](int64_t a, int64_t b, int64_t& o) { return !__builtin_mul_overflow(a, b, &o); },
                          [](double a, double b) { return a * b; });
-    m["Div"] = fold_over([](int64_t a, int64_t b, int64_t& o) {
-                           if (b == 0 || (a == INT64_MIN && b == -1)) return false;
-                           o = a / b;  // integer division truncates, as ONNX
-                           return true;
-                         },
-                         [](double a, double b) { return a / b; });
+    m["Div"] = fold_over(
+        [](int64_t a, int64_t b, int64_t& o) {
+          if (b == 0 || (a == INT64_MIN && b == -1)) return false;
+          o = a / b;  // integer division truncates, as ONNX
+          return true;
+        },
+        [](double a, double b) { return a / b; });
     m["Pow"] = fold_over(int_pow, [](double a, double b) { return std::pow(a, b); });
-    m["Max"] = fold_over([](int64_t a, int64_t b, int64_t& o) { o = std::max(a, b); return true; },
-                         [](double a, double b) { return std::max(a, b); });
-    m["Min"] = fold_over([](int64_t a, int64_t b, int64_t& o) { o = std::min(a, b); return true; },
-                         [](double a, double b) { return std::min(a, b); });
+    m["Max"] = fold_over(
+        [](int64_t a, int64_t b, int64_t& o) {
+          o = std::max(a, b);
+          return true;
+        },
+        [](double a, double b) { return std::max(a, b); });
+    m["Min"] = fold_over(
+        [](int64_t a, int64_t b, int64_t& o) {
+          o = std::min(a, b);
+          return true;
+        },
+        [](double a, double b) { return std::min(a, b); });
     m["Equal"] = compare([](double a, double b) { return a == b; });
     m["Less"] = compare([](double a, double b) { return a < b; });
     m["Greater"] = compare([](double a, double b) { return a > b; });
@@ -120,16 +133,28 @@ const std::unordered_map<std::string, ElementOp>& unary_fold_ops() {
     std::unordered_map<std::string, ElementOp> m;
     m["Neg"] = unary([](double x) { return -x; },
                      [](int64_t x, int64_t& o) { return !__builtin_sub_overflow(int64_t{0}, x, &o); });
-    m["Abs"] = unary([](double x) { return std::fabs(x); }, [](int64_t x, int64_t& o) {
-      o = x < 0 ? -x : x;
-      return x != INT64_MIN;
-    });
+    m["Abs"] = unary([](double x) { return std::fabs(x); },
+                     [](int64_t x, int64_t& o) {
+                       o = x < 0 ? -x : x;
+                       return x != INT64_MIN;
+                     });
     m["Relu"] = unary([](double x) { return std::max(x, 0.0); },
-                      [](int64_t x, int64_t& o) { o = std::max<int64_t>(x, 0); return true; });
-    m["Sign"] = unary([](double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; },
-                      [](int64_t x, int64_t& o) { o = (x > 0) - (x < 0); return true; });
+                      [](int64_t x, int64_t& o) {
+                        o = std::max<int64_t>(x, 0);
+                        return true;
+                      });
+    m["Sign"] = unary([](double x) { return x > 0   ? 1.0
+                                            : x < 0 ? -1.0
+                                                    : 0.0; },
+                      [](int64_t x, int64_t& o) {
+                        o = (x > 0) - (x < 0);
+                        return true;
+                      });
     m["Not"] = unary([](double x) { return x == 0 ? 1.0 : 0.0; },
-                     [](int64_t x, int64_t& o) { o = x == 0; return true; });
+                     [](int64_t x, int64_t& o) {
+                       o = x == 0;
+                       return true;
+                     });
     m["Sqrt"] = unary([](double x) { return std::sqrt(x); });
     m["Exp"] = unary([](double x) { return std::exp(x); });
     m["Log"] = unary([](double x) { return std::log(x); });
@@ -199,8 +224,7 @@ std::vector<ConstTensor> Importer::fold_cast(const Node& n) {
   const ConstTensor& in = const_in(n, 0, "input");
   int64_t to = attr_int(*n.p, "to", onnx::TensorProto_DataType_FLOAT);
   if (n.type() == "CastLike") {
-    to = const_in(n, 1, "target_type").is_float ? onnx::TensorProto_DataType_FLOAT
-                                                 : onnx::TensorProto_DataType_INT64;
+    to = const_in(n, 1, "target_type").is_float ? onnx::TensorProto_DataType_FLOAT : onnx::TensorProto_DataType_INT64;
   }
   if (!is_numeric_type(static_cast<int32_t>(to))) return {shape_only(in.shape, false, in.sources)};
   return {cast_values(in, is_float_type(static_cast<int32_t>(to)), to == onnx::TensorProto_DataType_BOOL)};
@@ -237,9 +261,8 @@ std::vector<ConstTensor> Importer::fold_squeeze(const Node& n) {
 
 std::vector<ConstTensor> Importer::fold_reshape(const Node& n) {
   const ConstTensor& in = const_in(n, 0, "data");
-  std::vector<int64_t> target = n.type() == "Reshape" && n.num_inputs() > 1
-                                    ? const_ints(n, 1, "shape")
-                                    : attr_ints(*n.p, "shape");  // opset < 5
+  std::vector<int64_t> target =
+      n.type() == "Reshape" && n.num_inputs() > 1 ? const_ints(n, 1, "shape") : attr_ints(*n.p, "shape");  // opset < 5
   return {reshaped(in, resolve_reshape(in.shape, target, attr_int(*n.p, "allowzero", 0) != 0))};
 }
 
@@ -301,8 +324,7 @@ std::vector<ConstTensor> Importer::fold_constant_of_shape(const Node& n) {
 
 std::vector<ConstTensor> Importer::fold_range(const Node& n) {
   const ConstTensor& start = const_in(n, 0, "start");
-  std::vector<double> s = const_floats(n, 0, "start"), l = const_floats(n, 1, "limit"),
-                      d = const_floats(n, 2, "delta");
+  std::vector<double> s = const_floats(n, 0, "start"), l = const_floats(n, 1, "limit"), d = const_floats(n, 2, "delta");
   if (s.size() != 1 || l.size() != 1 || d.size() != 1) throw FoldError("Range takes scalars");
   if (d[0] == 0 || !std::isfinite(s[0] + l[0] + d[0])) throw FoldError("Range delta must be non-zero and finite");
   double count = std::max(std::ceil((l[0] - s[0]) / d[0]), 0.0);
@@ -349,7 +371,10 @@ std::vector<ConstTensor> Importer::fold_unary(const Node& n) {
 std::vector<ConstTensor> Importer::fold_where(const Node& n) {
   const ConstTensor &c = const_in(n, 0, "condition"), &x = const_in(n, 1, "X"), &y = const_in(n, 2, "Y");
   ElementOp select;
-  select.fi = [](const std::vector<int64_t>& a, int64_t& o) { o = a[0] != 0 ? a[1] : a[2]; return true; };
+  select.fi = [](const std::vector<int64_t>& a, int64_t& o) {
+    o = a[0] != 0 ? a[1] : a[2];
+    return true;
+  };
   select.ff = [](const std::vector<double>& a) { return a[0] != 0 ? a[1] : a[2]; };
   ConstTensor t = elementwise({&c, &x, &y}, select);
   t.sources = merge_sources({&x, &y});
@@ -383,9 +408,11 @@ std::vector<ConstTensor> Importer::fold_reduce(const Node& n) {
   }
   if (t == "ReduceProd") return {reduce_values(in, axes, keep, 1.0, std::multiplies<double>(), false)};
   if (t == "ReduceMax") {
-    return {reduce_values(in, axes, keep, -INFINITY, [](double a, double b) { return std::max(a, b); }, false)};
+    return {reduce_values(
+        in, axes, keep, -INFINITY, [](double a, double b) { return std::max(a, b); }, false)};
   }
-  return {reduce_values(in, axes, keep, INFINITY, [](double a, double b) { return std::min(a, b); }, false)};
+  return {reduce_values(
+      in, axes, keep, INFINITY, [](double a, double b) { return std::min(a, b); }, false)};
 }
 
 // Split sizes: an input since opset 13, an attribute before, num_outputs since 18,
@@ -405,8 +432,8 @@ std::vector<int64_t> Importer::split_sizes(const Node& n, int64_t dim) {
   int64_t sum = 0;
   for (int64_t s : sizes) sum += bounded(s, 0, "a split size");
   if (sum != dim || sizes.size() != static_cast<size_t>(n.p->output_size())) {
-    throw FoldError(fmt::format("split sizes [{}] must add up to {} and match the {} outputs",
-                                fmt::join(sizes, ", "), dim, n.p->output_size()));
+    throw FoldError(fmt::format("split sizes [{}] must add up to {} and match the {} outputs", fmt::join(sizes, ", "),
+                                dim, n.p->output_size()));
   }
   return sizes;
 }
@@ -433,30 +460,18 @@ std::vector<ConstTensor> Importer::fold_matmul(const Node& n) {
 const std::unordered_map<std::string, Importer::FoldFn>& Importer::fold_table() {
   static const std::unordered_map<std::string, FoldFn> table = [] {
     std::unordered_map<std::string, FoldFn> t = {
-        {"Constant", &Importer::fold_constant},
-        {"Identity", &Importer::fold_identity},
-        {"Dropout", &Importer::fold_identity},
-        {"Cast", &Importer::fold_cast},
-        {"CastLike", &Importer::fold_cast},
-        {"Shape", &Importer::fold_shape},
-        {"Size", &Importer::fold_size},
-        {"Gather", &Importer::fold_gather},
-        {"Unsqueeze", &Importer::fold_unsqueeze},
-        {"Squeeze", &Importer::fold_squeeze},
-        {"Reshape", &Importer::fold_reshape},
-        {"Flatten", &Importer::fold_flatten},
-        {"Concat", &Importer::fold_concat},
-        {"Slice", &Importer::fold_slice},
-        {"Transpose", &Importer::fold_transpose},
-        {"Expand", &Importer::fold_expand},
-        {"Tile", &Importer::fold_tile},
-        {"ConstantOfShape", &Importer::fold_constant_of_shape},
-        {"Range", &Importer::fold_range},
-        {"Where", &Importer::fold_where},
-        {"Clip", &Importer::fold_clip},
-        {"Split", &Importer::fold_split},
-        {"MatMul", &Importer::fold_matmul},
-        {"Mod", &Importer::fold_binary},
+        {"Constant", &Importer::fold_constant},   {"Identity", &Importer::fold_identity},
+        {"Dropout", &Importer::fold_identity},    {"Cast", &Importer::fold_cast},
+        {"CastLike", &Importer::fold_cast},       {"Shape", &Importer::fold_shape},
+        {"Size", &Importer::fold_size},           {"Gather", &Importer::fold_gather},
+        {"Unsqueeze", &Importer::fold_unsqueeze}, {"Squeeze", &Importer::fold_squeeze},
+        {"Reshape", &Importer::fold_reshape},     {"Flatten", &Importer::fold_flatten},
+        {"Concat", &Importer::fold_concat},       {"Slice", &Importer::fold_slice},
+        {"Transpose", &Importer::fold_transpose}, {"Expand", &Importer::fold_expand},
+        {"Tile", &Importer::fold_tile},           {"ConstantOfShape", &Importer::fold_constant_of_shape},
+        {"Range", &Importer::fold_range},         {"Where", &Importer::fold_where},
+        {"Clip", &Importer::fold_clip},           {"Split", &Importer::fold_split},
+        {"MatMul", &Importer::fold_matmul},       {"Mod", &Importer::fold_binary},
         {"Mean", &Importer::fold_binary},
     };
     for (const auto& [type, op] : binary_fold_ops()) t[type] = &Importer::fold_binary;

@@ -28,9 +28,7 @@ namespace acceldse::workload::onnx_detail {
 
 std::string place(const Node& n) { return fmt::format("node {} ({})", n.name, n.type()); }
 
-bool is_default_domain(const std::string& domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
+bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 std::string ir_type(std::initializer_list<const char*> preferred) {
   for (const char* t : preferred) {
@@ -141,8 +139,8 @@ void Importer::check_supported() {
   for (const auto& [type, names] : unsupported) {
     std::vector<std::string> shown(names.begin(), names.begin() + std::min<size_t>(names.size(), 5));
     std::string more = names.size() > 5 ? fmt::format(" and {} more", names.size() - 5) : "";
-    parts.push_back(fmt::format("{} ({} {}{})", type, names.size() == 1 ? "node" : "nodes",
-                                fmt::join(shown, ", "), more));
+    parts.push_back(
+        fmt::format("{} ({} {}{})", type, names.size() == 1 ? "node" : "nodes", fmt::join(shown, ", "), more));
   }
   throw InputError(file_, "", fmt::format("unsupported ONNX operators: {}", fmt::join(parts, ", ")));
 }
@@ -165,8 +163,10 @@ void Importer::note_unmodelled_outputs(const Node& n) {
   for (int k = 0; k < n.p->output_size(); ++k) {
     const std::string& o = n.out(k);
     if (o.empty() || consts_.count(o) || alias_.count(o) || b_.has_tensor(o)) continue;
-    unmodelled_[o] = fmt::format("tensor '{}' (output {} of node {}, {}) is not modelled by the "
-                                 "importer", o, k, n.name, n.type());
+    unmodelled_[o] = fmt::format(
+        "tensor '{}' (output {} of node {}, {}) is not modelled by the "
+        "importer",
+        o, k, n.name, n.type());
   }
 }
 
@@ -280,8 +280,8 @@ const std::unordered_map<std::string, Importer::MapFn>& Importer::map_table() {
   return table;
 }
 
-Network import_model(const onnx::ModelProto& model, const std::string& file,
-                                 const LoadOptions& options, ImportNames* names) {
+Network import_model(const onnx::ModelProto& model, const std::string& file, const LoadOptions& options,
+                     ImportNames* names) {
   try {
     Importer importer(model, file, options);
     if (options.batch) {
@@ -292,8 +292,7 @@ Network import_model(const onnx::ModelProto& model, const std::string& file,
       try {
         importer.set_reference(Importer(model, file, own).run());
       } catch (const InputError&) {
-      } catch (const FoldError&) {
-      }
+      } catch (const FoldError&) {}
     }
     return importer.run(names);
   } catch (const FoldError& e) {

@@ -94,17 +94,14 @@ class Importer {
   bool used(const std::string& name) const { return !name.empty() && used_.count(name) > 0; }
   int64_t params_of(const Node& n, std::initializer_list<int> positions);
   std::string fresh(const std::string& base);
-  std::string emit(const std::string& op_name, const std::string& type,
-                   const std::vector<std::string>& ins, const Attrs& a,
-                   const std::vector<std::string>& outs, int64_t params = 0);
-  std::string emit_main(const Node& n, const std::string& type,
-                        const std::vector<std::string>& ins, const Attrs& a, int64_t params = 0);
+  std::string emit(const std::string& op_name, const std::string& type, const std::vector<std::string>& ins,
+                   const Attrs& a, const std::vector<std::string>& outs, int64_t params = 0);
+  std::string emit_main(const Node& n, const std::string& type, const std::vector<std::string>& ins, const Attrs& a,
+                        int64_t params = 0);
   std::string emit_aux(const Node& n, const std::string& suffix, const std::string& type,
                        const std::vector<std::string>& ins, const Attrs& a, int64_t params = 0);
-  std::string reshape_aux(const Node& n, const std::string& suffix, const std::string& x,
-                          std::vector<int64_t> dims);
-  std::string transpose_aux(const Node& n, const std::string& suffix, const std::string& x,
-                            std::vector<int64_t> perm);
+  std::string reshape_aux(const Node& n, const std::string& suffix, const std::string& x, std::vector<int64_t> dims);
+  std::string transpose_aux(const Node& n, const std::string& suffix, const std::string& x, std::vector<int64_t> perm);
   std::vector<int64_t> axes_of(const Node& n, int input_k);
 
   // constant folding
@@ -147,12 +144,11 @@ class Importer {
   void map_instance_norm(const Node& n);
   void map_cumsum(const Node& n);
   void map_einsum(const Node& n);
-  std::string resize_to(const Node& n, const std::string& x, const Shape& target,
-                        const std::string& out);
+  std::string resize_to(const Node& n, const std::string& x, const Shape& target, const std::string& out);
   void map_gemm(const Node& n);
   void map_matmul(const Node& n);
-  void map_const_left_product(const Node& n, const std::string& a_const, const std::string& b,
-                              bool b_transposed, int64_t params);
+  void map_const_left_product(const Node& n, const std::string& a_const, const std::string& b, bool b_transposed,
+                              int64_t params);
   void map_nary(const Node& n);
   void map_unary(const Node& n);
   void map_clip(const Node& n);
@@ -178,8 +174,8 @@ class Importer {
   void map_reduce(const Node& n);
   void map_argmax(const Node& n);
   void map_recurrent(const Node& n);
-  void emit_recurrent_state(const Node& n, int out_k, const std::string& core, int64_t batch,
-                            int64_t dirs, int64_t hidden, int64_t layout);
+  void emit_recurrent_state(const Node& n, int out_k, const std::string& core, int64_t batch, int64_t dirs,
+                            int64_t hidden, int64_t layout);
 
   const onnx::ModelProto& model_;
   const onnx::GraphProto& g_;
@@ -188,8 +184,8 @@ class Importer {
   NetworkBuilder b_;
   int64_t opset_ = 13;
   std::vector<Node> nodes_;
-  std::vector<bool> folds_;                                  // node index -> folded
-  std::unordered_map<std::string, ConstTensor> consts_;     // known-constant ONNX tensors
+  std::vector<bool> folds_;                              // node index -> folded
+  std::unordered_map<std::string, ConstTensor> consts_;  // known-constant ONNX tensors
   // The batch the file declares, when --batch replaces it (literal reshape targets that
   // spell it are rescaled).
   std::optional<int64_t> declared_batch_;
@@ -203,12 +199,12 @@ class Importer {
   }
 
  private:
-  std::unordered_map<std::string, std::string> alias_;      // elided op output -> IR tensor
-  std::unordered_map<std::string, std::string> unmodelled_;  // ONNX output -> why it is absent
+  std::unordered_map<std::string, std::string> alias_;        // elided op output -> IR tensor
+  std::unordered_map<std::string, std::string> unmodelled_;   // ONNX output -> why it is absent
   std::unordered_map<std::string, int64_t> source_elements_;  // parameter tensor -> elements
-  std::unordered_set<std::string> counted_;                 // parameters already owned by an op
-  std::unordered_set<std::string> used_;                    // read by a node or a graph output
-  std::unordered_set<std::string> taken_;                   // names aux ops must avoid
+  std::unordered_set<std::string> counted_;                   // parameters already owned by an op
+  std::unordered_set<std::string> used_;                      // read by a node or a graph output
+  std::unordered_set<std::string> taken_;                     // names aux ops must avoid
   std::unordered_set<std::string> graph_outputs_;
 };
 

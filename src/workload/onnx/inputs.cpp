@@ -26,8 +26,8 @@ namespace {
 
 // Reads one graph input's static shape; unknown dims are -1 and listed in `symbolic`.
 // `names` gets each dimension's symbolic name ("" for a fixed or unnamed one).
-Shape declared_shape(const onnx::ValueInfoProto& v, std::vector<std::string>& symbolic,
-                     bool& has_shape, std::vector<std::string>* names = nullptr) {
+Shape declared_shape(const onnx::ValueInfoProto& v, std::vector<std::string>& symbolic, bool& has_shape,
+                     std::vector<std::string>* names = nullptr) {
   has_shape = v.type().has_tensor_type() && v.type().tensor_type().has_shape();
   Shape s;
   if (!has_shape) return s;
@@ -58,8 +58,8 @@ std::string lower(std::string s) {
 
 bool is_batch_name(const std::string& dim_name) {
   std::string n = lower(dim_name);
-  return n == "n" || n == "b" || n == "bs" || n == "batch" || n.starts_with("batch_") ||
-         n.starts_with("batch-") || n == "batchsize" || n == "num_batches";
+  return n == "n" || n == "b" || n == "bs" || n == "batch" || n.starts_with("batch_") || n.starts_with("batch-") ||
+         n == "batchsize" || n == "num_batches";
 }
 
 bool is_sequence_name(const std::string& dim_name) {
@@ -124,8 +124,7 @@ int64_t batch_axis_of(const onnx::GraphProto& g, const InputInfo& in, const std:
     }
   }
   if (!shared.empty() && !is_sequence_name(shared)) {
-    clues.emplace_back(index_of(in.dim_names, shared),
-                       fmt::format("every input has the dimension '{}'", shared));
+    clues.emplace_back(index_of(in.dim_names, shared), fmt::format("every input has the dimension '{}'", shared));
   }
   if (auto axis = recurrent_batch_axis(g, name)) {
     clues.emplace_back(*axis, fmt::format("a recurrent op reads it with batch on axis {}", *axis));
@@ -167,15 +166,13 @@ void Importer::add_inputs() {
     if (key.empty()) {
       if (inputs.size() != 1) {
         throw InputError(file_, "--input-shape",
-                         fmt::format("the model has {} inputs ({}); name the input: NAME=SHAPE",
-                                     inputs.size(), names));
+                         fmt::format("the model has {} inputs ({}); name the input: NAME=SHAPE", inputs.size(), names));
       }
       key = inputs[0]->name();
     }
     bool known = std::any_of(inputs.begin(), inputs.end(), [&](auto* v) { return v->name() == key; });
     if (!known) {
-      throw InputError(file_, "--input-shape",
-                       fmt::format("no input named '{}'; the inputs are: {}", key, names));
+      throw InputError(file_, "--input-shape", fmt::format("no input named '{}'; the inputs are: {}", key, names));
     }
     overrides[key] = shape;
   }
@@ -204,7 +201,8 @@ void Importer::add_inputs() {
       if (axis < 0 || axis >= static_cast<int64_t>(s.size())) {
         throw InputError(file_, "input " + v->name(),
                          fmt::format("the batch axis {} is outside its shape {}; give the shape with "
-                                     "--input-shape {}=D0xD1x...", axis, shape_to_string(s), v->name()));
+                                     "--input-shape {}=D0xD1x...",
+                                     axis, shape_to_string(s), v->name()));
       }
       if (s[axis] > 0 && !declared_batch_) declared_batch_ = s[axis];
       s[axis] = *options_.batch;

@@ -26,11 +26,12 @@ namespace acceldse::workload::onnx_detail {
 
 // Kernel, strides, dilations and pads of a 1-D or 2-D window as the IR's 2-D attributes
 // (a 1-D window is a 2-D one of height 1), with auto_pad resolved to explicit pads.
-Importer::Window Importer::window_attrs(const Node& n, const Shape& x,
-                                        const std::vector<int64_t>& kernel) {
+Importer::Window Importer::window_attrs(const Node& n, const Shape& x, const std::vector<int64_t>& kernel) {
   if (x.size() != 3 && x.size() != 4) {
-    throw FoldError(fmt::format("input has shape {}; only 1-D and 2-D windows ([N, C, L] or "
-                                "[N, C, H, W]) are supported", shape_to_string(x)));
+    throw FoldError(
+        fmt::format("input has shape {}; only 1-D and 2-D windows ([N, C, L] or "
+                    "[N, C, H, W]) are supported",
+                    shape_to_string(x)));
   }
   size_t k = x.size() - 2;
   auto list = [&](const char* name, int64_t def, size_t len) {
@@ -79,8 +80,7 @@ void Importer::map_conv(const Node& n) {
   Shape xs = shape_of(n.in(0));
   const ConstTensor& w = const_in(n, 1, "weight");
   if (w.shape.size() != xs.size() || w.shape.size() < 3) {
-    throw FoldError(fmt::format("weight {} does not match input {}", shape_to_string(w.shape),
-                                shape_to_string(xs)));
+    throw FoldError(fmt::format("weight {} does not match input {}", shape_to_string(w.shape), shape_to_string(xs)));
   }
   std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
   Window win = window_attrs(n, xs, kernel);
@@ -89,8 +89,8 @@ void Importer::map_conv(const Node& n) {
   a.groups = bounded(attr_int(*n.p, "group", 1), 1, "group");
   int64_t in_channels = 0;
   if (__builtin_mul_overflow(w.shape[1], a.groups, &in_channels) || in_channels != xs[1]) {
-    throw FoldError(fmt::format("weight {} with group {} does not fit {} input channels",
-                                shape_to_string(w.shape), a.groups, xs[1]));
+    throw FoldError(fmt::format("weight {} with group {} does not fit {} input channels", shape_to_string(w.shape),
+                                a.groups, xs[1]));
   }
   a.kernel = win.kernel;
   a.stride = win.stride;
@@ -104,8 +104,7 @@ void Importer::map_conv(const Node& n) {
 
 // Pads or slices x to `target` (same rank), writing tensor `out`: the data move that gives a
 // lowered op the shape the ONNX node has.
-std::string Importer::resize_to(const Node& n, const std::string& x, const Shape& target,
-                                const std::string& out) {
+std::string Importer::resize_to(const Node& n, const std::string& x, const Shape& target, const std::string& out) {
   Shape xs = b_.tensor(x).shape;
   std::string cur = x;
   bool grows = false, shrinks = false;
@@ -145,8 +144,10 @@ void Importer::map_conv_transpose(const Node& n) {
   }
   int64_t groups = bounded(attr_int(*n.p, "group", 1), 1, "group");
   if (w.shape[0] != xs[1]) {
-    throw FoldError(fmt::format("weight {} does not fit {} input channels (ConvTranspose weights are "
-                                "[Cin, Cout/group, kh, kw])", shape_to_string(w.shape), xs[1]));
+    throw FoldError(
+        fmt::format("weight {} does not fit {} input channels (ConvTranspose weights are "
+                    "[Cin, Cout/group, kh, kw])",
+                    shape_to_string(w.shape), xs[1]));
   }
   auto list = [&](const char* name, int64_t fallback, size_t count) {
     std::vector<int64_t> v = attr_ints(*n.p, name);
@@ -154,8 +155,8 @@ void Importer::map_conv_transpose(const Node& n) {
     if (v.size() != count) throw FoldError(fmt::format("{} must have {} values", name, count));
     return v;
   };
-  std::vector<int64_t> strides = list("strides", 1, 2), dil = list("dilations", 1, 2),
-                       pads = list("pads", 0, 4), extra = list("output_padding", 0, 2);
+  std::vector<int64_t> strides = list("strides", 1, 2), dil = list("dilations", 1, 2), pads = list("pads", 0, 4),
+                       extra = list("output_padding", 0, 2);
   std::vector<int64_t> out_shape = attr_ints(*n.p, "output_shape");
   std::string auto_pad = attr_string(*n.p, "auto_pad", "NOTSET");
   Shape target{xs[0], w.shape[1] * groups, 0, 0};
@@ -167,14 +168,18 @@ void Importer::map_conv_transpose(const Node& n) {
     int64_t k = bounded(w.shape[2 + i], 1, "a kernel size"), s = bounded(strides[i], 1, "a stride");
     int64_t d = bounded(dil[i], 1, "a dilation"), span = (k - 1) * d + 1;
     int64_t full = s * (xs[2 + i] - 1) + extra[i] + span;
-    if (!out_shape.empty()) target[2 + i] = out_shape[out_shape.size() - 2 + i];
-    else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") target[2 + i] = xs[2 + i] * s;
-    else if (auto_pad == "VALID") target[2 + i] = full;
-    else target[2 + i] = full - pads[i] - pads[2 + i];
+    if (!out_shape.empty())
+      target[2 + i] = out_shape[out_shape.size() - 2 + i];
+    else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER")
+      target[2 + i] = xs[2 + i] * s;
+    else if (auto_pad == "VALID")
+      target[2 + i] = full;
+    else
+      target[2 + i] = full - pads[i] - pads[2 + i];
     if (target[2 + i] <= 0) throw FoldError("ConvTranspose output size is not positive");
     a.kernel[i] = k;
     a.dilation[i] = d;
-    a.pads[i] = (span - 1) / 2;               // keep H x W: the MACs of the scatter
+    a.pads[i] = (span - 1) / 2;  // keep H x W: the MACs of the scatter
     a.pads[2 + i] = span - 1 - a.pads[i];
   }
   std::string conv = emit(n.name, "conv", {x}, a, {fresh(n.name + "/scatter")}, params_of(n, {1, 2}));
@@ -206,10 +211,7 @@ void Importer::map_instance_norm(const Node& n) {
 }
 
 // One add per element along the axis.
-void Importer::map_cumsum(const Node& n) {
-  emit_main(n, "add", {act(n.in(0))}, {});
-}
-
+void Importer::map_cumsum(const Node& n) { emit_main(n, "add", {act(n.in(0))}, {}); }
 
 void Importer::map_pool(const Node& n) {
   Shape xs = shape_of(n.in(0));

@@ -77,8 +77,8 @@ namespace {
 // boundary is scaled. [196, 1, 768] -> [196, 12, 64] (nn.MultiheadAttention's
 // [L, N*heads, d]) at batch 8 gives [196, 96, 64]; [1, 768, 14, 14] -> [1, 768, 196] gives
 // [8, 768, 196]. Returns false when the reference does not tell (no single changed axis).
-bool rescale_by_reference(std::vector<int64_t>& dims, const Shape& before, const Shape& after,
-                          int64_t old_batch, int64_t new_batch) {
+bool rescale_by_reference(std::vector<int64_t>& dims, const Shape& before, const Shape& after, int64_t old_batch,
+                          int64_t new_batch) {
   if (before.size() != after.size()) return false;
   int changed = -1;
   for (size_t j = 0; j < before.size(); ++j) {
@@ -259,8 +259,10 @@ void Importer::map_resize(const Node& n) {
   for (size_t k = 0; k < scales.size(); ++k) {
     bool integral = scales[k] >= 1 && scales[k] == std::floor(scales[k]) && scales[k] < 1e6;
     if (!integral || (k < 2 && scales[k] != 1)) {
-      throw FoldError(fmt::format("only integer upscaling of the spatial axes is supported "
-                                  "(scales [{}])", fmt::join(scales, ", ")));
+      throw FoldError(
+          fmt::format("only integer upscaling of the spatial axes is supported "
+                      "(scales [{}])",
+                      fmt::join(scales, ", ")));
     }
   }
   Attrs a;

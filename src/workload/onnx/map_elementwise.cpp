@@ -102,17 +102,13 @@ void Importer::map_nary(const Node& n) {
   emit_main(n, nary_map().at(n.type()), ins, {}, params);
 }
 
-void Importer::map_unary(const Node& n) {
-  emit_main(n, unary_map().at(n.type()), {act(n.in(0))}, {});
-}
+void Importer::map_unary(const Node& n) { emit_main(n, unary_map().at(n.type()), {act(n.in(0))}, {}); }
 
 // Clip's bounds are settings, not trained values: never parameters.
 void Importer::map_clip(const Node& n) { emit_main(n, "clip", {act(n.in(0))}, {}); }
 
 // PRelu is a leaky ReLU whose slopes are parameters.
-void Importer::map_prelu(const Node& n) {
-  emit_main(n, "leakyrelu", {act(n.in(0))}, {}, params_of(n, {1}));
-}
+void Importer::map_prelu(const Node& n) { emit_main(n, "leakyrelu", {act(n.in(0))}, {}, params_of(n, {1})); }
 
 // Scale, bias, running mean and running variance: all four are initializers it reads.
 void Importer::map_batchnorm(const Node& n) {
@@ -146,8 +142,10 @@ void Importer::map_reduce(const Node& n) {
   for (int64_t ax : axes) a.dims.push_back(norm_axis(ax, static_cast<int64_t>(xs.size())));
   a.keepdims = attr_int(*n.p, "keepdims", 1) != 0;
   static const std::unordered_map<std::string, std::string> types = {
-      {"ReduceMean", "reduce_mean"}, {"ReduceSum", "reduce_sum"},
-      {"ReduceMax", "reduce_max"},   {"ReduceMin", ir_type({"reduce_min", "reduce_max"})}};
+      {"ReduceMean", "reduce_mean"},
+      {"ReduceSum", "reduce_sum"},
+      {"ReduceMax", "reduce_max"},
+      {"ReduceMin", ir_type({"reduce_min", "reduce_max"})}};
   emit_main(n, types.at(n.type()), {act(n.in(0))}, a);
 }
 

@@ -46,8 +46,7 @@ void Importer::map_gemm(const Node& n) {
     at.bias = !c.empty() && c_const;
     int64_t k_w = tb ? w.shape[1] : w.shape[0];
     if (b_.tensor(a).shape.back() != k_w) {
-      throw FoldError(fmt::format("A' has shape {} but B' has {} rows",
-                                  shape_to_string(b_.tensor(a).shape), k_w));
+      throw FoldError(fmt::format("A' has shape {} but B' has {} rows", shape_to_string(b_.tensor(a).shape), k_w));
     }
     if (c_const) {
       emit_main(n, "linear", {a}, at, params_of(n, {1, 2}));
@@ -71,8 +70,8 @@ void Importer::map_gemm(const Node& n) {
 
 // Y = A X with a constant A [M, K] and X [..., K, N] (or X^T given): as Y^T = X^T A^T it
 // is a linear layer on X^T, framed by two transposes.
-void Importer::map_const_left_product(const Node& n, const std::string& a_const,
-                                      const std::string& x, bool x_transposed, int64_t params) {
+void Importer::map_const_left_product(const Node& n, const std::string& a_const, const std::string& x,
+                                      bool x_transposed, int64_t params) {
   const Shape& as = consts_.at(a_const).shape;
   Shape xs = b_.tensor(x).shape;
   if (as.size() != 2 || xs.size() < 2) {
@@ -190,15 +189,18 @@ bool is_identity(const std::vector<int64_t>& perm) {
 // and a transpose.
 void Importer::map_einsum(const Node& n) {
   EinsumSpec spec = parse_einsum(attr_string(*n.p, "equation", ""));
-  if (spec.inputs.size() != static_cast<size_t>(n.num_inputs())) throw FoldError("Einsum equation and inputs differ in count");
+  if (spec.inputs.size() != static_cast<size_t>(n.num_inputs()))
+    throw FoldError("Einsum equation and inputs differ in count");
   if (spec.inputs.size() == 1) {
     const std::string& in = spec.inputs[0];
     std::string x = act(n.in(0)), kept;
     Attrs r;
     r.keepdims = false;
     for (size_t i = 0; i < in.size(); ++i) {
-      if (spec.output.find(in[i]) == std::string::npos) r.dims.push_back(static_cast<int64_t>(i));
-      else kept += in[i];
+      if (spec.output.find(in[i]) == std::string::npos)
+        r.dims.push_back(static_cast<int64_t>(i));
+      else
+        kept += in[i];
     }
     if (!r.dims.empty()) x = emit_aux(n, "sum", "reduce_sum", {x}, r);
     Attrs t;
@@ -212,18 +214,24 @@ void Importer::map_einsum(const Node& n) {
   const std::string &la = spec.inputs[first], &lb = spec.inputs[second], &lo = spec.output;
   std::string batch, free_a, free_b, contract;
   std::map<char, int64_t> size;
-  Shape as = shape_of(n.in(first)), bs = is_const(n.in(second)) ? consts_.at(n.in(second)).shape : shape_of(n.in(second));
+  Shape as = shape_of(n.in(first)),
+        bs = is_const(n.in(second)) ? consts_.at(n.in(second)).shape : shape_of(n.in(second));
   if (as.size() != la.size() || bs.size() != lb.size()) throw FoldError("Einsum labels do not match the operand ranks");
   for (size_t i = 0; i < la.size(); ++i) size[la[i]] = as[i];
   for (size_t i = 0; i < lb.size(); ++i) {
-    if (size.count(lb[i]) && size[lb[i]] != bs[i]) throw FoldError(fmt::format("Einsum label '{}' has two sizes", lb[i]));
+    if (size.count(lb[i]) && size[lb[i]] != bs[i])
+      throw FoldError(fmt::format("Einsum label '{}' has two sizes", lb[i]));
     size[lb[i]] = bs[i];
   }
   for (const auto& [c, unused] : size) {
-    bool in_a = la.find(c) != std::string::npos, in_b = lb.find(c) != std::string::npos, in_o = lo.find(c) != std::string::npos;
-    if (in_a && in_b) (in_o ? batch : contract) += c;
-    else if (in_o) (in_a ? free_a : free_b) += c;
-    else throw FoldError(fmt::format("Einsum label '{}' is summed in one operand only; not supported", c));
+    bool in_a = la.find(c) != std::string::npos, in_b = lb.find(c) != std::string::npos,
+         in_o = lo.find(c) != std::string::npos;
+    if (in_a && in_b)
+      (in_o ? batch : contract) += c;
+    else if (in_o)
+      (in_a ? free_a : free_b) += c;
+    else
+      throw FoldError(fmt::format("Einsum label '{}' is summed in one operand only; not supported", c));
   }
   auto prod = [&](const std::string& labels) {
     Shape dims;
@@ -276,14 +284,14 @@ void Importer::map_recurrent(const Node& n) {
   std::string dir = attr_string(*n.p, "direction", "forward");
   int64_t dirs = dir == "bidirectional" ? 2 : 1;
   int64_t layout = attr_int(*n.p, "layout", 0);
-  int64_t hidden = bounded(attr_int(*n.p, "hidden_size", w.shape.size() == 3 ? w.shape[1] / gates : 0),
-                           1, "hidden_size");
+  int64_t hidden =
+      bounded(attr_int(*n.p, "hidden_size", w.shape.size() == 3 ? w.shape[1] / gates : 0), 1, "hidden_size");
   std::string x = act(n.in(0));
   Shape xs = shape_of(n.in(0));
   if (xs.size() != 3 || w.shape.size() != 3 || w.shape[0] != dirs || w.shape[1] != gates * hidden ||
       w.shape[2] != xs[2]) {
-    throw FoldError(fmt::format("W {} does not fit input {}, hidden_size {} and direction {}",
-                                shape_to_string(w.shape), shape_to_string(xs), hidden, dir));
+    throw FoldError(fmt::format("W {} does not fit input {}, hidden_size {} and direction {}", shape_to_string(w.shape),
+                                shape_to_string(xs), hidden, dir));
   }
   if (layout == 1) x = transpose_aux(n, "seq_first", x, {1, 0, 2});
   int64_t batch = b_.tensor(x).shape[1];
@@ -292,8 +300,7 @@ void Importer::map_recurrent(const Node& n) {
   a.directions = dirs;
   a.bias = !n.in(3).empty();
   std::initializer_list<int> weights = {1, 2, 3, 7};  // W, R, B, peepholes (LSTM only)
-  std::string core = emit(n.name, lstm ? "lstm" : "gru", {x}, a, {fresh(n.name + "/out")},
-                          params_of(n, weights));
+  std::string core = emit(n.name, lstm ? "lstm" : "gru", {x}, a, {fresh(n.name + "/out")}, params_of(n, weights));
   if (used(n.out(0))) {
     std::string y = reshape_aux(n, "y_split", core, {0, 0, dirs, hidden});
     std::vector<int64_t> perm = layout == 0 ? std::vector<int64_t>{0, 2, 1, 3} : std::vector<int64_t>{1, 0, 2, 3};
@@ -309,8 +316,8 @@ void Importer::map_recurrent(const Node& n) {
 // Y_h / Y_c: the last time step, [directions, batch, hidden] (layout 0) or
 // [batch, directions, hidden] (layout 1). The cell state has the same shape as the hidden
 // state; the IR keeps only the latter, so both are read from the output.
-void Importer::emit_recurrent_state(const Node& n, int out_k, const std::string& core,
-                                    int64_t batch, int64_t dirs, int64_t hidden, int64_t layout) {
+void Importer::emit_recurrent_state(const Node& n, int out_k, const std::string& core, int64_t batch, int64_t dirs,
+                                    int64_t hidden, int64_t layout) {
   std::string tag = out_k == 1 ? "h" : "c";
   Attrs g;
   g.axis = 0;

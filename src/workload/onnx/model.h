@@ -32,7 +32,7 @@ struct ImportNames {
 onnx::ModelProto parse_model_file(const std::string& path);
 
 // load_onnx on a model in memory; `file` labels error messages. Fills `names` if given.
-Network import_model(const onnx::ModelProto& model, const std::string& file,
-                     const LoadOptions& options, ImportNames* names = nullptr);
+Network import_model(const onnx::ModelProto& model, const std::string& file, const LoadOptions& options,
+                     ImportNames* names = nullptr);
 
 }  // namespace acceldse::workload::onnx_detail

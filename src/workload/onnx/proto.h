@@ -27,8 +27,7 @@ inline const onnx::AttributeProto* find_attr(const onnx::NodeProto& node, std::s
 }
 
 // Old exporters leave AttributeProto.type unset; accept that as "whatever is stored".
-inline void check_attr_type(const onnx::AttributeProto& a, onnx::AttributeProto_AttributeType t,
-                            const char* expected) {
+inline void check_attr_type(const onnx::AttributeProto& a, onnx::AttributeProto_AttributeType t, const char* expected) {
   if (a.type() != t && a.type() != onnx::AttributeProto_AttributeType_UNDEFINED) {
     throw FoldError("attribute '" + a.name() + "' must be " + expected);
   }
@@ -48,8 +47,7 @@ inline double attr_float(const onnx::NodeProto& node, std::string_view name, dou
   return a->f();
 }
 
-inline std::string attr_string(const onnx::NodeProto& node, std::string_view name,
-                               const std::string& def) {
+inline std::string attr_string(const onnx::NodeProto& node, std::string_view name, const std::string& def) {
   const auto* a = find_attr(node, name);
   if (!a) return def;
   check_attr_type(*a, onnx::AttributeProto_AttributeType_STRING, "a string");
@@ -88,23 +86,18 @@ inline size_t raw_element_bytes(int32_t t) {
   switch (t) {
     case onnx::TensorProto_DataType_UINT8:
     case onnx::TensorProto_DataType_INT8:
-    case onnx::TensorProto_DataType_BOOL:
-      return 1;
+    case onnx::TensorProto_DataType_BOOL: return 1;
     case onnx::TensorProto_DataType_UINT16:
     case onnx::TensorProto_DataType_INT16:
     case onnx::TensorProto_DataType_FLOAT16:
-    case onnx::TensorProto_DataType_BFLOAT16:
-      return 2;
+    case onnx::TensorProto_DataType_BFLOAT16: return 2;
     case onnx::TensorProto_DataType_FLOAT:
     case onnx::TensorProto_DataType_INT32:
-    case onnx::TensorProto_DataType_UINT32:
-      return 4;
+    case onnx::TensorProto_DataType_UINT32: return 4;
     case onnx::TensorProto_DataType_DOUBLE:
     case onnx::TensorProto_DataType_INT64:
-    case onnx::TensorProto_DataType_UINT64:
-      return 8;
-    default:
-      return 0;
+    case onnx::TensorProto_DataType_UINT64: return 8;
+    default: return 0;
   }
 }
 
@@ -158,21 +151,17 @@ inline bool decode_typed(const onnx::TensorProto& p, ConstTensor& t, int64_t n) 
     return true;
   };
   switch (p.data_type()) {
-    case onnx::TensorProto_DataType_FLOAT:
-      return take(p.float_data(), [&](float v) { t.f.push_back(v); });
-    case onnx::TensorProto_DataType_DOUBLE:
-      return take(p.double_data(), [&](double v) { t.f.push_back(v); });
+    case onnx::TensorProto_DataType_FLOAT: return take(p.float_data(), [&](float v) { t.f.push_back(v); });
+    case onnx::TensorProto_DataType_DOUBLE: return take(p.double_data(), [&](double v) { t.f.push_back(v); });
     case onnx::TensorProto_DataType_FLOAT16:
       return take(p.int32_data(), [&](int32_t v) { t.f.push_back(half_to_double(static_cast<uint16_t>(v))); });
     case onnx::TensorProto_DataType_BFLOAT16:
       return take(p.int32_data(), [&](int32_t v) { t.f.push_back(bfloat16_to_double(static_cast<uint16_t>(v))); });
-    case onnx::TensorProto_DataType_INT64:
-      return take(p.int64_data(), [&](int64_t v) { t.i.push_back(v); });
+    case onnx::TensorProto_DataType_INT64: return take(p.int64_data(), [&](int64_t v) { t.i.push_back(v); });
     case onnx::TensorProto_DataType_UINT32:
     case onnx::TensorProto_DataType_UINT64:
       return take(p.uint64_data(), [&](uint64_t v) { t.i.push_back(static_cast<int64_t>(v)); });
-    case onnx::TensorProto_DataType_BOOL:
-      return take(p.int32_data(), [&](int32_t v) { t.i.push_back(v != 0); });
+    case onnx::TensorProto_DataType_BOOL: return take(p.int32_data(), [&](int32_t v) { t.i.push_back(v != 0); });
     default:  // the small integer types are stored in int32_data
       return take(p.int32_data(), [&](int32_t v) { t.i.push_back(v); });
   }
@@ -186,8 +175,7 @@ inline ConstTensor decode_tensor(const onnx::TensorProto& p) {
   int64_t n = checked_elements(shape);
   int32_t type = p.data_type();
   ConstTensor t = shape_only(shape, is_float_type(type), {});
-  if (!is_numeric_type(type) || n > kMaxFoldElements ||
-      p.data_location() == onnx::TensorProto_DataLocation_EXTERNAL) {
+  if (!is_numeric_type(type) || n > kMaxFoldElements || p.data_location() == onnx::TensorProto_DataLocation_EXTERNAL) {
     return t;
   }
   bool ok;

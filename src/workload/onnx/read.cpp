@@ -40,8 +40,9 @@ onnx::ModelProto parse_model_file(const std::string& path) {
   if (bytes.empty()) throw InputError(path, "", "the file is empty; expected an ONNX model");
   // Protobuf cannot parse messages of 2 GB or more; ONNX stores such weights externally.
   if (bytes.size() >= static_cast<size_t>(INT_MAX)) {
-    throw InputError(path, "", "file of 2 GB or more: not a valid ONNX model (weights that "
-                               "large must be stored as external data)");
+    throw InputError(path, "",
+                     "file of 2 GB or more: not a valid ONNX model (weights that "
+                     "large must be stored as external data)");
   }
   onnx::ModelProto model;
   if (!model.ParseFromString(bytes)) {

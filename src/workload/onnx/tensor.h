@@ -62,8 +62,7 @@ inline int64_t checked_elements(const Shape& shape) {
 // Normalises a possibly negative axis against `rank`.
 inline int64_t norm_axis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) {
-    throw FoldError("axis " + std::to_string(axis) + " out of range for rank " +
-                    std::to_string(rank));
+    throw FoldError("axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -76,8 +75,7 @@ inline Shape broadcast_shapes(const Shape& a, const Shape& b) {
     int64_t da = k < rank - a.size() ? 1 : a[k - (rank - a.size())];
     int64_t db = k < rank - b.size() ? 1 : b[k - (rank - b.size())];
     if (da != db && da != 1 && db != 1) {
-      throw FoldError("shapes " + shape_to_string(a) + " and " + shape_to_string(b) +
-                      " do not broadcast");
+      throw FoldError("shapes " + shape_to_string(a) + " and " + shape_to_string(b) + " do not broadcast");
     }
     out[k] = da == 1 ? db : da;
   }
@@ -110,8 +108,7 @@ inline std::vector<int64_t> broadcast_source_index(const Shape& in, const Shape&
 }
 
 // ONNX Reshape target resolution: 0 copies the input dim (unless allowzero), -1 infers.
-inline Shape resolve_reshape(const Shape& in, const std::vector<int64_t>& target,
-                             bool allowzero) {
+inline Shape resolve_reshape(const Shape& in, const std::vector<int64_t>& target, bool allowzero) {
   Shape out(target.size());
   Shape known_dims;
   int infer = -1;
@@ -139,8 +136,8 @@ inline Shape resolve_reshape(const Shape& in, const std::vector<int64_t>& target
     out[infer] = total / known;
   }
   if (checked_elements(out) != total) {
-    throw FoldError("cannot reshape " + shape_to_string(in) + " (" + std::to_string(total) +
-                    " elements) to " + shape_to_string(out));
+    throw FoldError("cannot reshape " + shape_to_string(in) + " (" + std::to_string(total) + " elements) to " +
+                    shape_to_string(out));
   }
   return out;
 }
@@ -153,8 +150,7 @@ inline Shape squeeze_shape(const Shape& in, std::vector<int64_t> axes) {
   for (int64_t k = 0; k < rank; ++k) {
     bool listed = std::find(axes.begin(), axes.end(), k) != axes.end();
     if (listed && in[k] != 1) {
-      throw FoldError("cannot squeeze axis " + std::to_string(k) + " of size " +
-                      std::to_string(in[k]));
+      throw FoldError("cannot squeeze axis " + std::to_string(k) + " of size " + std::to_string(in[k]));
     }
     if (listed || (axes.empty() && in[k] == 1)) continue;
     out.push_back(in[k]);
@@ -219,16 +215,14 @@ inline SliceAxis resolve_slice_axis(int64_t dim, int64_t start, int64_t end, int
 
 // Full per-axis slice plan for `in` (axes not listed are taken whole).
 inline std::vector<SliceAxis> slice_plan(const Shape& in, const std::vector<int64_t>& starts,
-                                         const std::vector<int64_t>& ends,
-                                         std::vector<int64_t> axes,
+                                         const std::vector<int64_t>& ends, std::vector<int64_t> axes,
                                          std::vector<int64_t> steps) {
   int64_t rank = static_cast<int64_t>(in.size());
   if (axes.empty()) {
     for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
   }
   if (steps.empty()) steps.assign(starts.size(), 1);
-  if (starts.size() != ends.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size()) {
+  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
     throw FoldError("slice starts, ends, axes and steps differ in length");
   }
   std::vector<SliceAxis> plan(in.size());
@@ -264,8 +258,7 @@ inline Shape matmul_shape(Shape a, Shape b) {
   if (a_vec) a.insert(a.begin(), 1);
   if (b_vec) b.push_back(1);
   if (a.back() != b[b.size() - 2]) {
-    throw FoldError("matmul inner dimensions differ: " + shape_to_string(a) + " x " +
-                    shape_to_string(b));
+    throw FoldError("matmul inner dimensions differ: " + shape_to_string(a) + " x " + shape_to_string(b));
   }
   Shape out = broadcast_shapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
   if (!a_vec) out.push_back(a[a.size() - 2]);
@@ -330,8 +323,7 @@ inline std::vector<std::string> merge_sources(const std::vector<const ConstTenso
 
 // Builds a tensor of `shape` whose element k is element pick(k) of `src` (a gather of
 // flat indices); values only when `src` is known and the result small.
-inline ConstTensor remap(const ConstTensor& src, Shape shape,
-                         const std::function<int64_t(int64_t)>& pick) {
+inline ConstTensor remap(const ConstTensor& src, Shape shape, const std::function<int64_t(int64_t)>& pick) {
   int64_t n = checked_elements(shape);
   if (!src.known || n > kMaxFoldElements) return shape_only(std::move(shape), src.is_float, src.sources);
   ConstTensor t;
@@ -387,8 +379,7 @@ inline ConstTensor strided_copy(const ConstTensor& in, Shape out,
 }
 
 inline ConstTensor slice_values(const ConstTensor& in, const std::vector<SliceAxis>& plan) {
-  return strided_copy(in, slice_shape(plan),
-                      [&](size_t k, int64_t c) { return plan[k].start + c * plan[k].step; });
+  return strided_copy(in, slice_shape(plan), [&](size_t k, int64_t c) { return plan[k].start + c * plan[k].step; });
 }
 
 inline ConstTensor transpose_values(const ConstTensor& in, const std::vector<int64_t>& perm) {
@@ -415,8 +406,7 @@ inline ConstTensor transpose_values(const ConstTensor& in, const std::vector<int
   });
 }
 
-inline ConstTensor gather_values(const ConstTensor& data, const ConstTensor& indices,
-                                 int64_t axis) {
+inline ConstTensor gather_values(const ConstTensor& data, const ConstTensor& indices, int64_t axis) {
   axis = norm_axis(axis, static_cast<int64_t>(data.shape.size()));
   Shape out = gather_shape(data.shape, indices.shape, axis);
   // Indices select rows; only the gathered data can be a parameter.
@@ -533,10 +523,8 @@ inline ConstTensor elementwise(const std::vector<const ConstTensor*>& ins, const
 }
 
 // Reduction over `axes` (empty = all) with an accumulator on doubles.
-inline ConstTensor reduce_values(const ConstTensor& in, const std::vector<int64_t>& axes,
-                                 bool keepdims, double init,
-                                 const std::function<double(double, double)>& acc,
-                                 bool mean) {
+inline ConstTensor reduce_values(const ConstTensor& in, const std::vector<int64_t>& axes, bool keepdims, double init,
+                                 const std::function<double(double, double)>& acc, bool mean) {
   int64_t rank = static_cast<int64_t>(in.shape.size());
   Shape out = reduce_shape(in.shape, axes, keepdims);
   if (!in.known) return shape_only(out, in.is_float || mean, in.sources);

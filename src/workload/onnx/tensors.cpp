@@ -27,9 +27,10 @@ const ConstTensor& Importer::const_in(const Node& n, int k, const char* what) co
   if (name.empty()) throw FoldError(fmt::format("{} (input {}) is missing", what, k));
   auto it = consts_.find(name);
   if (it == consts_.end()) {
-    throw FoldError(fmt::format("{} (input {}, '{}') must be a constant known at import time; "
-                                "it is computed from run-time values",
-                                what, k, name));
+    throw FoldError(
+        fmt::format("{} (input {}, '{}') must be a constant known at import time; "
+                    "it is computed from run-time values",
+                    what, k, name));
   }
   return it->second;
 }
@@ -37,8 +38,7 @@ const ConstTensor& Importer::const_in(const Node& n, int k, const char* what) co
 std::vector<int64_t> Importer::const_ints(const Node& n, int k, const char* what) const {
   const ConstTensor& t = const_in(n, k, what);
   if (!t.known) {
-    throw FoldError(fmt::format("{} (input {}, '{}') has values the importer cannot evaluate",
-                                what, k, n.in(k)));
+    throw FoldError(fmt::format("{} (input {}, '{}') has values the importer cannot evaluate", what, k, n.in(k)));
   }
   if (!t.is_float) return t.i;
   std::vector<int64_t> out;
@@ -54,8 +54,7 @@ std::vector<int64_t> Importer::const_ints(const Node& n, int k, const char* what
 std::vector<double> Importer::const_floats(const Node& n, int k, const char* what) const {
   const ConstTensor& t = const_in(n, k, what);
   if (!t.known) {
-    throw FoldError(fmt::format("{} (input {}, '{}') has values the importer cannot evaluate",
-                                what, k, n.in(k)));
+    throw FoldError(fmt::format("{} (input {}, '{}') has values the importer cannot evaluate", what, k, n.in(k)));
   }
   std::vector<double> out;
   for (int64_t e = 0; e < t.size(); ++e) out.push_back(t.as_double(e));
@@ -71,8 +70,10 @@ std::string Importer::act(const std::string& name) const {
   const std::string& resolved = a != alias_.end() ? a->second : name;
   if (!name.empty() && b_.has_tensor(resolved)) return resolved;
   if (auto u = unmodelled_.find(name); u != unmodelled_.end()) throw FoldError(u->second);
-  throw FoldError(fmt::format("tensor '{}' is read before any node produces it (nodes must be "
-                              "in topological order)", name));
+  throw FoldError(
+      fmt::format("tensor '{}' is read before any node produces it (nodes must be "
+                  "in topological order)",
+                  name));
 }
 
 Shape Importer::shape_of(const std::string& name) const {
@@ -99,24 +100,21 @@ std::string Importer::fresh(const std::string& base) {
   return name;
 }
 
-std::string Importer::emit(const std::string& op_name, const std::string& type,
-                           const std::vector<std::string>& ins, const Attrs& a,
-                           const std::vector<std::string>& outs, int64_t params) {
+std::string Importer::emit(const std::string& op_name, const std::string& type, const std::vector<std::string>& ins,
+                           const Attrs& a, const std::vector<std::string>& outs, int64_t params) {
   b_.add_op(op_name, type, ins, a, outs, params);
   return outs.at(0);
 }
 
 // The op that carries the node's name and writes its first output.
-std::string Importer::emit_main(const Node& n, const std::string& type,
-                                const std::vector<std::string>& ins, const Attrs& a,
-                                int64_t params) {
+std::string Importer::emit_main(const Node& n, const std::string& type, const std::vector<std::string>& ins,
+                                const Attrs& a, int64_t params) {
   return emit(n.name, type, ins, a, {n.out(0)}, params);
 }
 
 // Layout glue around the main op; op and tensor share a fresh name derived from the node.
 std::string Importer::emit_aux(const Node& n, const std::string& suffix, const std::string& type,
-                               const std::vector<std::string>& ins, const Attrs& a,
-                               int64_t params) {
+                               const std::vector<std::string>& ins, const Attrs& a, int64_t params) {
   std::string name = fresh(n.name + "/" + suffix);
   return emit(name, type, ins, a, {name}, params);
 }
@@ -128,8 +126,8 @@ std::string Importer::reshape_aux(const Node& n, const std::string& suffix, cons
   return emit_aux(n, suffix, "reshape", {x}, a);
 }
 
-std::string Importer::transpose_aux(const Node& n, const std::string& suffix,
-                                    const std::string& x, std::vector<int64_t> perm) {
+std::string Importer::transpose_aux(const Node& n, const std::string& suffix, const std::string& x,
+                                    std::vector<int64_t> perm) {
   Attrs a;
   a.dims = std::move(perm);
   return emit_aux(n, suffix, "transpose", {x}, a);
