@@ -90,6 +90,20 @@ const std::string kShared = acceldse::test::scalesim_inputs().string();
 
 // --- Utilities -------------------------------------------------------------------
 
+// A 3x3 convolution, stride 1, padded to keep an 8x8 map.
+ConvWindow same_padded_3x3_on_8x8() {
+  return ConvWindow{.out_h = 8,
+                    .out_w = 8,
+                    .in_h = 8,
+                    .in_w = 8,
+                    .span_h = 3,
+                    .span_w = 3,
+                    .stride_h = 1,
+                    .stride_w = 1,
+                    .kernel_h = 3,
+                    .kernel_w = 3};
+}
+
 TEST(WorkloadBasics, ShapeHelpers) {
   EXPECT_EQ(num_elements({1, 3, 224, 224}), 150528);
   EXPECT_EQ(shape_to_string({1, 3, 224, 224}), "1x3x224x224");
@@ -162,17 +176,7 @@ TEST(WorkloadConv, GroupsAndBias) {
   EXPECT_EQ(macs(net, the_op(net)), int64_t{2} * 32 * 64 * 4 * 9);
   std::vector<Gemm> g = gemms(net, the_op(net));
   ASSERT_EQ(g.size(), 1u);
-  const ConvWindow window{.out_h = 8,
-                          .out_w = 8,
-                          .in_h = 8,
-                          .in_w = 8,
-                          .span_h = 3,
-                          .span_w = 3,
-                          .stride_h = 1,
-                          .stride_w = 1,
-                          .kernel_h = 3,
-                          .kernel_w = 3};
-  EXPECT_EQ(g[0], (Gemm{.m = 2 * 64, .k = 4 * 9, .n = 8, .count = 4, .window = window}));
+  EXPECT_EQ(g[0], (Gemm{.m = 2 * 64, .k = 4 * 9, .n = 8, .count = 4, .window = same_padded_3x3_on_8x8()}));
 }
 
 TEST(WorkloadConv, DepthwiseLowersToOneGemmPerChannel) {
@@ -211,16 +215,7 @@ TEST(WorkloadConv, DepthwiseLowersToOneGemmPerChannel) {
 // 16 pixels read 3 kernel rows x 2 output rows x 8 columns = 48 of 144. A 1x1 stride-2
 // convolution shares nothing (capped at 1), nor does a plain matrix.
 TEST(WorkloadConv, Im2colFetchFractionByHand) {
-  const ConvWindow w{.out_h = 8,
-                     .out_w = 8,
-                     .in_h = 8,
-                     .in_w = 8,
-                     .span_h = 3,
-                     .span_w = 3,
-                     .stride_h = 1,
-                     .stride_w = 1,
-                     .kernel_h = 3,
-                     .kernel_w = 3};
+  const ConvWindow w = same_padded_3x3_on_8x8();
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 4), 18.0 / 36.0);
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 16), 32.0 / 144.0);
   EXPECT_DOUBLE_EQ(im2col_fetch_fraction(w, 64), 1.0 / 9.0);

@@ -150,7 +150,9 @@ void run_corun_command(const CorunArgs& args) {
   }
 }
 
-void add_corun_command(CLI::App& app) {
+}  // namespace
+
+void add_corun_commands(CLI::App& app) {
   auto args = std::make_shared<CorunArgs>();
   CLI::App* cmd =
       app.add_subcommand("corun", "Several networks on one chip: spatial partitioning vs time multiplexing");
@@ -165,9 +167,5 @@ void add_corun_command(CLI::App& app) {
                   "Write the chosen chip as an accelerator YAML (named corun-best-SPACE) to FILE");
   cmd->callback([args] { run_corun_command(*args); });
 }
-
-}  // namespace
-
-void add_corun_commands(CLI::App& app) { add_corun_command(app); }
 
 }  // namespace acceldse::cli

@@ -178,7 +178,9 @@ void run_suggest_array(const FitArgs& args) {
   report::TextTable{.header = header, .rows = rows, .indent = "  ", .rule = false}.print(std::cout);
 }
 
-void add_fit_command(CLI::App& app) {
+}  // namespace
+
+void add_fit_commands(CLI::App& app) {
   auto args = std::make_shared<FitArgs>();
   CLI::App* cmd =
       app.add_subcommand("fit-model", "Propose layer widths that fit a design (or an array shape that fits networks)");
@@ -207,9 +209,5 @@ void add_fit_command(CLI::App& app) {
       run_fit(*args);
   });
 }
-
-}  // namespace
-
-void add_fit_commands(CLI::App& app) { add_fit_command(app); }
 
 }  // namespace acceldse::cli

@@ -244,7 +244,9 @@ void run_suite_command(const SuiteArgs& args) {
   }
 }
 
-void add_suite_command(CLI::App& app) {
+}  // namespace
+
+void add_suite_commands(CLI::App& app) {
   auto args = std::make_shared<SuiteArgs>();
   CLI::App* cmd = app.add_subcommand(
       "suite", "Design for a suite: each network's optimum, the best geomean design, the cross matrix");
@@ -271,9 +273,5 @@ void add_suite_command(CLI::App& app) {
                   "Write the selected design as an accelerator YAML (named suite-best-SPACE) to FILE");
   cmd->callback([args] { run_suite_command(*args); });
 }
-
-}  // namespace
-
-void add_suite_commands(CLI::App& app) { add_suite_command(app); }
 
 }  // namespace acceldse::cli
