@@ -43,9 +43,6 @@ std::vector<std::string> split_list(const std::string& text, char sep) {
   return out;
 }
 
-// One --models entry, NAME[@key=value...]: a built-in name, an LLM phase or an existing
-// file; anything else is named as unknown up front. `defaults` are the command's own
-// --batch / --input-shape / --prompt-len / --context-len.
 dse::NetworkPtr load_model(const std::string& entry, const std::string& place, const NetworkOptions& defaults) {
   ModelSpec spec = parse_model_spec(entry, defaults, place);
   if (!workload::is_builtin(spec.name) && !workload::is_llm_name(spec.name) &&
@@ -78,9 +75,6 @@ std::function<void(const dse::Progress&)> progress_bar(const std::string& what) 
   return [bar](const dse::Progress& p) { bar->update(p.evaluated, p.planned, p.elapsed_s); };
 }
 
-// Under mpirun every rank builds the same space and networks from the same command line;
-// the other ranks compute the study's evaluations (task by task) for rank 0, which runs
-// the study itself.
 mpi::MetricsFor study_metrics_for(const std::vector<dse::NetworkPtr>& networks,
                                   std::shared_ptr<cost::CostCache> cache) {
   return [networks, cache](const std::string& task) {
