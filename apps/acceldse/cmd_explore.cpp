@@ -207,15 +207,18 @@ void run_explore(const ExploreArgs& args) {
     spread = dse::explore_uncertainty(space, network, explore, evaluator.threads(), result.best->design, u);
   }
   ExploreRun run{*network, space, result, *cache, evaluator.threads(), mpi::ranks(), spread ? &*spread : nullptr};
+  // The document re-evaluates the best design for its breakdown: built once, if wanted.
+  const documents::Json doc =
+      args.format == "json" || !args.html.empty() ? documents::exploration(run) : documents::Json();
   if (args.format == "json") {
-    std::cout << documents::dumped(documents::exploration(run)) << "\n";
+    std::cout << documents::dumped(doc) << "\n";
   } else if (args.format == "csv") {
     print_explore_csv(run);
   } else {
     print_explore_table(run);
   }
   if (!args.html.empty()) {
-    report::write_html(args.html, report::exploration_html(documents::for_report(documents::exploration(run))));
+    report::write_html(args.html, report::exploration_html(documents::for_report(doc)));
   }
   if (!args.save_design.empty()) {
     save_design(args.save_design, space.accelerator(result.best->design),

@@ -28,13 +28,7 @@ struct SuiteArgs : SpaceArgs {
   int samples = 10;
 };
 
-struct SuiteRun {
-  const dse::DesignSpace& space;
-  const dse::SuiteResult& result;
-  const SuiteArgs& args;
-  int threads;
-  const dse::SuiteUncertainty* uncertainty = nullptr;  // with --uncertainty
-};
+using SuiteRun = documents::Suite;
 
 // A cross-matrix row's weighted geomean, or `none` when the design cannot run every
 // network within the constraints.
@@ -74,7 +68,7 @@ std::string search_text(const SuiteRun& run) {
   return fmt::format(
       "search: genetic (NSGA-II per network, {} designs each, seed {}) plus a local search of the suite "
       "design, over {} distinct designs of {}: each optimum is the best found, not proven",
-      r.search_budget, run.args.seed, r.designs_evaluated, r.space_size);
+      r.search_budget, run.seed, r.designs_evaluated, r.space_size);
 }
 
 void print_cross_matrix(std::ostream& os, const dse::SuiteResult& r) {
@@ -225,18 +219,17 @@ void run_suite_command(const SuiteArgs& args) {
   }
   options.on_progress = nullptr;  // erases the bar
   int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  SuiteRun run{space, result, args, threads, spread ? &*spread : nullptr};
-  const documents::Suite doc{space, result, args.seed, threads, mpi::ranks(), run.uncertainty};
+  const SuiteRun run{space, result, args.seed, threads, mpi::ranks(), spread ? &*spread : nullptr};
+  const documents::Json doc = documents::suite(run);
   Sink sink(args.out);
   if (args.format == "json")
-    sink.stream() << documents::dumped(documents::suite(doc)) << "\n";
+    sink.stream() << documents::dumped(doc) << "\n";
   else if (args.format == "csv")
     print_suite_csv(sink.stream(), run);
   else
     print_suite_table(sink.stream(), run);
   sink.close();
-  if (!args.html.empty())
-    report::write_html(args.html, report::suite_html(documents::for_report(documents::suite(doc))));
+  if (!args.html.empty()) report::write_html(args.html, report::suite_html(documents::for_report(doc)));
   if (!args.save_design.empty()) {
     save_design(
         args.save_design, space.accelerator(result.selected().design), "suite-best-" + space.name(),

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the dse sources; not part of the public interface.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,9 @@ class Rng {
  private:
   uint64_t s_[4];
 };
+
+// `text` as a finite number, all of it; nothing otherwise.
+std::optional<double> parse_number(const std::string& text);
 
 // Fills in score, feasibility and violation from the metrics.
 void judge(const DesignSpace& space, Evaluation& evaluation);

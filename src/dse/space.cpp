@@ -33,14 +33,6 @@ std::string format_number(double value) {
   return buffer;
 }
 
-std::optional<double> parse_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
 std::string where(const std::string& key, const YAML::Node& node) {
   if (!node.IsDefined() || node.Mark().is_null()) return key;
   return key + " (line " + std::to_string(node.Mark().line + 1) + ")";
@@ -51,7 +43,7 @@ double range_number(const YAML::Node& range, const char* field, const std::strin
   if (!node.IsDefined() || !node.IsScalar()) {
     throw InputError(file, place, std::string("range needs a number '") + field + "'");
   }
-  auto value = parse_number(node.Scalar());
+  auto value = detail::parse_number(node.Scalar());
   if (!value) throw InputError(file, place + "." + field, "expected a number, got '" + node.Scalar() + "'");
   return *value;
 }
@@ -247,7 +239,7 @@ void DesignSpace::add_parameter(const std::string& name, std::vector<std::string
         throw InputError(file_, place + "[" + std::to_string(i) + "]", "duplicate value '" + parameter.values[i] + "'");
       }
     }
-    auto number = parse_number(parameter.values[i]);
+    auto number = detail::parse_number(parameter.values[i]);
     parameter.numeric = parameter.numeric && number.has_value();
     parameter.numbers.push_back(number.value_or(0));
   }
@@ -331,6 +323,14 @@ void DesignSpace::variable_values(const Design& design, const Metrics& metrics, 
     const Parameter& p = parameters_[i];
     if (p.numeric && variables_[out.size()] == p.name) out.push_back(p.numbers[design.index[i]]);
   }
+}
+
+std::optional<double> detail::parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
 }
 
 }  // namespace acceldse::dse

@@ -8,13 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <set>
 
 #include "common/error.h"
 #include "common/input_limits.h"
 #include "dse/dse.h"
+#include "dse/internal.h"
 
 namespace acceldse::dse {
 
@@ -345,14 +345,6 @@ std::vector<StoredDesign> ResultStore::all(const std::string& model) {
 namespace acceldse::dse {
 namespace {
 
-// A parameter value that reads as a finite number (as the documents write it).
-std::optional<double> number_in(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 struct Row {
   StoredDesign design;
   std::vector<std::pair<std::string, std::string>> params;
@@ -363,7 +355,7 @@ std::vector<std::string> where_names(const std::vector<Row>& rows) {
   std::set<std::string> numeric;
   for (const Row& row : rows) {
     for (const auto& [name, value] : row.params) {
-      if (number_in(value)) numeric.insert(name);
+      if (detail::parse_number(value)) numeric.insert(name);
     }
   }
   std::vector<std::string> names = metric_names();
@@ -385,7 +377,7 @@ std::vector<Row> selected(std::vector<Row> rows, const StoreQuery& query) {
     for (size_t i = values.size(); i < names.size(); ++i) {
       double v = std::numeric_limits<double>::quiet_NaN();  // parameter absent: comparisons fail
       for (const auto& [name, value] : row.params) {
-        if (name == names[i]) v = number_in(value).value_or(v);
+        if (name == names[i]) v = detail::parse_number(value).value_or(v);
       }
       values.push_back(v);
     }
