@@ -10,7 +10,7 @@ namespace acceldse::validation {
 namespace {
 
 // With stall-free DRAM both models count the same folds: compute cycles agree exactly
-// on every layer, for each dataflow (README "Validation").
+// on every layer, for each dataflow (docs/validation.md "Validation").
 TEST(Validation, ComputeCyclesAgreeExactlyWithStallFreeMemory) {
   const workload::Network net = workload::load_network("alexnet");
   for (const arch::Dataflow d : {arch::Dataflow::kWs, arch::Dataflow::kOs, arch::Dataflow::kIs}) {

@@ -1,5 +1,5 @@
 #pragma once
-// Scale-out of `acceldse explore`, `suite` and `corun` over MPI ranks (README, "MPI").
+// Scale-out of `acceldse explore`, `suite` and `corun` over MPI ranks (docs/mpi.md).
 // Every rank runs the same command line, so every rank builds the same networks and
 // design space. Rank 0 (the leader) runs the search or study, the result store and all
 // output exactly as one process would; whenever an evaluator asks for a batch of

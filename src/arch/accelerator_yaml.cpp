@@ -291,7 +291,7 @@ Accelerator load_accelerator_yaml_text(const std::string& text, const std::strin
 
 std::string to_yaml(const Accelerator& a) {
   YAML::Emitter out;
-  out << YAML::Comment("acceldse accelerator spec (format: README.md, section Accelerator specs)");
+  out << YAML::Comment("acceldse accelerator spec (format: docs/formats.md, section Accelerator specs)");
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << a.name;
   out << YAML::Key << "tensor_unit" << YAML::Value << YAML::BeginMap << YAML::Key << "rows" << YAML::Value

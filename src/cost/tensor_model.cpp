@@ -335,7 +335,7 @@ int64_t ceil_to_int(double x) {
 // overlap_cycles() in hw_params.h; inlined here with the rounding done once). The
 // pipeline's ends beyond the first latency are not charged: operands stream in small
 // blocks, so they are short, and charging a whole stage for them overshoots the
-// simulator as often as it helps (README, "Reference simulator and validation").
+// simulator as often as it helps (docs/validation.md, "Reference simulator and validation").
 int64_t combine(int64_t compute, int64_t dram, int64_t exposed, const HwParams& hw) {
   if (hw.dram_unlimited) return compute;
   if (!hw.double_buffered) return add_sat(compute, dram);

@@ -1,4 +1,4 @@
-// The documents of the studies: suite, corun and fit-model (keys in the README).
+// The documents of the studies: suite, corun and fit-model (keys in docs/commands.md).
 #include <fmt/format.h>
 
 #include <cmath>

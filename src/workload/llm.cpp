@@ -248,7 +248,7 @@ class Builder {
     outputs.insert(outputs.end(), new_kv_.begin(), new_kv_.end());
     Network net = b_.finish(outputs);
     net.domain = "language";
-    net.description = fmt::format("{}: {} phase, batch {}, {} (see models/llm and README 'LLM inference')",
+    net.description = fmt::format("{}: {} phase, batch {}, {} (see models/llm and docs/commands.md 'LLM inference')",
                                   c_.description.empty() ? c_.name : c_.description, to_string(phase_), batch_,
                                   phase_ == LlmPhase::kPrefill ? fmt::format("prompt {} tokens", seq_)
                                                                : fmt::format("context {} tokens + 1", kv_len_ - 1));
