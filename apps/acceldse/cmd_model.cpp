@@ -83,8 +83,9 @@ void print_suite_table(const std::vector<SuiteRow>& rows) {
   table.print(std::cout);
   std::vector<std::string> llms = wl::llm_names();
   if (!llms.empty()) {
-    std::cout << fmt::format("\nLLMs (models/llm; NAME:prefill, NAME:decode; see docs/commands.md \"LLM inference\"): {}\n",
-                             fmt::join(llms, ", "));
+    std::cout << fmt::format(
+        "\nLLMs (models/llm; NAME:prefill, NAME:decode; see docs/commands.md \"LLM inference\"): {}\n",
+        fmt::join(llms, ", "));
   }
 }
 
