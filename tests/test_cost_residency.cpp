@@ -187,5 +187,28 @@ TEST(MicroBatch, ThroughputNeverFallsAsTheBatchGrows) {
   EXPECT_DOUBLE_EQ(sixteen.throughput_per_s, eight.throughput_per_s);
 }
 
+// A prepared network holds the halvings of its batch (not of a recurrent network's) and
+// costs exactly what the bare network does.
+TEST(MicroBatch, PreparedNetworkCostsTheSame) {
+  const PreparedNetwork sixteen(workload::with_batch(workload::load_network("resnet50"), 16, "resnet50"));
+  std::vector<int64_t> micro;
+  for (const MicroBatch& m : sixteen.micro_batches()) micro.push_back(m.inferences);
+  EXPECT_EQ(micro, (std::vector<int64_t>{8, 4, 2, 1}));
+  EXPECT_EQ(sixteen.micro_batches()[0].network.ops.size(), sixteen.network().ops.size());
+  for (const char* arch_name : {"tpu_v1", "edge_32x32"}) {
+    const arch::Accelerator a = arch::load_accelerator(arch_name);
+    const NetworkCost bare = evaluate_network(sixteen.network(), a);
+    const NetworkCost prepared = evaluate_network(sixteen, a);
+    EXPECT_EQ(prepared.micro_batch, bare.micro_batch) << arch_name;
+    EXPECT_EQ(prepared.totals.cycles, bare.totals.cycles) << arch_name;
+    EXPECT_EQ(prepared.totals.dram_bytes(), bare.totals.dram_bytes()) << arch_name;
+    EXPECT_DOUBLE_EQ(prepared.totals.energy.total_pj(), bare.totals.energy.total_pj()) << arch_name;
+  }
+  EXPECT_TRUE(PreparedNetwork(workload::load_network("resnet50")).micro_batches().empty());
+  EXPECT_TRUE(PreparedNetwork(workload::with_batch(workload::load_network("deepspeech2"), 4, "deepspeech2"))
+                  .micro_batches()
+                  .empty());
+}
+
 }  // namespace
 }  // namespace acceldse::cost

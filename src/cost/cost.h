@@ -137,6 +137,26 @@ OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const a
 OpCost evaluate_op(const workload::Network& net, const workload::Op& op, const arch::Accelerator& accel,
                    const Residency& residency, CostCache* cache = nullptr);
 NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache = nullptr);
+
+// A network with the micro-batched copies evaluate_network() tries besides it (batch/2,
+// batch/4, ... while the batch halves evenly and rebatches cleanly), built once: a
+// search that evaluates one network on many designs passes this instead of rebuilding
+// them for every design.
+struct MicroBatch {
+  int64_t inferences = 0;  // per pass through the network
+  workload::Network network;
+};
+class PreparedNetwork {
+ public:
+  explicit PreparedNetwork(workload::Network network);
+  const workload::Network& network() const { return whole_; }
+  const std::vector<MicroBatch>& micro_batches() const { return micro_batches_; }
+
+ private:
+  workload::Network whole_;
+  std::vector<MicroBatch> micro_batches_;  // largest first
+};
+NetworkCost evaluate_network(const PreparedNetwork& net, const arch::Accelerator& accel, CostCache* cache = nullptr);
 Area area(const arch::Accelerator& accel);
 // Power the chip (or the DRAM) draws whether busy or not: leakage, clock, I/O static
 // (DRAM: background), W. Busy power adds the per-operation energy.

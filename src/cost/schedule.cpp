@@ -267,31 +267,52 @@ bool has_recurrence(const workload::Network& net) {
 
 NetworkCost evaluate_schedule(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache);
 
-}  // namespace
-
 // A batch may run as micro-batches, one after another, each through the whole network:
 // weights are fetched once per micro-batch, but its activations may stay on chip. The
 // batch halves while it divides evenly; the fastest schedule wins (ties: the larger
 // micro-batch), so throughput never falls as the batch grows. Recurrent networks keep
 // their batch (their leading dimension may be the sequence).
-NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache) {
-  NetworkCost best = evaluate_schedule(net, accel, cache);
+std::vector<MicroBatch> build_micro_batches(const workload::Network& net) {
+  std::vector<MicroBatch> parts;
   const int64_t batch = batch_of(net);
-  best.micro_batch = batch;
-  if (batch <= 1 || has_recurrence(net)) return best;
+  if (batch <= 1 || has_recurrence(net)) return parts;
   const int64_t macs = workload::totals(net).macs;
   for (int64_t micro = batch; micro % 2 == 0;) {
     micro /= 2;
-    const std::optional<workload::Network> part = micro_batched(net, macs, batch, micro);
+    std::optional<workload::Network> part = micro_batched(net, macs, batch, micro);
     if (!part) break;
-    NetworkCost cost = evaluate_schedule(*part, accel, cache);
-    repeat(cost, batch / micro);
+    parts.push_back({micro, std::move(*part)});
+  }
+  return parts;
+}
+
+NetworkCost best_schedule(const workload::Network& net, const std::vector<MicroBatch>& micro_batches,
+                          const arch::Accelerator& accel, CostCache* cache) {
+  NetworkCost best = evaluate_schedule(net, accel, cache);
+  const int64_t batch = batch_of(net);
+  best.micro_batch = batch;
+  for (const MicroBatch& part : micro_batches) {
+    NetworkCost cost = evaluate_schedule(part.network, accel, cache);
+    repeat(cost, batch / part.inferences);
     if (cost.totals.cycles < best.totals.cycles) {
       best = std::move(cost);
-      best.micro_batch = micro;
+      best.micro_batch = part.inferences;
     }
   }
   return best;
+}
+
+}  // namespace
+
+NetworkCost evaluate_network(const workload::Network& net, const arch::Accelerator& accel, CostCache* cache) {
+  return best_schedule(net, build_micro_batches(net), accel, cache);
+}
+
+PreparedNetwork::PreparedNetwork(workload::Network network)
+    : whole_(std::move(network)), micro_batches_(build_micro_batches(whole_)) {}
+
+NetworkCost evaluate_network(const PreparedNetwork& net, const arch::Accelerator& accel, CostCache* cache) {
+  return best_schedule(net.network(), net.micro_batches(), accel, cache);
 }
 
 namespace {

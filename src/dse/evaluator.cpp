@@ -123,8 +123,9 @@ void ThreadPool::parallel_for(size_t n, size_t grain, const std::function<void(s
 // ---- Metrics functions --------------------------------------------------------------------
 
 MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std::shared_ptr<cost::CostCache> cache) {
-  return [network, cache](const arch::Accelerator& accel) {
-    return metrics_of(cost::evaluate_network(*network, accel, cache.get()), accel);
+  auto prepared = std::make_shared<const cost::PreparedNetwork>(*network);
+  return [prepared, cache](const arch::Accelerator& accel) {
+    return metrics_of(cost::evaluate_network(*prepared, accel, cache.get()), accel);
   };
 }
 

@@ -121,10 +121,11 @@ void TechnologyPerturbation::apply(arch::Accelerator& accel) const {
 
 MetricsFn perturbed_network_metrics(NetworkPtr network, std::shared_ptr<cost::CostCache> cache,
                                     TechnologyPerturbation perturbation) {
-  return [network, cache, perturbation](const arch::Accelerator& accel) {
+  auto prepared = std::make_shared<const cost::PreparedNetwork>(*network);
+  return [prepared, cache, perturbation](const arch::Accelerator& accel) {
     arch::Accelerator perturbed = accel;
     perturbation.apply(perturbed);
-    return metrics_of(cost::evaluate_network(*network, perturbed, cache.get()), perturbed);
+    return metrics_of(cost::evaluate_network(*prepared, perturbed, cache.get()), perturbed);
   };
 }
 
