@@ -103,6 +103,10 @@ CalibrationCheck read_check(const YAML::Node& entry, const std::string& file, co
   c.published = number_of(entry["published"], file, place + ".published");
   if (entry["target_pct"]) c.target_pct = number_of(entry["target_pct"], file, place + ".target_pct");
   if (entry["batch"]) c.batch = static_cast<int64_t>(number_of(entry["batch"], file, place + ".batch"));
+  if (entry["known_miss"]) {
+    if (!c.target_pct) throw InputError(file, place + ".known_miss", "a check without target_pct cannot miss it");
+    c.known_miss = text_of(entry, "known_miss", file, place);
+  }
   return c;
 }
 

@@ -19,6 +19,7 @@ struct CalibrationCheck {
   std::optional<double> target_pct;  // agreement aimed for; none: shown for information
   std::optional<int64_t> batch;      // inferences per run of the model, for inferences_per_s
   std::string source;                // where the published value comes from
+  std::string known_miss;            // why the model misses the target, when it is known to
 };
 
 struct CalibrationRow {
