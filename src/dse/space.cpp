@@ -307,8 +307,10 @@ std::string DesignSpace::key(const Design& design) const {
 }
 
 std::string DesignSpace::hash() const {
-  // Declared order is part of the identity: parameters are applied in that order.
+  // Declared order is part of the identity: parameters are applied in that order. The
+  // spec's leading comment (where its format is documented) is not.
   std::string text = arch::to_yaml(base_);
+  if (text.starts_with('#')) text.erase(0, text.find('\n') + 1);
   for (const Parameter& p : parameters_) {
     text += "\n" + p.name + ":";
     for (const std::string& v : p.values) text += v + ";";
