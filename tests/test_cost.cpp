@@ -129,6 +129,25 @@ arch::Accelerator pipelined(arch::Accelerator a) {
   return a;
 }
 
+// Buffer ports: os on 8x8, m=64 k=256 n=8 int8: 8 row folds of m re-read B, one column
+// fold reads A once: 16,384 B of A and 16,384 B of B (outputs, 512 B, go to the other
+// port). At 4 B/cycle split buffers read A and B side by side (4,096 cycles); one
+// unified buffer reads both through its one port (8,192). The array alone needs less.
+TEST(CostTiming, BufferPortsLimitComputeUnifiedSharesOnePort) {
+  const workload::Network net = linear_net(64, 256, 8);
+  arch::Accelerator split = stall_free(make_accel(8, 8, Dataflow::kOs));
+  split.tensor.tiling = false;
+  split.buffers.read_bytes_per_cycle = 4;
+  const OpCost free_ports = evaluate_first(net, stall_free(make_accel(8, 8, Dataflow::kOs)));
+  ASSERT_LT(free_ports.compute_cycles, 4096);
+  EXPECT_EQ(evaluate_first(net, split).compute_cycles, 4096);
+  arch::Accelerator unified = split;
+  unified.buffers.unified = true;
+  unified.buffers.unified_kib = unified.buffers.input_kib + unified.buffers.weight_kib + unified.buffers.output_kib;
+  unified.buffers.input_kib = unified.buffers.weight_kib = unified.buffers.output_kib = 0;
+  EXPECT_EQ(evaluate_first(net, unified).compute_cycles, 8192);
+}
+
 TEST(CostTiming, PipelinedFoldsHideThePreload) {
   const workload::Network net = linear_net(100, 70, 40);  // as PartialFoldsInBothDimensions
   // ws: 6 folds of T = 100 >= 32: 5 * 100 + (94 + 100) = 694 (not 6 * 194 = 1164).

@@ -135,11 +135,15 @@ int64_t tile_cycles(const Gemm& g, Dataflow d, const FoldTiming& whole, const Hw
   return spread_over_arrays(mul_sat(folds, g.count), f, hw.arrays);
 }
 
-// Array cycles raised to what the buffer ports can deliver, when they are limited.
+// Array cycles raised to what the buffer ports can deliver, when they are limited. Each
+// buffer has its own ports: split buffers read their operands side by side, a unified
+// buffer serves all three through one.
 int64_t port_limited_cycles(int64_t cycles, const ArraySram& s, const HwParams& hw) {
   double limit = 0;
   if (hw.sram_read_bytes_per_cycle > 0) {
-    limit = std::max({s.input_reads, s.weight_reads, s.output_reads}) / hw.sram_read_bytes_per_cycle;
+    const double reads = hw.unified ? s.input_reads + s.weight_reads + s.output_reads
+                                    : std::max({s.input_reads, s.weight_reads, s.output_reads});
+    limit = reads / hw.sram_read_bytes_per_cycle;
   }
   if (hw.sram_write_bytes_per_cycle > 0) {
     limit = std::max(limit, s.output_writes / hw.sram_write_bytes_per_cycle);
