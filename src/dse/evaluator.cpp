@@ -122,10 +122,13 @@ void ThreadPool::parallel_for(size_t n, size_t grain, const std::function<void(s
 
 // ---- Metrics functions --------------------------------------------------------------------
 
-MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std::shared_ptr<cost::CostCache> cache) {
+MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std::shared_ptr<cost::CostCache> cache,
+                          AcceleratorTransform transform) {
   auto prepared = std::make_shared<const cost::PreparedNetwork>(*network);
-  return [prepared, cache](const arch::Accelerator& accel) {
-    return metrics_of(cost::evaluate_network(*prepared, accel, cache.get()), accel);
+  return [prepared, cache, transform = std::move(transform)](const arch::Accelerator& design) {
+    if (!transform) return metrics_of(cost::evaluate_network(*prepared, design, cache.get()), design);
+    const arch::Accelerator evaluated = transform(design);
+    return metrics_of(cost::evaluate_network(*prepared, evaluated, cache.get()), evaluated);
   };
 }
 

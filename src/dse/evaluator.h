@@ -49,8 +49,15 @@ class ResultStore;
 
 // Metrics of one design; must be thread-safe.
 using MetricsFn = std::function<Metrics(const arch::Accelerator&)>;
-// The usual MetricsFn: one network through the analytical model with a shared cache.
-MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std::shared_ptr<cost::CostCache> cache);
+// What to evaluate in place of the design a MetricsFn is given (the design on a perturbed
+// technology, a part of the chip); may throw InputError, which the evaluator records as
+// an invalid design.
+using AcceleratorTransform = std::function<arch::Accelerator(const arch::Accelerator&)>;
+// The usual MetricsFn: one network through the analytical model with a shared cache, its
+// micro-batched copies built once (cost::PreparedNetwork); with `transform`, each design
+// is evaluated as transform(design).
+MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std::shared_ptr<cost::CostCache> cache,
+                          AcceleratorTransform transform = {});
 // Identity of a network for store keys (hash of its YAML form).
 std::string network_hash(const workload::Network& network);
 

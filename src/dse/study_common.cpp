@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "common/error.h"
 #include "dse/study.h"
@@ -101,15 +102,14 @@ MetricsFn study_task_metrics(const std::vector<NetworkPtr>& networks, const Stud
   }
   // Each of the other networks needs at least one unit, so larger parts are never used.
   const int others = static_cast<int>(networks.size()) - 1;
-  auto prepared = std::make_shared<const cost::PreparedNetwork>(*network);
-  return [prepared, cache, task, others](const arch::Accelerator& chip) {
+  return network_metrics(network, cache, [task, others](const arch::Accelerator& chip) {
     const int total = partition_units(chip, task.requested_units);
     std::optional<arch::Accelerator> part;
     if (task.part_units + others <= total) part = partition(chip, task.part_units, total);
     if (!part) throw InputError("<partition>", "", "the chip has no such part");
     task.perturbation.apply(*part);
-    return metrics_of(cost::evaluate_network(*prepared, *part, cache.get()), *part);
-  };
+    return std::move(*part);
+  });
 }
 
 namespace study_detail {

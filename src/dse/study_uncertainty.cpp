@@ -121,12 +121,11 @@ void TechnologyPerturbation::apply(arch::Accelerator& accel) const {
 
 MetricsFn perturbed_network_metrics(NetworkPtr network, std::shared_ptr<cost::CostCache> cache,
                                     TechnologyPerturbation perturbation) {
-  auto prepared = std::make_shared<const cost::PreparedNetwork>(*network);
-  return [prepared, cache, perturbation](const arch::Accelerator& accel) {
+  return network_metrics(std::move(network), std::move(cache), [perturbation](const arch::Accelerator& accel) {
     arch::Accelerator perturbed = accel;
     perturbation.apply(perturbed);
-    return metrics_of(cost::evaluate_network(*prepared, perturbed, cache.get()), perturbed);
-  };
+    return perturbed;
+  });
 }
 
 uint64_t UncertaintyOptions::sample_seed(int sample) const {
