@@ -115,7 +115,7 @@ void print_corun_csv(std::ostream& os, const dse::DesignSpace& space, const dse:
 }
 
 void run_corun_command(const CorunArgs& args) {
-  dse::DesignSpace space = build_space(args, "");
+  dse::DesignSpace space = dse::build_space(args.space);
   dse::CorunOptions options;
   options.mode = dse::parse_corun_mode(args.mode);
   options.threads = args.threads;

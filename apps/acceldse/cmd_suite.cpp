@@ -180,7 +180,7 @@ void print_suite_table(std::ostream& os, const SuiteRun& run) {
 dse::DesignSpace suite_space(const SuiteArgs& args) {
   SuiteArgs a = args;
   if (a.space.space.empty()) a.space.space = "suite";  // the paper's study: the suite space, not explore's default
-  dse::DesignSpace space = build_space(a, "perf_per_area");
+  dse::DesignSpace space = dse::build_space(a.space, "perf_per_area");
   if (!args.technology.empty()) space = dse::with_technology(space, args.technology);
   return space;
 }

@@ -54,10 +54,6 @@ dse::NetworkPtr load_model(const std::string& entry, const std::string& place, c
   return std::make_shared<const workload::Network>(load_model_spec(spec, entry));
 }
 
-dse::DesignSpace build_space(const SpaceArgs& a, const std::string& default_objective) {
-  return dse::build_space(a.space, default_objective);
-}
-
 void Sink::close() {
   if (path_.empty()) return;
   std::ofstream file(path_);

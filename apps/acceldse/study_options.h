@@ -39,8 +39,6 @@ std::vector<std::string> split_list(const std::string& text, char sep = ',');
 // --batch / --input-shape / --prompt-len / --context-len.
 dse::NetworkPtr load_model(const std::string& entry, const std::string& place, const NetworkOptions& defaults);
 
-dse::DesignSpace build_space(const SpaceArgs& a, const std::string& default_objective);
-
 // Writes to --out when given, else to the terminal.
 class Sink {
  public:

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "dse/internal.h"
 #include "dse/study.h"
 #include "dse/study_internal.h"
 
@@ -50,12 +51,9 @@ std::vector<double> parse_weights(const std::string& text, size_t count, const s
   std::stringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
-    char* end = nullptr;
-    double w = std::strtod(item.c_str(), &end);
-    if (item.empty() || end != item.c_str() + item.size() || !std::isfinite(w) || w <= 0) {
-      throw InputError("<command line>", place, "expected a positive number, got '" + item + "'");
-    }
-    weights.push_back(w);
+    const std::optional<double> w = detail::parse_number(item);
+    if (!w || *w <= 0) throw InputError("<command line>", place, "expected a positive number, got '" + item + "'");
+    weights.push_back(*w);
   }
   if (weights.size() != count) {
     throw InputError("<command line>", place,
