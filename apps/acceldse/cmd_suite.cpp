@@ -6,7 +6,6 @@
 #include <cmath>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -218,8 +217,8 @@ void run_suite_command(const SuiteArgs& args) {
     spread = dse::suite_uncertainty(space, networks, options, result, uncertainty);
   }
   options.on_progress = nullptr;  // erases the bar
-  int threads = args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const SuiteRun run{space, result, args.seed, threads, mpi::ranks(), spread ? &*spread : nullptr};
+  const SuiteRun run{
+      space, result, args.seed, dse::worker_threads(args.threads), mpi::ranks(), spread ? &*spread : nullptr};
   const documents::Json doc = documents::suite(run);
   Sink sink(args.out);
   if (args.format == "json")

@@ -66,12 +66,16 @@ struct ThreadPool::Impl {
 // Far above any useful parallelism of one process; each thread reserves a stack.
 constexpr int kMaxThreads = 4096;
 
+int worker_threads(int threads) {
+  return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 ThreadPool::ThreadPool(int threads) : impl_(std::make_unique<Impl>()) {
   if (threads > kMaxThreads) {
     throw InputError("<command line>", "threads",
                      "expected at most " + std::to_string(kMaxThreads) + " threads, got " + std::to_string(threads));
   }
-  int total = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int total = worker_threads(threads);
   // The calling thread is worker 0, so one fewer thread is started.
   try {
     for (int w = 1; w < total; ++w) impl_->threads.emplace_back([this, w] { impl_->loop(w); });

@@ -61,6 +61,9 @@ MetricsFn network_metrics(std::shared_ptr<const workload::Network> network, std:
 // Identity of a network for store keys (hash of its YAML form).
 std::string network_hash(const workload::Network& network);
 
+// The workers a pool of `threads` has: threads, or all cores when 0.
+int worker_threads(int threads);
+
 class ThreadPool {
  public:
   explicit ThreadPool(int threads = 0);  // total workers incl. the caller; 0 = all cores
