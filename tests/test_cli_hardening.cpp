@@ -317,6 +317,14 @@ TEST(Hardening, NonPositiveLimitsAreRefusedByEveryCommand) {
   expect_refused("suite --models alexnet,vgg16 --space small --area-max -5", {"--area-max", "positive", "-5"});
 }
 
+TEST(Hardening, EveryModelListRefusesAnEmptyItem) {
+  // One list reader for every command: an empty item is a typo, not something to skip.
+  expect_refused("suite --models alexnet,,vgg16 --space small", {"--models", "empty item", "alexnet,,vgg16"});
+  expect_refused("corun --models alexnet:1, --space small", {"--models", "empty item"});
+  expect_refused("fit-model --suggest-array --models ,alexnet", {"--models", "empty item"});
+  expect_refused("validate --models alexnet, --archs 32x32", {"--models", "empty item"});
+}
+
 // ---- Result store ---------------------------------------------------------------------
 
 void sql(const fs::path& db, const std::string& statement) {

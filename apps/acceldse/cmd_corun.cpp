@@ -42,7 +42,7 @@ CorunInput parse_corun_models(const std::string& text, const CorunArgs& args) {
   if (text.empty())
     throw InputError("<command line>", "--models", "expected NAME:TARGET,... (e.g. resnet50:2,bert_base:30/s)");
   CorunInput in;
-  for (const std::string& item : split_list(text)) {
+  for (const std::string& item : split_list(text, "--models")) {
     size_t colon = item.rfind(':');
     // "llama_7b:decode" and "NAME@batch=2" carry no target: the ':' is part of the name.
     if (colon != std::string::npos && is_name_part(item.substr(colon + 1))) colon = std::string::npos;

@@ -141,7 +141,8 @@ void run_fit(const FitArgs& args) {
 }
 
 void run_suggest_array(const FitArgs& args) {
-  std::vector<std::string> names = args.models.empty() ? std::vector<std::string>{} : split_list(args.models);
+  std::vector<std::string> names =
+      args.models.empty() ? std::vector<std::string>{} : split_list(args.models, "--models");
   if (names.empty() && !args.model.empty()) names.push_back(args.model);
   if (names.empty()) throw InputError("<command line>", "--models", "expected the networks to fit an array to");
   std::vector<dse::NetworkPtr> networks;

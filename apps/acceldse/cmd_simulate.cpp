@@ -22,6 +22,7 @@
 #include "output_options.h"
 #include "report/report.h"
 #include "sim/sim.h"
+#include "study_options.h"
 #include "validation/validation.h"
 
 namespace acceldse::cli {
@@ -53,22 +54,6 @@ void print_csv(std::ostream& out, const std::vector<std::string>& header,
 
 std::string kib(int64_t bytes) { return fmt::format("{:.1f}", static_cast<double>(bytes) / 1024.0); }
 std::string pct(double fraction) { return fmt::format("{:.2f}", 100.0 * fraction); }
-
-std::vector<std::string> split_list(const std::string& text, const std::string& option) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (item.empty()) throw InputError("<command line>", option, "empty item in list '" + text + "'");
-    items.push_back(item);
-    start = end + 1;
-  }
-  return items;
-}
 
 arch::Dataflow parse_dataflow(const std::string& text) {
   for (arch::Dataflow d : {arch::Dataflow::kWs, arch::Dataflow::kOs, arch::Dataflow::kIs}) {

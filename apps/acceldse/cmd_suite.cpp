@@ -186,7 +186,8 @@ dse::DesignSpace suite_space(const SuiteArgs& args) {
 
 void run_suite_command(const SuiteArgs& args) {
   dse::DesignSpace space = suite_space(args);
-  std::vector<std::string> names = args.models.empty() ? workload::paper_suite_names() : split_list(args.models);
+  std::vector<std::string> names =
+      args.models.empty() ? workload::paper_suite_names() : split_list(args.models, "--models");
   std::vector<dse::NetworkPtr> networks;
   for (const std::string& name : names) networks.push_back(load_model(name, "--models", args.network));
   dse::SuiteOptions options;

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "common/error.h"
 #include "output_options.h"
@@ -33,14 +32,20 @@ void add_space_options(CLI::App* cmd, SpaceArgs& a, const std::string& default_s
   cmd->add_option("--html", a.html, "Also write the HTML report to FILE");
 }
 
-std::vector<std::string> split_list(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, sep)) {
-    if (!item.empty()) out.push_back(item);
+std::vector<std::string> split_list(const std::string& text, const std::string& option) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) throw InputError("<command line>", option, "empty item in list '" + text + "'");
+    items.push_back(item);
+    start = end + 1;
   }
-  return out;
+  return items;
 }
 
 dse::NetworkPtr load_model(const std::string& entry, const std::string& place, const NetworkOptions& defaults) {

@@ -31,8 +31,9 @@ void add_design_space_options(CLI::App* cmd, dse::SpaceOptions& space, const std
 // The design-space options, --threads, the network options, --format, --out and --html.
 void add_space_options(CLI::App* cmd, SpaceArgs& a, const std::string& default_space = "default");
 
-// `text` split at `sep`, empty items dropped.
-std::vector<std::string> split_list(const std::string& text, char sep = ',');
+// `text` split at commas, each item trimmed of spaces; an empty item is an input error
+// naming `option`.
+std::vector<std::string> split_list(const std::string& text, const std::string& option);
 
 // One --models entry, NAME[@key=value...]: a built-in name, an LLM phase or an existing
 // file; anything else is named as unknown up front. `defaults` are the command's own
