@@ -235,6 +235,33 @@ TEST(SimIm2col, UniqueInputTrafficVersusExpanded) {
   }
 }
 
+// Fetching unique elements never costs more than fetching the im2col matrix: whatever an
+// im2col tile keeps between folds, its elements keep too. The element-level LRU distance
+// must count an element the current fold has taken over from an earlier fold once, not
+// also under the fold it came from; counted twice, a unified buffer of 10-16 KiB (A's
+// share just above two fold slices) refetched up to 2.5x the im2col matrix. 3x3
+// convolution, 32 channels, 14x14, padding 1, 16-bit, on 12x14 ws, tiles 49 x 12 x 32.
+TEST(SimIm2col, UniqueNeverFetchesMoreThanExpanded) {
+  const workload::Network net = conv_net({1, 32, 14, 14}, 32, 3, 1);
+  arch::Accelerator a = array(12, 14);
+  a.precision = {.input_bytes = 2, .weight_bytes = 2, .output_bytes = 2, .accumulator_bytes = 2};
+  a.buffers.unified = true;
+  Options o = with(Dataflow::kWs);
+  o.mapping.tile_m = 49;
+  o.mapping.tile_k = 12;
+  o.mapping.tile_n = 32;
+  o.mapping.loop_order = "mkn";
+  for (int64_t kib : {8, 10, 12, 16}) {
+    a.buffers.unified_kib = kib;
+    o.im2col = arch::Im2colFetch::kUnique;
+    const int64_t unique = simulate_op(net, net.ops[0], a, o).input_sram.writes_bytes;
+    o.im2col = arch::Im2colFetch::kExpanded;
+    const int64_t expanded = simulate_op(net, net.ops[0], a, o).input_sram.writes_bytes;
+    EXPECT_LE(unique, expanded) << kib << " KiB";
+    EXPECT_GE(unique, 14 * 14 * 32 * 2) << kib << " KiB";  // every input element at least once
+  }
+}
+
 // ---- Traces ----------------------------------------------------------------------------
 
 using Rows = std::vector<std::vector<int64_t>>;

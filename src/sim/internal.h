@@ -179,13 +179,21 @@ class ElementResidency {
     ++unique_in_fold_;
     if (last == 0) return Touch::kMiss;
     if (moved_from_[last]++ == 0) moved_list_.push_back(last);
-    const int64_t distance = distance_from(last) + unique_in_fold_ * element_bytes_;
+    // Elements this fold has taken over from folds since `last` are in distance_from()
+    // already (moves are applied at the fold's end): count them once.
+    const int64_t distance = distance_from(last) + (unique_in_fold_ - moved_since(last)) * element_bytes_;
     return static_cast<double>(distance) <= retain_bytes_ ? Touch::kHit : Touch::kMiss;
   }
   void end_fold();
 
  private:
   int64_t distance_from(uint32_t fold);  // bytes last used in folds [fold, current)
+  // Elements touched in this fold whose previous use was in a fold >= `fold`.
+  int64_t moved_since(uint32_t fold) const {
+    int64_t n = 0;
+    for (uint32_t g : moved_list_) n += g >= fold ? moved_from_[g] : 0;
+    return n;
+  }
 
   std::vector<uint32_t> last_fold_;  // per element: fold of the last use (1-based), 0 = never
   Fenwick last_use_bytes_;           // per fold: bytes of the elements last used in it
