@@ -323,8 +323,14 @@ TEST(CostTiling, SmallBuffersCostMoreTrafficThanCompulsory) {
 TEST(CostTiling, LoopOrderDecidesRefetches) {
   // m=100, k=64, n=96 (int8, 4-byte accumulators) in tiles 50 x 32 x 32:
   // 2 m-steps, 2 k-steps, 3 n-steps, 12 stages. A = 6400 B, B = 6144 B, C = 9600 B.
+  // 6 KiB input and weight buffers (3 KiB halves) hold a tile (1600 and 1024 B) but not
+  // what an outer loop sweeps past before it comes back (an m-tile over all of k, 3200 B;
+  // all of A or B), so that is fetched again (CostTiling.WhatStaysInTheBufferIsNotRefetched:
+  // the opposite).
   const workload::Gemm g{.m = 100, .k = 64, .n = 96};
-  const detail::HwParams hw = detail::make_hw_params(make_accel(32, 32, Dataflow::kWs));
+  arch::Accelerator a = make_accel(32, 32, Dataflow::kWs);
+  a.buffers.input_kib = a.buffers.weight_kib = 6;
+  const detail::HwParams hw = detail::make_hw_params(a);
   // mkn: A's loops (m, k) are outside n, so A stays; B is indexed by (k, n) inside m:
   // fetched again for each of the 2 m-steps; C (m, n) sits inside k: partial sums
   // spill once (2 k-steps) at 4 bytes: 38400 B out and back.
@@ -354,6 +360,55 @@ TEST(CostTiling, LoopOrderDecidesRefetches) {
   t = detail::tile_traffic(workload::Gemm{.m = 100, .k = 64, .n = 96, .count = 3}, hw, 50, 32, 32, "mnk");
   EXPECT_DOUBLE_EQ(t.a_reads, 3 * 3 * 6400);
   EXPECT_DOUBLE_EQ(t.bursts, 36);
+}
+
+TEST(CostTiling, WhatStaysInTheBufferIsNotRefetched) {
+  // The GEMM and tiles of LoopOrderDecidesRefetches. An outer loop that does not index an
+  // operand refetches it only if what the operand reads until the loop's next step does
+  // not stay in its buffer (LRU, as in the simulator).
+  const workload::Gemm g{.m = 100, .k = 64, .n = 96};
+  arch::Accelerator a = make_accel(32, 32, Dataflow::kWs);
+  // nkm: between two n-steps A reads all of itself (k and m are inside n): 6,400 B.
+  a.buffers.input_kib = 12;  // 6 KiB half: refetched for each of the 3 n-steps
+  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 50, 32, 32, "nkm").a_reads, 3 * 6400);
+  a.buffers.input_kib = 14;  // 7 KiB half: stays, read once
+  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 50, 32, 32, "nkm").a_reads, 6400);
+  // mnk: between two n-steps A reads one m-tile over all of k, 50 x 64 = 3,200 B; B,
+  // between two m-steps, all of itself (n and k inside m), 6,144 B.
+  a.buffers.input_kib = 6;    // 3 KiB half
+  a.buffers.weight_kib = 10;  // 5 KiB half
+  detail::TileTraffic t = detail::tile_traffic(g, detail::make_hw_params(a), 50, 32, 32, "mnk");
+  EXPECT_DOUBLE_EQ(t.a_reads, 3 * 6400);
+  EXPECT_DOUBLE_EQ(t.b_reads, 2 * 6144);
+  a.buffers.input_kib = 8;    // 4 KiB half holds the 3,200 B
+  a.buffers.weight_kib = 14;  // 7 KiB half holds B
+  t = detail::tile_traffic(g, detail::make_hw_params(a), 50, 32, 32, "mnk");
+  EXPECT_DOUBLE_EQ(t.a_reads, 6400);
+  EXPECT_DOUBLE_EQ(t.b_reads, 6144);
+  EXPECT_DOUBLE_EQ(t.c_reads, 0);  // partial sums are a separate rule (k innermost: none)
+}
+
+TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
+  // 3x3 valid convolution of 1x64x12x12 (int8) into 8 channels: m = 10 x 10 = 100
+  // pixels, k = 64 x 9 = 576, n = 8. An m-tile of 20 pixels (2 output rows) needs 4 input
+  // rows: 4 x 12 x 64 = 3,072 unique bytes; 5 m-tiles. With k cut into single taps (64
+  // columns) and k inside m, the taps of one tile share its input rows when those stay
+  // in the 4 KiB half of an 8 KiB input buffer until the last tap, which they do (3,072
+  // B): 5 x 3,072 = 15,360 B. (A rule that only asked whether kernel_w + 1 = 4 taps of
+  // the tile fit, 4 x 20 x 64 = 5,120 B, would have each kernel row read its own 2 input
+  // rows: 5 x 3 x 2 x 12 x 64 = 23,040 B.)
+  const workload::Network net = conv_net(64, 12, 12, 8, 3);
+  arch::Accelerator a = make_accel(16, 16, Dataflow::kWs);
+  a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
+  a.buffers.input_kib = 8;
+  const workload::Gemm g = workload::gemms(net, net.ops[0]).at(0);
+  ASSERT_EQ(g.m, 100);
+  ASSERT_EQ(g.k, 576);
+  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 15360);
+  // A 4 KiB input buffer (2 KiB half) holds neither the rows nor 4 taps, only 2 taps of
+  // the tile (2,560 B > 2 KiB: no), so every tap reads its own input: 100 x 576 B.
+  a.buffers.input_kib = 4;
+  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 57600);
 }
 
 TEST(CostEnergy, ComponentsOfAnExactFold) {

@@ -215,16 +215,25 @@ struct GemmBytes {
   bool b_shared = false;  // sequential instances reuse one weight matrix
 };
 
+// Whether what A (B) reads between two steps of the enclosing n (m) loop that does not
+// index it stays in A's (B's) buffer until the next step reads it again: LRU holds it
+// when it fits, as the simulator's buffers do.
+struct PanelsHeld {
+  bool a = false, b = false;
+};
+
 // An operand tile is fetched again each time an enclosing loop that does not index it
 // steps, if that loop is outside the operand's own innermost nontrivial loop (the
-// classic loop-nest reuse rule). C's "refetch" is a spill: partial sums leave the
-// buffer at accumulator width between k-steps and come back.
-Traffic traffic(const GemmBytes& gb, int64_t trips_m, int64_t trips_k, int64_t trips_n, const LoopOrder& o) {
+// classic loop-nest reuse rule) and what the operand reads in between does not stay in
+// its buffer (`held`). C's "refetch" is a spill: partial sums leave the buffer at
+// accumulator width between k-steps and come back.
+Traffic traffic(const GemmBytes& gb, int64_t trips_m, int64_t trips_k, int64_t trips_n, const LoopOrder& o,
+                PanelsHeld held) {
   const int in_a = inner_pos(trips_m, o.pos_m, trips_k, o.pos_k);
   const int in_b = inner_pos(trips_k, o.pos_k, trips_n, o.pos_n);
   const int in_c = inner_pos(trips_m, o.pos_m, trips_n, o.pos_n);
-  const double ref_a = (trips_n > 1 && o.pos_n < in_a) ? static_cast<double>(trips_n) : 1.0;
-  const double ref_b = (trips_m > 1 && o.pos_m < in_b) ? static_cast<double>(trips_m) : 1.0;
+  const double ref_a = (trips_n > 1 && o.pos_n < in_a && !held.a) ? static_cast<double>(trips_n) : 1.0;
+  const double ref_b = (trips_m > 1 && o.pos_m < in_b && !held.b) ? static_cast<double>(trips_m) : 1.0;
   const double spills = (trips_k > 1 && o.pos_k < in_c) ? static_cast<double>(trips_k - 1) : 0.0;
   Traffic t;
   t.a_reads = gb.a * ref_a * gb.count;
@@ -299,16 +308,33 @@ double shared_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, bool a
   return hw.im2col_unique ? workload::im2col_fetch_fraction(g.window, static_cast<double>(tile_m), across_rows) : 1.0;
 }
 
-// What an A tile of tile_m x tile_k fetches. im2col columns run tap by tap with the
-// channels innermost (NHWC), so taps that share an input element meet in one tile only
-// if it holds all of k; otherwise the element must stay in the buffer between them.
-// With the k loop inside the m loop, the next tap of the same channels comes one tap's
-// worth of the m-tile later (tap_bytes), the same tap one kernel row down kernel_w
-// taps later; with k outside, all of A's taps come in between.
-double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k, bool k_inside_m) {
+// Buffer space a tiling leaves A and B for what they keep between uses: their own
+// buffer halves, or a unified buffer's half shared in proportion to the tiles (as the
+// simulator splits it).
+struct OperandSpace {
+  double a = 0, b = 0;
+};
+
+OperandSpace operand_space(const HwParams& hw, double pb, int64_t tile_m, int64_t tile_k, int64_t tile_n) {
+  if (!hw.unified) return {hw.input_tile_bytes, hw.weight_tile_bytes};
+  const double a = static_cast<double>(tile_m * tile_k * hw.input_bytes);
+  const double b = static_cast<double>(tile_k * tile_n) * pb;
+  const double c = static_cast<double>(tile_m * tile_n * hw.acc_bytes);
+  return {hw.unified_tile_bytes * a / (a + b + c), hw.unified_tile_bytes * b / (a + b + c)};
+}
+
+// What an A tile of tile_m x tile_k fetches when `capacity` bytes of A stay in the
+// buffer. im2col columns run tap by tap with the channels innermost (NHWC), so taps
+// that share an input element meet in one tile only if it holds all of k; otherwise the
+// element must stay in the buffer between them. With the k loop inside the m loop they
+// all do when the m-tile's input rows fit (its unique bytes over all of k); else the
+// next tap of the same channels comes one tap's worth of the m-tile later (tap_bytes),
+// the same tap one kernel row down kernel_w taps later. With k outside, all of A's
+// taps come in between.
+double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k, bool k_inside_m,
+                        double capacity) {
   if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
   if (tile_k >= g.k) return shared_fraction(g, hw, tile_m);
-  const double capacity = hw.unified ? hw.unified_tile_bytes / 3 : hw.input_tile_bytes;
   const double taps = static_cast<double>(g.window.kernel_h * g.window.kernel_w);
   const double tap_bytes = static_cast<double>(tile_m * hw.input_bytes) * static_cast<double>(g.k) / taps;
   const double kernel_w = static_cast<double>(g.window.kernel_w);
@@ -316,16 +342,51 @@ double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64
     const double all = static_cast<double>(g.m * g.k * hw.input_bytes) * shared_fraction(g, hw, g.m);
     return all <= capacity ? shared_fraction(g, hw, g.m) : 1.0;
   }
-  if ((kernel_w + 1) * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m);
+  const double rows = static_cast<double>(tile_m * g.k * hw.input_bytes) * shared_fraction(g, hw, tile_m);
+  if (rows <= capacity || (kernel_w + 1) * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m);
   if (2 * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m, false);
   return 1.0;
 }
 
-GemmBytes fetched_per_tile(GemmBytes gb, const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k,
-                           bool k_inside_m) {
-  gb.a *= fetched_fraction(g, hw, tile_m, tile_k, k_inside_m);
-  return gb;
-}
+// What one tiling fetches and keeps, for all six loop orders (computed once: this runs
+// for every tiling the search tries). What A reads between two n-steps is its tiles
+// along the loops inside the n loop: all of m and of k where those loops are inside it,
+// else one tile; for B and the m loop alike.
+class TilingFetch {
+ public:
+  TilingFetch(const Gemm& g, const HwParams& hw, double pb, int64_t tile_m, int64_t tile_k, int64_t tile_n)
+      : trips_m_(ceil_div(g.m, tile_m)), trips_k_(ceil_div(g.k, tile_k)), trips_n_(ceil_div(g.n, tile_n)) {
+    const OperandSpace space = operand_space(hw, pb, tile_m, tile_k, tile_n);
+    a_fraction_[0] = fetched_fraction(g, hw, tile_m, tile_k, false, space.a);
+    a_fraction_[1] = fetched_fraction(g, hw, tile_m, tile_k, true, space.a);
+    const double pa = static_cast<double>(hw.input_bytes);
+    const double m[2] = {static_cast<double>(tile_m), static_cast<double>(g.m)};
+    const double k[2] = {static_cast<double>(tile_k), static_cast<double>(g.k)};
+    const double n[2] = {static_cast<double>(tile_n), static_cast<double>(g.n)};
+    // A whole sweep of k shares its taps (unique fetch).
+    const double swept[2] = {shared_fraction(g, hw, tile_m), shared_fraction(g, hw, g.m)};
+    for (int i = 0; i < 2; ++i) {
+      for (int j = 0; j < 2; ++j) {
+        const double a_bytes = m[i] * k[j] * pa * (j == 1 || tile_k >= g.k ? swept[i] : 1.0);
+        a_held_[i][j] = a_bytes <= space.a;
+        b_held_[i][j] = k[i] * n[j] * pb <= space.b;
+      }
+    }
+  }
+
+  Traffic traffic(const GemmBytes& gb, const LoopOrder& o) const {
+    GemmBytes fetched = gb;
+    fetched.a *= a_fraction_[trips_m_ == 1 || o.pos_k > o.pos_m ? 1 : 0];
+    const PanelsHeld held{a_held_[o.pos_m > o.pos_n][o.pos_k > o.pos_n], b_held_[o.pos_k > o.pos_m][o.pos_n > o.pos_m]};
+    return acceldse::cost::detail::traffic(fetched, trips_m_, trips_k_, trips_n_, o, held);
+  }
+
+ private:
+  int64_t trips_m_, trips_k_, trips_n_;
+  double a_fraction_[2];  // by k inside m
+  bool a_held_[2][2]{};   // [all of m][all of k] between n-steps
+  bool b_held_[2][2]{};   // [all of k][all of n] between m-steps
+};
 
 // ceil() without the libm call: this runs in the innermost loop. Saturates (see
 // common/checked.h): a cast of a double beyond int64 is undefined.
@@ -387,9 +448,11 @@ void offer(SearchSpace& s, const Gemm& g, const std::array<Traffic, kOrders.size
   }
 }
 
-// Trip counts of the tilings already tried. Traffic, and on one array the fold count
-// and fills, never increase when a tile grows in any dimension, so a tiling whose trip
-// counts are all >= those of one already tried cannot win.
+// Trip counts of the tilings already tried. On one array the fold count and fills, and
+// the loop-nest refetches, never increase when a tile grows in any dimension, so a
+// tiling whose trip counts are all >= those of one already tried is skipped. (A smaller
+// tile can still win when it lets an operand stay in its buffer across an outer loop
+// where the larger one does not; the search gives that case up for speed.)
 class Tried {
  public:
   bool dominated(int64_t tm, int64_t tk, int64_t tn) const {
@@ -450,7 +513,7 @@ Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const 
   const double a_unique = gb.a * shared_fraction(g, hw, g.m);
   const bool a_fits = a_unique < gb.a ? fits(a_unique, cap.a) : fits(m * k * pa, cap.a);
   const int64_t fold_k = d == Dataflow::kOs ? g.k : std::min(g.k, hw.rows);
-  const double a_fetched = a_fits ? a_unique : gb.a * fetched_fraction(g, hw, g.m, fold_k, true);
+  const double a_fetched = a_fits ? a_unique : gb.a * fetched_fraction(g, hw, g.m, fold_k, true, cap.a);
   double a_uses = 1, b_uses = 1, spills = 0;
   switch (d) {
     case Dataflow::kOs:  // A re-read per column fold, B's column slice per row fold
@@ -522,12 +585,14 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
     GemmBytes least = gb;
     least.a *= shared_fraction(g, hw, tm);
     if (hopeless(s, least, bursts, hw, exposed)) return;
+    // What stays in the buffer is judged on the largest m-tile a dataflow will use
+    // (m_tile_for() may align it above the balanced one).
+    int64_t tm_held = tm;
+    for (int i = 0; i < s.num_flows; ++i)
+      tm_held = std::max(tm_held, m_tile_for(g, s.flows[i].dataflow, hw, tm, tm_max));
+    const TilingFetch fetch(g, hw, pb, tm_held, tk, tn);
     std::array<Traffic, kOrders.size()> t;
-    for (size_t o = 0; o < kOrders.size(); ++o) {
-      const bool k_inside_m = trips_m == 1 || kOrders[o].pos_k > kOrders[o].pos_m;
-      t[o] = traffic(least.a == gb.a ? gb : fetched_per_tile(gb, g, hw, tm, tk, k_inside_m), trips_m, trips_k, trips_n,
-                     kOrders[o]);
-    }
+    for (size_t o = 0; o < kOrders.size(); ++o) t[o] = fetch.traffic(gb, kOrders[o]);
     offer(s, g, t, ceil_div(g.m, trips_m), tm_max, tk, tn, hw, exposed);
   };
   for (int ik = 0; ik < nk; ++ik) {
@@ -676,11 +741,8 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
   for (const LoopOrder& o : kOrders) {
     if (loop_order != o.name) continue;
-    const int64_t trips_m = ceil_div(g.m, tile_m);
-    const bool k_inside_m = trips_m == 1 || o.pos_k > o.pos_m;
-    const Traffic t =
-        traffic(fetched_per_tile(gemm_bytes(g, hw, pb, Residency{}), g, hw, std::min(tile_m, g.m), tile_k, k_inside_m),
-                trips_m, ceil_div(g.k, tile_k), ceil_div(g.n, tile_n), o);
+    const TilingFetch fetch(g, hw, pb, std::min(tile_m, g.m), std::min(tile_k, g.k), std::min(tile_n, g.n));
+    const Traffic t = fetch.traffic(gemm_bytes(g, hw, pb, Residency{}), o);
     return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
   }
   return {};
