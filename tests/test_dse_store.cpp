@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "common/error.h"
 #include "dse/dse.h"
@@ -93,6 +95,28 @@ TEST(DseStore, NotAStoreIsAnInputError) {
     out << "this is not a database, just text that is long enough to fill a header page........";
   }
   EXPECT_THROW(ResultStore{path}, InputError);
+}
+
+// Several openers of one new file at once (two runs sharing a --db, or a reader polling
+// a store a run is creating) must all see it as a new store or as a whole one: creating
+// it is one transaction, so none finds our id without the format marker and refuses,
+// and switching it to WAL waits for the others instead of failing as "locked".
+TEST(DseStore, ConcurrentOpenersOfANewStoreAllSucceed) {
+  for (int round = 0; round < 20; ++round) {
+    const auto path = temp_db("concurrent");
+    std::vector<std::thread> openers;
+    for (int i = 0; i < 6; ++i) {
+      openers.emplace_back([&path, round] {
+        try {
+          ResultStore store(path);
+          store.count();
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << "round " << round << ": " << e.what();
+        }
+      });
+    }
+    for (std::thread& t : openers) t.join();
+  }
 }
 
 }  // namespace

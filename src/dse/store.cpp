@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <thread>
 
 #include "common/error.h"
 #include "common/input_limits.h"
@@ -223,12 +224,29 @@ ResultStore::ResultStore(const std::filesystem::path& file) : impl_(std::make_un
   }
   try {
     sqlite3_busy_timeout(p.db, 5000);
-    p.check_ours();
+    // One transaction, so that a process opening the same new file meanwhile (a reader
+    // polling a store another process is creating) sees nothing or a whole store, never
+    // an id without the format marker, which it would refuse.
+    p.exec("BEGIN IMMEDIATE");
+    try {
+      p.check_ours();
+      p.exec(kSchema);
+      p.write_format();
+      p.exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(p.db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
     // WAL + NORMAL: a commit survives the process being killed; only a power cut could
-    // lose the last transactions, which a resume simply recomputes.
-    p.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-    p.exec(kSchema);
-    p.write_format();
+    // lose the last transactions, which a resume simply recomputes. Switching the journal
+    // needs the file to itself: another opener switching it at the same moment makes
+    // SQLite answer "busy" at once instead of waiting, so wait here.
+    for (int attempt = 0; sqlite3_exec(p.db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) == SQLITE_BUSY;
+         ++attempt) {
+      if (attempt == 500) p.exec("PRAGMA journal_mode=WAL");  // throws with SQLite's message
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    p.exec("PRAGMA synchronous=NORMAL");
     p.find = p.prepare(std::string("SELECT ") + kColumns +
                        " FROM designs WHERE space_hash = ? AND model_hash = ? AND design_key = ?");
     p.insert = p.prepare(std::string("INSERT OR REPLACE INTO designs(") + kColumns +
