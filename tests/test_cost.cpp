@@ -411,6 +411,29 @@ TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
   EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 57600);
 }
 
+// SCALE-Sim's untiled os schedule under unique fetch: 3x3 valid convolution of
+// 1x64x12x12 (int8) into 8 channels on a 4x4 array: folds of 4 output pixels with all of
+// k = 576, in pixel order, re-read for each of the 2 column folds (n = 8). All of the
+// input (9,216 B) never stays, so what is fetched depends on what does:
+// - 8 KiB input buffer (4 KiB half) holds an output row's band of 3 input rows
+//   (3 x 12 x 64 = 2,304 B): each element once per column fold, 2 x 9,216 = 18,432 B;
+// - 4 KiB (2 KiB half) holds a fold's windows (3 rows x 6 columns x 64 = 1,152 B) but not
+//   the band: each of the 10 output rows reads its 3 input rows, 2 x 10 x 2,304 = 46,080;
+// - 2 KiB (1 KiB half) holds neither: the im2col matrix, 2 x 100 x 576 = 115,200 B.
+TEST(CostTiling, UntiledOutputStationarySharesWhatStaysBetweenFolds) {
+  const workload::Network net = conv_net(64, 12, 12, 8, 3);
+  arch::Accelerator a = make_accel(4, 4, Dataflow::kOs);
+  a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
+  const workload::Gemm g = workload::gemms(net, net.ops[0]).at(0);
+  const auto a_reads = [&](int64_t input_kib) {
+    a.buffers.input_kib = input_kib;
+    return detail::streaming_tile_traffic(g, Dataflow::kOs, detail::make_hw_params(a)).a_reads;
+  };
+  EXPECT_DOUBLE_EQ(a_reads(8), 18432);
+  EXPECT_DOUBLE_EQ(a_reads(4), 46080);
+  EXPECT_DOUBLE_EQ(a_reads(2), 115200);
+}
+
 TEST(CostEnergy, ComponentsOfAnExactFold) {
   // ws m=64, k=32, n=32, stall-free, 64 KiB buffers: SRAM energy 1 * sqrt(64/8) pJ/B.
   const OpCost c = evaluate_first(linear_net(64, 32, 32), stall_free(make_accel(32, 32, Dataflow::kWs)));

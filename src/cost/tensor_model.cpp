@@ -501,6 +501,23 @@ StreamFit stream_capacity(const HwParams& hw) {
   return {hw.input_tile_bytes, hw.weight_tile_bytes, hw.output_tile_bytes};
 }
 
+// Input elements per im2col element that SCALE-Sim's untiled os schedule fetches when
+// not all of A stays: its folds take `rows` output pixels at a time with all of k, in
+// pixel order, so neighbouring folds share their windows' columns while a fold's input
+// stays, and the output rows below share input rows only while one output row's band
+// of input rows (kernel height x input width) stays; otherwise each kernel row reads
+// its own input rows.
+double streamed_fraction(const Gemm& g, const HwParams& hw, double capacity) {
+  if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
+  const workload::ConvWindow& w = g.window;
+  const double row_bytes = static_cast<double>(w.in_w * g.k / (w.kernel_h * w.kernel_w) * hw.input_bytes);
+  const double band = static_cast<double>(std::min(w.in_h, w.span_h)) * row_bytes;
+  if (band <= capacity) return shared_fraction(g, hw, g.m);
+  const double fold_cols = static_cast<double>((hw.rows - 1) * w.stride_w + w.span_w);
+  if (static_cast<double>(w.span_h) * fold_cols * row_bytes / static_cast<double>(w.in_w) > capacity) return 1.0;
+  return shared_fraction(g, hw, w.out_w, false);
+}
+
 Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const HwParams& hw, const GemmBytes& gb,
                           double pb) {
   const StreamFit cap = stream_capacity(hw);
@@ -512,8 +529,10 @@ Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const 
   // fetched once only if all of it stays in the buffer.
   const double a_unique = gb.a * shared_fraction(g, hw, g.m);
   const bool a_fits = a_unique < gb.a ? fits(a_unique, cap.a) : fits(m * k * pa, cap.a);
-  const int64_t fold_k = d == Dataflow::kOs ? g.k : std::min(g.k, hw.rows);
-  const double a_fetched = a_fits ? a_unique : gb.a * fetched_fraction(g, hw, g.m, fold_k, true, cap.a);
+  const double a_fetched =
+      a_fits ? a_unique
+             : gb.a * (d == Dataflow::kOs ? streamed_fraction(g, hw, cap.a)
+                                          : fetched_fraction(g, hw, g.m, std::min(g.k, hw.rows), true, cap.a));
   double a_uses = 1, b_uses = 1, spills = 0;
   switch (d) {
     case Dataflow::kOs:  // A re-read per column fold, B's column slice per row fold
