@@ -405,8 +405,8 @@ TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
   ASSERT_EQ(g.m, 100);
   ASSERT_EQ(g.k, 576);
   EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 15360);
-  // A 4 KiB input buffer (2 KiB half) holds neither the rows nor 4 taps, only 2 taps of
-  // the tile (2,560 B > 2 KiB: no), so every tap reads its own input: 100 x 576 B.
+  // A 4 KiB input buffer (2 KiB half) holds neither the rows (3,072 B) nor 4 taps of the
+  // tile (5,120 B) nor 2 (2,560 B), so every tap reads its own input: 100 x 576 B.
   a.buffers.input_kib = 4;
   EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 57600);
 }
