@@ -323,6 +323,12 @@ OperandSpace operand_space(const HwParams& hw, double pb, int64_t tile_m, int64_
   return {hw.unified_tile_bytes * a / (a + b + c), hw.unified_tile_bytes * b / (a + b + c)};
 }
 
+// What an m-tile's input and all of A share (shared_fraction() of tile_m and of m),
+// computed once per tiling and once per GEMM: this runs for every tiling tried.
+struct Shares {
+  double tile = 1, all = 1;
+};
+
 // What an A tile of tile_m x tile_k fetches when `capacity` bytes of A stay in the
 // buffer. im2col columns run tap by tap with the channels innermost (NHWC), so taps
 // that share an input element meet in one tile only if it holds all of k; otherwise the
@@ -332,18 +338,18 @@ OperandSpace operand_space(const HwParams& hw, double pb, int64_t tile_m, int64_
 // the same tap one kernel row down kernel_w taps later. With k outside, all of A's
 // taps come in between.
 double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k, bool k_inside_m,
-                        double capacity) {
+                        double capacity, Shares shares) {
   if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
-  if (tile_k >= g.k) return shared_fraction(g, hw, tile_m);
+  if (tile_k >= g.k) return shares.tile;
   const double taps = static_cast<double>(g.window.kernel_h * g.window.kernel_w);
   const double tap_bytes = static_cast<double>(tile_m * hw.input_bytes) * static_cast<double>(g.k) / taps;
   const double kernel_w = static_cast<double>(g.window.kernel_w);
   if (!k_inside_m) {
-    const double all = static_cast<double>(g.m * g.k * hw.input_bytes) * shared_fraction(g, hw, g.m);
-    return all <= capacity ? shared_fraction(g, hw, g.m) : 1.0;
+    const double all = static_cast<double>(g.m * g.k * hw.input_bytes) * shares.all;
+    return all <= capacity ? shares.all : 1.0;
   }
-  const double rows = static_cast<double>(tile_m * g.k * hw.input_bytes) * shared_fraction(g, hw, tile_m);
-  if (rows <= capacity || (kernel_w + 1) * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m);
+  const double rows = static_cast<double>(tile_m * g.k * hw.input_bytes) * shares.tile;
+  if (rows <= capacity || (kernel_w + 1) * tap_bytes <= capacity) return shares.tile;
   if (2 * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m, false);
   return 1.0;
 }
@@ -354,17 +360,17 @@ double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64
 // else one tile; for B and the m loop alike.
 class TilingFetch {
  public:
-  TilingFetch(const Gemm& g, const HwParams& hw, double pb, int64_t tile_m, int64_t tile_k, int64_t tile_n)
+  TilingFetch(const Gemm& g, const HwParams& hw, double pb, int64_t tile_m, int64_t tile_k, int64_t tile_n,
+              Shares shares)
       : trips_m_(ceil_div(g.m, tile_m)), trips_k_(ceil_div(g.k, tile_k)), trips_n_(ceil_div(g.n, tile_n)) {
     const OperandSpace space = operand_space(hw, pb, tile_m, tile_k, tile_n);
-    a_fraction_[0] = fetched_fraction(g, hw, tile_m, tile_k, false, space.a);
-    a_fraction_[1] = fetched_fraction(g, hw, tile_m, tile_k, true, space.a);
+    a_fraction_[0] = fetched_fraction(g, hw, tile_m, tile_k, false, space.a, shares);
+    a_fraction_[1] = fetched_fraction(g, hw, tile_m, tile_k, true, space.a, shares);
     const double pa = static_cast<double>(hw.input_bytes);
     const double m[2] = {static_cast<double>(tile_m), static_cast<double>(g.m)};
     const double k[2] = {static_cast<double>(tile_k), static_cast<double>(g.k)};
     const double n[2] = {static_cast<double>(tile_n), static_cast<double>(g.n)};
-    // A whole sweep of k shares its taps (unique fetch).
-    const double swept[2] = {shared_fraction(g, hw, tile_m), shared_fraction(g, hw, g.m)};
+    const double swept[2] = {shares.tile, shares.all};  // a whole sweep of k shares its taps
     for (int i = 0; i < 2; ++i) {
       for (int j = 0; j < 2; ++j) {
         const double a_bytes = m[i] * k[j] * pa * (j == 1 || tile_k >= g.k ? swept[i] : 1.0);
@@ -374,11 +380,11 @@ class TilingFetch {
     }
   }
 
-  Traffic traffic(const GemmBytes& gb, const LoopOrder& o) const {
+  Traffic in_order(const GemmBytes& gb, const LoopOrder& o) const {
     GemmBytes fetched = gb;
     fetched.a *= a_fraction_[trips_m_ == 1 || o.pos_k > o.pos_m ? 1 : 0];
     const PanelsHeld held{a_held_[o.pos_m > o.pos_n][o.pos_k > o.pos_n], b_held_[o.pos_k > o.pos_m][o.pos_n > o.pos_m]};
-    return acceldse::cost::detail::traffic(fetched, trips_m_, trips_k_, trips_n_, o, held);
+    return traffic(fetched, trips_m_, trips_k_, trips_n_, o, held);
   }
 
  private:
@@ -507,12 +513,12 @@ StreamFit stream_capacity(const HwParams& hw) {
 // stays, and the output rows below share input rows only while one output row's band
 // of input rows (kernel height x input width) stays; otherwise each kernel row reads
 // its own input rows.
-double streamed_fraction(const Gemm& g, const HwParams& hw, double capacity) {
+double streamed_fraction(const Gemm& g, const HwParams& hw, double capacity, double shared_all) {
   if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
   const workload::ConvWindow& w = g.window;
   const double row_bytes = static_cast<double>(w.in_w * g.k / (w.kernel_h * w.kernel_w) * hw.input_bytes);
   const double band = static_cast<double>(std::min(w.in_h, w.span_h)) * row_bytes;
-  if (band <= capacity) return shared_fraction(g, hw, g.m);
+  if (band <= capacity) return shared_all;
   const double fold_cols = static_cast<double>((hw.rows - 1) * w.stride_w + w.span_w);
   if (static_cast<double>(w.span_h) * fold_cols * row_bytes / static_cast<double>(w.in_w) > capacity) return 1.0;
   return shared_fraction(g, hw, w.out_w, false);
@@ -527,12 +533,14 @@ Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const 
   const double row_folds = static_cast<double>(f.row_folds), col_folds = static_cast<double>(f.col_folds);
   // A fold of a convolution reads a few kernel taps (fetched_fraction()); its input is
   // fetched once only if all of it stays in the buffer.
-  const double a_unique = gb.a * shared_fraction(g, hw, g.m);
+  const double shared_all = shared_fraction(g, hw, g.m);
+  const double a_unique = gb.a * shared_all;
   const bool a_fits = a_unique < gb.a ? fits(a_unique, cap.a) : fits(m * k * pa, cap.a);
-  const double a_fetched =
-      a_fits ? a_unique
-             : gb.a * (d == Dataflow::kOs ? streamed_fraction(g, hw, cap.a)
-                                          : fetched_fraction(g, hw, g.m, std::min(g.k, hw.rows), true, cap.a));
+  const double a_fetched = a_fits
+                               ? a_unique
+                               : gb.a * (d == Dataflow::kOs ? streamed_fraction(g, hw, cap.a, shared_all)
+                                                            : fetched_fraction(g, hw, g.m, std::min(g.k, hw.rows), true,
+                                                                               cap.a, {shared_all, shared_all}));
   double a_uses = 1, b_uses = 1, spills = 0;
   switch (d) {
     case Dataflow::kOs:  // A re-read per column fold, B's column slice per row fold
@@ -591,6 +599,9 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
   const int nn = tile_candidates(g.n, hw.cols, ns);
   Tried tried;
   const bool m_spatial = hw.dataflow != Dataflow::kWs;  // os, is or auto
+  const double shared_all = shared_fraction(g, hw, g.m);
+  GemmBytes least = gb;  // at best each input element comes once, as when all of A stays
+  least.a *= shared_all;
   // One m-tile limit: the balanced tiles for its trip count, in every loop order.
   const auto try_tiles = [&](int64_t tm_max, int64_t tk, int64_t tn, bool prune) {
     const int64_t trips_m = ceil_div(g.m, tm_max), trips_k = ceil_div(g.k, tk), trips_n = ceil_div(g.n, tn);
@@ -600,18 +611,16 @@ void search_tiles(const Gemm& g, const HwParams& hw, const Residency& res, Searc
       tried.add(trips_m, trips_k, trips_n);
     }
     const double bursts = static_cast<double>(trips_m * trips_k * trips_n) * gb.count;
-    const int64_t tm = ceil_div(g.m, trips_m);
-    GemmBytes least = gb;
-    least.a *= shared_fraction(g, hw, tm);
     if (hopeless(s, least, bursts, hw, exposed)) return;
     // What stays in the buffer is judged on the largest m-tile a dataflow will use
     // (m_tile_for() may align it above the balanced one).
+    const int64_t tm = ceil_div(g.m, trips_m);
     int64_t tm_held = tm;
     for (int i = 0; i < s.num_flows; ++i)
       tm_held = std::max(tm_held, m_tile_for(g, s.flows[i].dataflow, hw, tm, tm_max));
-    const TilingFetch fetch(g, hw, pb, tm_held, tk, tn);
+    const TilingFetch fetch(g, hw, pb, tm_held, tk, tn, {shared_fraction(g, hw, tm_held), shared_all});
     std::array<Traffic, kOrders.size()> t;
-    for (size_t o = 0; o < kOrders.size(); ++o) t[o] = fetch.traffic(gb, kOrders[o]);
+    for (size_t o = 0; o < kOrders.size(); ++o) t[o] = fetch.in_order(gb, kOrders[o]);
     offer(s, g, t, ceil_div(g.m, trips_m), tm_max, tk, tn, hw, exposed);
   };
   for (int ik = 0; ik < nk; ++ik) {
@@ -760,8 +769,10 @@ TileTraffic tile_traffic(const Gemm& g, const HwParams& hw, int64_t tile_m, int6
   const double pb = static_cast<double>(g.b_is_weight ? hw.weight_bytes : hw.input_bytes);
   for (const LoopOrder& o : kOrders) {
     if (loop_order != o.name) continue;
-    const TilingFetch fetch(g, hw, pb, std::min(tile_m, g.m), std::min(tile_k, g.k), std::min(tile_n, g.n));
-    const Traffic t = fetch.traffic(gemm_bytes(g, hw, pb, Residency{}), o);
+    const int64_t tm = std::min(tile_m, g.m);
+    const TilingFetch fetch(g, hw, pb, tm, std::min(tile_k, g.k), std::min(tile_n, g.n),
+                            {shared_fraction(g, hw, tm), shared_fraction(g, hw, g.m)});
+    const Traffic t = fetch.in_order(gemm_bytes(g, hw, pb, Residency{}), o);
     return {t.a_reads, t.b_reads, t.c_reads, t.c_writes, t.bursts};
   }
   return {};
