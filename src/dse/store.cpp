@@ -241,12 +241,12 @@ ResultStore::ResultStore(const std::filesystem::path& file) : impl_(std::make_un
     // lose the last transactions, which a resume simply recomputes. Switching the journal
     // needs the file to itself: another opener switching it at the same moment makes
     // SQLite answer "busy" at once instead of waiting, so wait here.
-    for (int attempt = 0;; ++attempt) {
-      const int rc = sqlite3_exec(p.db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-      if (rc == SQLITE_OK) break;
-      if (rc != SQLITE_BUSY || attempt == 500) p.exec("PRAGMA journal_mode=WAL");  // throws SQLite's message
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    int rc = SQLITE_BUSY;
+    for (int attempt = 0; attempt < 500 && rc == SQLITE_BUSY; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      rc = sqlite3_exec(p.db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
     }
+    if (rc != SQLITE_OK) p.fail("result store");
     p.exec("PRAGMA synchronous=NORMAL");
     p.find = p.prepare(std::string("SELECT ") + kColumns +
                        " FROM designs WHERE space_hash = ? AND model_hash = ? AND design_key = ?");
