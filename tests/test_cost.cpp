@@ -394,9 +394,7 @@ TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
   // rows: 4 x 12 x 64 = 3,072 unique bytes; 5 m-tiles. With k cut into single taps (64
   // columns) and k inside m, the taps of one tile share its input rows when those stay
   // in the 4 KiB half of an 8 KiB input buffer until the last tap, which they do (3,072
-  // B): 5 x 3,072 = 15,360 B. (A rule that only asked whether kernel_w + 1 = 4 taps of
-  // the tile fit, 4 x 20 x 64 = 5,120 B, would have each kernel row read its own 2 input
-  // rows: 5 x 3 x 2 x 12 x 64 = 23,040 B.)
+  // B): 5 x 3,072 = 15,360 B.
   const workload::Network net = conv_net(64, 12, 12, 8, 3);
   arch::Accelerator a = make_accel(16, 16, Dataflow::kWs);
   a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
@@ -405,10 +403,40 @@ TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
   ASSERT_EQ(g.m, 100);
   ASSERT_EQ(g.k, 576);
   EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 15360);
-  // A 4 KiB input buffer (2 KiB half) holds neither the rows (3,072 B) nor 4 taps of the
-  // tile (5,120 B) nor 2 (2,560 B), so every tap reads its own input: 100 x 576 B.
+  // A 2 KiB half does not hold the rows, but an element read by kernel row r is read
+  // again by row r + 1 (one output row down) after one kernel row's footprint of the
+  // tile: 2 output rows x 12 x 64 = 1,536 B, which stays; so 15,360 again.
   a.buffers.input_kib = 4;
+  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 15360);
+  // A 3-row tile (30 pixels): its kernel row footprint, 3 x 12 x 64 = 2,304 B, does not
+  // stay in 2 KiB, but one tap of it does (30 x 64 = 1,920 B) until the tap to its right
+  // reads the same elements: each kernel row reads its own 3 input rows, 3 x 3 x 12 x 64
+  // = 6,912 B of the tile's 30 x 576 = 17,280 im2col bytes (0.4 of A).
+  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 30, 64, 8, "mkn").a_reads, 0.4 * 57600);
+  // A 1 KiB half holds not even one tap of a 2-row tile (20 x 64 = 1,280 B): every tap
+  // reads its own input, the im2col matrix, 100 x 576 B.
+  a.buffers.input_kib = 2;
   EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 57600);
+}
+
+// With stride 2 an element comes back two taps (or two kernel rows) later, not one. 3x3
+// convolution, stride 2, of 1x64x13x13 (int8): 6 x 6 = 36 pixels, k = 576. A tile of 12
+// pixels (2 output rows) reads 5 input rows: 5 x 13 x 64 = 4,160 B, more than a 2 KiB
+// half (4 KiB input buffer). Kernel row r + 2 reads what row r read one output row down,
+// two kernel rows' footprint later: 2 x (2 rows x 13 x 64) = 3,328 B, which does not
+// stay either; the tap two to the right reads what a tap read one pixel on, two taps'
+// worth later, 2 x 12 x 64 = 1,536 B, which stays. So each kernel row reads its own
+// input rows: 3 x 2 x 13 x 64 = 4,992 B per tile of 12 x 576 = 6,912 im2col bytes.
+TEST(CostTiling, StridedConvolutionTapsShareTwoTapsApart) {
+  const workload::Network net = conv_net(64, 13, 13, 8, 3, 2);
+  arch::Accelerator a = make_accel(16, 16, Dataflow::kWs);
+  a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
+  a.buffers.input_kib = 4;
+  const workload::Gemm g = workload::gemms(net, net.ops[0]).at(0);
+  ASSERT_EQ(g.m, 36);
+  ASSERT_EQ(g.k, 576);
+  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 12, 64, 8, "mkn").a_reads,
+                   36 * 576 * 4992.0 / 6912.0);
 }
 
 // SCALE-Sim's untiled os schedule under unique fetch: 3x3 valid convolution of

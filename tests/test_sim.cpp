@@ -262,6 +262,50 @@ TEST(SimIm2col, UniqueNeverFetchesMoreThanExpanded) {
   }
 }
 
+// The simulator's LRU input buffer against the cost model's sharing rules, on the
+// convolutions of tests/test_cost.cpp (CostTiling.ConvolutionTapsShareWhenTheTilesInputRowsStay
+// and StridedConvolutionTapsShareTwoTapsApart: tiles of one tap of 64 channels, k inside
+// m, int8), whose model figures are derived there by hand. The model's rules are steps
+// where the simulator's LRU keeps more and more as the buffer grows, so the simulator
+// may fetch less (it also keeps halo rows from one m-tile to the next), but never more
+// than the model, and where the model credits no sharing it finds almost none either.
+TEST(SimIm2col, TapsShareNoMoreThanTheCostModelCredits) {
+  struct Case {
+    int64_t size, stride, input_kib, tile_m;
+    int64_t model_bytes;  // input bytes the cost model fetches (hand-derived)
+    bool shares;          // whether the model credits any sharing
+  };
+  for (const Case& c :
+       {Case{12, 1, 8, 20, 15360, true}, Case{12, 1, 4, 20, 15360, true}, Case{12, 1, 4, 30, 23040, true},
+        Case{12, 1, 2, 20, 57600, false}, Case{13, 2, 8, 12, 12480, true}, Case{13, 2, 4, 12, 14976, true},
+        Case{13, 2, 2, 12, 20736, false}}) {
+    workload::NetworkBuilder b("conv_test", "<test>");
+    b.add_input("x", {1, 64, c.size, c.size});
+    workload::Attrs attrs;
+    attrs.out_channels = 8;
+    attrs.kernel = {3, 3};
+    attrs.stride = {c.stride, c.stride};
+    b.add_op("conv", "conv", {"x"}, attrs);
+    const workload::Network net = b.finish();
+    arch::Accelerator a = array(16, 16);
+    a.precision = {.input_bytes = 1, .weight_bytes = 1, .output_bytes = 1, .accumulator_bytes = 4};
+    a.buffers.input_kib = c.input_kib;
+    Options o = with(Dataflow::kWs);
+    o.mapping.tile_m = c.tile_m;
+    o.mapping.tile_k = 64;
+    o.mapping.tile_n = 8;
+    o.mapping.loop_order = "mkn";
+    const int64_t fetched = simulate_op(net, net.ops[0], a, o).input_sram.writes_bytes;
+    const std::string where = std::to_string(c.size) + "x" + std::to_string(c.size) + " stride " +
+                              std::to_string(c.stride) + ", " + std::to_string(c.input_kib) + " KiB, tile " +
+                              std::to_string(c.tile_m);
+    EXPECT_LE(fetched, c.model_bytes) << where;
+    if (!c.shares) {
+      EXPECT_GE(fetched, c.model_bytes * 95 / 100) << where;
+    }
+  }
+}
+
 // ---- Traces ----------------------------------------------------------------------------
 
 using Rows = std::vector<std::vector<int64_t>>;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "common/checked.h"
 
@@ -329,28 +330,40 @@ struct Shares {
   double tile = 1, all = 1;
 };
 
+// Taps between two uses of one input element along a kernel dimension: the tap
+// `stride` input positions further reads it for the neighbouring output, i.e.
+// lcm(stride, dilation) / dilation taps later.
+double reuse_taps(int64_t stride, int64_t span, int64_t kernel) {
+  const int64_t dilation = kernel > 1 ? std::max<int64_t>(1, (span - 1) / (kernel - 1)) : 1;
+  return static_cast<double>(std::lcm(stride, dilation) / dilation);
+}
+
 // What an A tile of tile_m x tile_k fetches when `capacity` bytes of A stay in the
 // buffer. im2col columns run tap by tap with the channels innermost (NHWC), so taps
 // that share an input element meet in one tile only if it holds all of k; otherwise the
-// element must stay in the buffer between them. With the k loop inside the m loop they
-// all do when the m-tile's input rows fit (its unique bytes over all of k); else the
-// next tap of the same channels comes one tap's worth of the m-tile later (tap_bytes),
-// the same tap one kernel row down kernel_w taps later. With k outside, all of A's
-// taps come in between.
+// element must stay in the buffer (LRU, as the simulator's) until its next use. With
+// the k loop inside the m loop, the m-tile's next use of an element along a kernel row
+// comes `stride_w` taps later, after that many taps' worth of the tile's elements
+// (tap_bytes each, all distinct); its next use one output row down comes `stride_h`
+// kernel rows later, after that many kernel rows' footprint of the tile (the input rows
+// one kernel row reads, which its taps share). With k outside, all of A's taps come in
+// between.
 double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k, bool k_inside_m,
                         double capacity, Shares shares) {
   if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
   if (tile_k >= g.k) return shares.tile;
-  const double taps = static_cast<double>(g.window.kernel_h * g.window.kernel_w);
-  const double tap_bytes = static_cast<double>(tile_m * hw.input_bytes) * static_cast<double>(g.k) / taps;
-  const double kernel_w = static_cast<double>(g.window.kernel_w);
   if (!k_inside_m) {
     const double all = static_cast<double>(g.m * g.k * hw.input_bytes) * shares.all;
     return all <= capacity ? shares.all : 1.0;
   }
-  const double rows = static_cast<double>(tile_m * g.k * hw.input_bytes) * shares.tile;
-  if (rows <= capacity || (kernel_w + 1) * tap_bytes <= capacity) return shares.tile;
-  if (2 * tap_bytes <= capacity) return shared_fraction(g, hw, tile_m, false);
+  const workload::ConvWindow& w = g.window;
+  const double tile_bytes = static_cast<double>(tile_m * g.k * hw.input_bytes);
+  if (tile_bytes * shares.tile <= capacity) return shares.tile;
+  const double by_rows = shared_fraction(g, hw, tile_m, false);
+  const double kernel_row_bytes = tile_bytes * by_rows / static_cast<double>(w.kernel_h);
+  if (reuse_taps(w.stride_h, w.span_h, w.kernel_h) * kernel_row_bytes <= capacity) return shares.tile;
+  const double tap_bytes = tile_bytes / static_cast<double>(w.kernel_h * w.kernel_w);
+  if (reuse_taps(w.stride_w, w.span_w, w.kernel_w) * tap_bytes <= capacity) return by_rows;
   return 1.0;
 }
 
