@@ -342,7 +342,8 @@ double reuse_taps(int64_t stride, int64_t span, int64_t kernel) {
 // buffer. im2col columns run tap by tap with the channels innermost (NHWC), so taps
 // that share an input element meet in one tile only if it holds all of k; otherwise the
 // element must stay in the buffer (LRU, as the simulator's) until its next use. With
-// the k loop inside the m loop, the m-tile's next use of an element along a kernel row
+// the k loop inside the m loop, all the taps share when the m-tile's input rows (its
+// unique bytes over all of k) stay; else the next use of an element along a kernel row
 // comes `stride_w` taps later, after that many taps' worth of the tile's elements
 // (tap_bytes each, all distinct); its next use one output row down comes `stride_h`
 // kernel rows later, after that many kernel rows' footprint of the tile (the input rows
