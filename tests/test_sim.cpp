@@ -306,6 +306,42 @@ TEST(SimIm2col, TapsShareNoMoreThanTheCostModelCredits) {
   }
 }
 
+// SCALE-Sim's untiled os schedule under unique fetch (tests/test_cost.cpp,
+// CostTiling.UntiledOutputStationarySharesWhatStaysBetweenFolds): 3x3 convolution of
+// 1x64x12x12 on 4x4, folds of 4 pixels sweeping all of k = 576 tap by tap, so an element
+// a fold needs again a kernel row later must still be in the buffer then. The model's
+// figures per input buffer; the simulator never fetches more, and where the band of
+// input rows stays (8 KiB) it fetches the same.
+TEST(SimIm2col, UntiledOutputStationaryFetchesNoMoreThanTheCostModelCredits) {
+  workload::NetworkBuilder b("conv_test", "<test>");
+  b.add_input("x", {1, 64, 12, 12});
+  workload::Attrs attrs;
+  attrs.out_channels = 8;
+  attrs.kernel = {3, 3};
+  b.add_op("conv", "conv", {"x"}, attrs);
+  const workload::Network net = b.finish();
+  arch::Accelerator a = array(4, 4);
+  a.precision = {.input_bytes = 1, .weight_bytes = 1, .output_bytes = 1, .accumulator_bytes = 4};
+  for (const auto& [input_kib, model_bytes] : {std::pair<int64_t, int64_t>{8, 18432}, {4, 46080}, {2, 57600}}) {
+    a.buffers.input_kib = input_kib;
+    const int64_t fetched = simulate_op(net, net.ops[0], a, with(Dataflow::kOs)).input_sram.writes_bytes;
+    EXPECT_LE(fetched, model_bytes) << input_kib << " KiB";
+    if (input_kib == 8) {
+      EXPECT_EQ(fetched, model_bytes);
+    }
+  }
+  // A fold is followed tap by tap, not taken as one set of elements: with 256 channels
+  // one tap of a fold (4 x 256 = 1 KiB) does not stay in a 512 B half until the next tap
+  // reads it, so every tap fetches its own elements, about the im2col matrix, 2 x 100 x
+  // 2,304 = 460,800 B (a fold taken as a set fetches its windows once, half of that).
+  b = workload::NetworkBuilder("conv_test", "<test>");
+  b.add_input("x", {1, 256, 12, 12});
+  b.add_op("conv", "conv", {"x"}, attrs);
+  const workload::Network wide = b.finish();
+  a.buffers.input_kib = 1;
+  EXPECT_GE(simulate_op(wide, wide.ops[0], a, with(Dataflow::kOs)).input_sram.writes_bytes, 460800 * 9 / 10);
+}
+
 // ---- Traces ----------------------------------------------------------------------------
 
 using Rows = std::vector<std::vector<int64_t>>;

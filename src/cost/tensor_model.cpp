@@ -338,17 +338,30 @@ double reuse_taps(int64_t stride, int64_t span, int64_t kernel) {
   return static_cast<double>(std::lcm(stride, dilation) / dilation);
 }
 
+// Input elements per im2col element that `rows` output pixels fetch when they sweep
+// all of k tap by tap with the channels innermost (NHWC) while `capacity` bytes stay
+// (LRU, as the simulator's buffers): `share` (the pixels' input rows once) when those
+// rows stay; else an element comes back along a kernel row `stride_w` taps later, after
+// that many taps' worth of the pixels' elements (all distinct), and one output row down
+// `stride_h` kernel rows later, after that many kernel rows' footprint (the input rows
+// one kernel row reads, which its taps share).
+double swept_fraction(const Gemm& g, const HwParams& hw, int64_t rows, double capacity, double share) {
+  const workload::ConvWindow& w = g.window;
+  const double swept_bytes = static_cast<double>(rows * g.k * hw.input_bytes);
+  if (swept_bytes * share <= capacity) return share;
+  const double by_rows = shared_fraction(g, hw, rows, false);
+  const double kernel_row_bytes = swept_bytes * by_rows / static_cast<double>(w.kernel_h);
+  if (reuse_taps(w.stride_h, w.span_h, w.kernel_h) * kernel_row_bytes <= capacity) return share;
+  const double tap_bytes = swept_bytes / static_cast<double>(w.kernel_h * w.kernel_w);
+  if (reuse_taps(w.stride_w, w.span_w, w.kernel_w) * tap_bytes <= capacity) return by_rows;
+  return 1.0;
+}
+
 // What an A tile of tile_m x tile_k fetches when `capacity` bytes of A stay in the
-// buffer. im2col columns run tap by tap with the channels innermost (NHWC), so taps
-// that share an input element meet in one tile only if it holds all of k; otherwise the
-// element must stay in the buffer (LRU, as the simulator's) until its next use. With
-// the k loop inside the m loop, all the taps share when the m-tile's input rows (its
-// unique bytes over all of k) stay; else the next use of an element along a kernel row
-// comes `stride_w` taps later, after that many taps' worth of the tile's elements
-// (tap_bytes each, all distinct); its next use one output row down comes `stride_h`
-// kernel rows later, after that many kernel rows' footprint of the tile (the input rows
-// one kernel row reads, which its taps share). With k outside, all of A's taps come in
-// between.
+// buffer. Taps that share an input element meet in one tile only if it holds all of k;
+// otherwise the element must stay in the buffer until its next use: with the k loop
+// inside the m loop the m-tile sweeps all of k (swept_fraction()); with k outside, all
+// of A's taps come in between.
 double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64_t tile_k, bool k_inside_m,
                         double capacity, Shares shares) {
   if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
@@ -357,15 +370,7 @@ double fetched_fraction(const Gemm& g, const HwParams& hw, int64_t tile_m, int64
     const double all = static_cast<double>(g.m * g.k * hw.input_bytes) * shares.all;
     return all <= capacity ? shares.all : 1.0;
   }
-  const workload::ConvWindow& w = g.window;
-  const double tile_bytes = static_cast<double>(tile_m * g.k * hw.input_bytes);
-  if (tile_bytes * shares.tile <= capacity) return shares.tile;
-  const double by_rows = shared_fraction(g, hw, tile_m, false);
-  const double kernel_row_bytes = tile_bytes * by_rows / static_cast<double>(w.kernel_h);
-  if (reuse_taps(w.stride_h, w.span_h, w.kernel_h) * kernel_row_bytes <= capacity) return shares.tile;
-  const double tap_bytes = tile_bytes / static_cast<double>(w.kernel_h * w.kernel_w);
-  if (reuse_taps(w.stride_w, w.span_w, w.kernel_w) * tap_bytes <= capacity) return by_rows;
-  return 1.0;
+  return swept_fraction(g, hw, tile_m, capacity, shares.tile);
 }
 
 // What one tiling fetches and keeps, for all six loop orders (computed once: this runs
@@ -522,20 +527,21 @@ StreamFit stream_capacity(const HwParams& hw) {
 }
 
 // Input elements per im2col element that SCALE-Sim's untiled os schedule fetches when
-// not all of A stays: its folds take `rows` output pixels at a time with all of k, in
-// pixel order, so neighbouring folds share their windows' columns while a fold's input
-// stays, and the output rows below share input rows only while one output row's band
-// of input rows (kernel height x input width) stays; otherwise each kernel row reads
-// its own input rows.
+// not all of A stays: its folds take `rows` output pixels at a time in pixel order, each
+// sweeping all of k (swept_fraction()). When a fold's windows stay whole until the next
+// fold, the output rows below share input rows too while one output row's band of input
+// rows (kernel height x input width) stays, and folds within an output row share their
+// windows' columns with their neighbours.
 double streamed_fraction(const Gemm& g, const HwParams& hw, double capacity, double shared_all) {
   if (!hw.im2col_unique || g.window.out_w <= 0) return 1.0;
   const workload::ConvWindow& w = g.window;
+  const int64_t fold_rows = std::min(hw.rows, g.m);
+  const double fold_share = shared_fraction(g, hw, fold_rows);
+  const double fold = swept_fraction(g, hw, fold_rows, capacity, fold_share);
+  if (fold != fold_share || static_cast<double>(fold_rows * g.k * hw.input_bytes) * fold_share > capacity) return fold;
   const double row_bytes = static_cast<double>(w.in_w * g.k / (w.kernel_h * w.kernel_w) * hw.input_bytes);
-  const double band = static_cast<double>(std::min(w.in_h, w.span_h)) * row_bytes;
-  if (band <= capacity) return shared_all;
-  const double fold_cols = static_cast<double>((hw.rows - 1) * w.stride_w + w.span_w);
-  if (static_cast<double>(w.span_h) * fold_cols * row_bytes / static_cast<double>(w.in_w) > capacity) return 1.0;
-  return shared_fraction(g, hw, w.out_w, false);
+  if (static_cast<double>(std::min(w.in_h, w.span_h)) * row_bytes <= capacity) return shared_all;
+  return fold_rows < w.out_w ? std::min(fold_share, shared_fraction(g, hw, w.out_w, false)) : fold_share;
 }
 
 Traffic streaming_traffic(const Gemm& g, Dataflow d, const FoldTiming& f, const HwParams& hw, const GemmBytes& gb,

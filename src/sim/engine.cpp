@@ -59,6 +59,7 @@ class GemmRun {
 
  private:
   Demand demand_a(const Fold& f, size_t index);
+  int64_t a_step_cols(const Fold& f) const;
   Demand demand_b(const Fold& f, size_t index);
   void input_events(int stream, Demand& d, int64_t elem_bytes, bool stationary, const FoldTiming& t,
                     std::vector<Event>& events) const;
@@ -139,7 +140,9 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel, con
   // What stays on chip between folds is what fits in the half in use.
   plan_partial_sums(folds_, acc_bytes_, chunk_cap_[kStreamOutputs]);
   if (operands_.a_is_im2col() && options.im2col.value_or(accel.buffers.im2col_fetch) == arch::Im2colFetch::kUnique) {
-    a_elements_.emplace(operands_.a_elements(), chunk_cap_[kStreamA], in_bytes_, folds_.size());
+    size_t steps = 0;
+    for (const Fold& f : folds_) steps += static_cast<size_t>((f.k_len + a_step_cols(f) - 1) / a_step_cols(f));
+    a_elements_.emplace(operands_.a_elements(), chunk_cap_[kStreamA], in_bytes_, steps);
   }
   for (double cap : chunk_cap_) rings_.emplace_back(cap);
 
@@ -157,18 +160,34 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel, con
   if (!options.trace_dir.empty()) trace_.emplace(options.trace_dir, problem.name);
 }
 
+// Columns of A that one residency step of a fold covers. An os fold streams A column by
+// column (all of its k, a column a cycle), so an im2col element it reads again several
+// taps later may have left the buffer in between when the fold's input does not fit:
+// its steps are a small part of the buffer half. The other dataflows stream A row by
+// row, and an element a fold reads twice comes back within a few rows: one step.
+int64_t GemmRun::a_step_cols(const Fold& f) const {
+  if (shape_.dataflow != Dataflow::kOs) return std::max<int64_t>(1, f.k_len);
+  const double column_bytes = static_cast<double>(f.m_len * in_bytes_);
+  return std::clamp<int64_t>(static_cast<int64_t>(chunk_cap_[kStreamA] / 8 / column_bytes), 1,
+                             std::max<int64_t>(1, f.k_len));
+}
+
 Demand GemmRun::demand_a(const Fold& f, size_t index) {
   Demand d;
   const bool tracing = trace_.has_value();
   if (a_elements_) {
-    a_elements_->begin_fold();
-    operands_.for_each_a_im2col(f.inst, f.m0, f.m0 + f.m_len, f.k0, f.k0 + f.k_len, [&](int64_t index) {
-      ++d.read_elems;
-      if (a_elements_->touch(index) != ElementResidency::Touch::kMiss) return;
-      ++d.miss_elems;
-      if (tracing) d.miss_addrs.push_back(kIfmapOffset + index);
-    });
-    a_elements_->end_fold();
+    const int64_t step = a_step_cols(f);
+    for (int64_t k0 = f.k0; k0 < f.k0 + f.k_len; k0 += step) {
+      a_elements_->begin_fold();
+      operands_.for_each_a_im2col(f.inst, f.m0, f.m0 + f.m_len, k0, std::min(k0 + step, f.k0 + f.k_len),
+                                  [&](int64_t index) {
+                                    ++d.read_elems;
+                                    if (a_elements_->touch(index) != ElementResidency::Touch::kMiss) return;
+                                    ++d.miss_elems;
+                                    if (tracing) d.miss_addrs.push_back(kIfmapOffset + index);
+                                  });
+      a_elements_->end_fold();
+    }
     return d;
   }
   d.read_elems = f.m_len * f.k_len;

@@ -166,7 +166,8 @@ class TileResidency {
 // The same policy per element, for im2col inputs whose fold boxes overlap in DRAM (the
 // halo of a convolution window is shared by neighbouring output pixels). Distances are
 // taken at fold granularity: an element is still there if the distinct bytes used from
-// the fold of its last use up to the current fold's data touched so far fit.
+// the fold of its last use up to the current fold's data touched so far fit. (The
+// engine calls an os fold's steps of a few columns "folds" here: GemmRun::a_step_cols.)
 class ElementResidency {
  public:
   ElementResidency(int64_t elements, double retain_bytes, int64_t element_bytes, size_t folds);
