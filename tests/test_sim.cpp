@@ -209,12 +209,14 @@ TEST(SimPartialSums, SpillWhenTheOutputBufferIsTooSmall) {
   EXPECT_EQ(r.output_sram.reads_bytes, partials + partials);  // accumulate + write-back
 }
 
-workload::Network conv_net(const workload::Shape& input, int64_t filters, int64_t kernel, int64_t pad) {
+workload::Network conv_net(const workload::Shape& input, int64_t filters, int64_t kernel, int64_t pad,
+                           int64_t stride = 1) {
   workload::NetworkBuilder b("conv_test", "<test>");
   b.add_input("x", input);
   workload::Attrs attrs;
   attrs.out_channels = filters;
   attrs.kernel = {kernel, kernel};
+  attrs.stride = {stride, stride};
   attrs.pads = {pad, pad, pad, pad};
   b.add_op("conv", "conv", {"x"}, attrs);
   return b.finish();
@@ -279,14 +281,7 @@ TEST(SimIm2col, TapsShareNoMoreThanTheCostModelCredits) {
        {Case{12, 1, 8, 20, 15360, true}, Case{12, 1, 4, 20, 15360, true}, Case{12, 1, 4, 30, 23040, true},
         Case{12, 1, 2, 20, 57600, false}, Case{13, 2, 8, 12, 12480, true}, Case{13, 2, 4, 12, 14976, true},
         Case{13, 2, 2, 12, 20736, false}}) {
-    workload::NetworkBuilder b("conv_test", "<test>");
-    b.add_input("x", {1, 64, c.size, c.size});
-    workload::Attrs attrs;
-    attrs.out_channels = 8;
-    attrs.kernel = {3, 3};
-    attrs.stride = {c.stride, c.stride};
-    b.add_op("conv", "conv", {"x"}, attrs);
-    const workload::Network net = b.finish();
+    const workload::Network net = conv_net({1, 64, c.size, c.size}, 8, 3, 0, c.stride);
     arch::Accelerator a = array(16, 16);
     a.precision = {.input_bytes = 1, .weight_bytes = 1, .output_bytes = 1, .accumulator_bytes = 4};
     a.buffers.input_kib = c.input_kib;
@@ -313,13 +308,7 @@ TEST(SimIm2col, TapsShareNoMoreThanTheCostModelCredits) {
 // figures per input buffer; the simulator never fetches more, and where the band of
 // input rows stays (8 KiB) it fetches the same.
 TEST(SimIm2col, UntiledOutputStationaryFetchesNoMoreThanTheCostModelCredits) {
-  workload::NetworkBuilder b("conv_test", "<test>");
-  b.add_input("x", {1, 64, 12, 12});
-  workload::Attrs attrs;
-  attrs.out_channels = 8;
-  attrs.kernel = {3, 3};
-  b.add_op("conv", "conv", {"x"}, attrs);
-  const workload::Network net = b.finish();
+  const workload::Network net = conv_net({1, 64, 12, 12}, 8, 3, 0);
   arch::Accelerator a = array(4, 4);
   a.precision = {.input_bytes = 1, .weight_bytes = 1, .output_bytes = 1, .accumulator_bytes = 4};
   for (const auto& [input_kib, model_bytes] : {std::pair<int64_t, int64_t>{8, 18432}, {4, 46080}, {2, 57600}}) {
@@ -334,10 +323,7 @@ TEST(SimIm2col, UntiledOutputStationaryFetchesNoMoreThanTheCostModelCredits) {
   // one tap of a fold (4 x 256 = 1 KiB) does not stay in a 512 B half until the next tap
   // reads it, so every tap fetches its own elements, about the im2col matrix, 2 x 100 x
   // 2,304 = 460,800 B (a fold taken as a set fetches its windows once, half of that).
-  b = workload::NetworkBuilder("conv_test", "<test>");
-  b.add_input("x", {1, 256, 12, 12});
-  b.add_op("conv", "conv", {"x"}, attrs);
-  const workload::Network wide = b.finish();
+  const workload::Network wide = conv_net({1, 256, 12, 12}, 8, 3, 0);
   a.buffers.input_kib = 1;
   EXPECT_GE(simulate_op(wide, wide.ops[0], a, with(Dataflow::kOs)).input_sram.writes_bytes, 460800 * 9 / 10);
 }
