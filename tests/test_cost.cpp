@@ -388,6 +388,16 @@ TEST(CostTiling, WhatStaysInTheBufferIsNotRefetched) {
   EXPECT_DOUBLE_EQ(t.c_reads, 0);  // partial sums are a separate rule (k innermost: none)
 }
 
+// Input bytes the model fetches for a convolution fetched unique on 16x16 ws, k cut
+// into single taps of its 64 channels inside tiles of `tile_m` pixels, all 8 filters.
+double tap_tiles_a_reads(const workload::Network& net, int64_t input_kib, int64_t tile_m) {
+  arch::Accelerator a = make_accel(16, 16, Dataflow::kWs);
+  a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
+  a.buffers.input_kib = input_kib;
+  const workload::Gemm g = workload::gemms(net, net.ops[0]).at(0);
+  return detail::tile_traffic(g, detail::make_hw_params(a), tile_m, 64, 8, "mkn").a_reads;
+}
+
 TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
   // 3x3 valid convolution of 1x64x12x12 (int8) into 8 channels: m = 10 x 10 = 100
   // pixels, k = 64 x 9 = 576, n = 8. An m-tile of 20 pixels (2 output rows) needs 4 input
@@ -396,27 +406,22 @@ TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
   // in the 4 KiB half of an 8 KiB input buffer until the last tap, which they do (3,072
   // B): 5 x 3,072 = 15,360 B.
   const workload::Network net = conv_net(64, 12, 12, 8, 3);
-  arch::Accelerator a = make_accel(16, 16, Dataflow::kWs);
-  a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
-  a.buffers.input_kib = 8;
   const workload::Gemm g = workload::gemms(net, net.ops[0]).at(0);
   ASSERT_EQ(g.m, 100);
   ASSERT_EQ(g.k, 576);
-  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 15360);
+  EXPECT_DOUBLE_EQ(tap_tiles_a_reads(net, 8, 20), 15360);
   // A 2 KiB half does not hold the rows, but an element read by kernel row r is read
   // again by row r + 1 (one output row down) after one kernel row's footprint of the
   // tile: 2 output rows x 12 x 64 = 1,536 B, which stays; so 15,360 again.
-  a.buffers.input_kib = 4;
-  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 15360);
+  EXPECT_DOUBLE_EQ(tap_tiles_a_reads(net, 4, 20), 15360);
   // A 3-row tile (30 pixels): its kernel row footprint, 3 x 12 x 64 = 2,304 B, does not
   // stay in 2 KiB, but one tap of it does (30 x 64 = 1,920 B) until the tap to its right
   // reads the same elements: each kernel row reads its own 3 input rows, 3 x 3 x 12 x 64
   // = 6,912 B of the tile's 30 x 576 = 17,280 im2col bytes (0.4 of A).
-  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 30, 64, 8, "mkn").a_reads, 0.4 * 57600);
+  EXPECT_DOUBLE_EQ(tap_tiles_a_reads(net, 4, 30), 0.4 * 57600);
   // A 1 KiB half holds not even one tap of a 2-row tile (20 x 64 = 1,280 B): every tap
   // reads its own input, the im2col matrix, 100 x 576 B.
-  a.buffers.input_kib = 2;
-  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 20, 64, 8, "mkn").a_reads, 57600);
+  EXPECT_DOUBLE_EQ(tap_tiles_a_reads(net, 2, 20), 57600);
 }
 
 // With stride 2 an element comes back two taps (or two kernel rows) later, not one. 3x3
@@ -429,14 +434,10 @@ TEST(CostTiling, ConvolutionTapsShareWhenTheTilesInputRowsStay) {
 // input rows: 3 x 2 x 13 x 64 = 4,992 B per tile of 12 x 576 = 6,912 im2col bytes.
 TEST(CostTiling, StridedConvolutionTapsShareTwoTapsApart) {
   const workload::Network net = conv_net(64, 13, 13, 8, 3, 2);
-  arch::Accelerator a = make_accel(16, 16, Dataflow::kWs);
-  a.buffers.im2col_fetch = arch::Im2colFetch::kUnique;
-  a.buffers.input_kib = 4;
   const workload::Gemm g = workload::gemms(net, net.ops[0]).at(0);
   ASSERT_EQ(g.m, 36);
   ASSERT_EQ(g.k, 576);
-  EXPECT_DOUBLE_EQ(detail::tile_traffic(g, detail::make_hw_params(a), 12, 64, 8, "mkn").a_reads,
-                   36 * 576 * 4992.0 / 6912.0);
+  EXPECT_DOUBLE_EQ(tap_tiles_a_reads(net, 4, 12), 36 * 576 * 4992.0 / 6912.0);
 }
 
 // SCALE-Sim's untiled os schedule under unique fetch: 3x3 valid convolution of

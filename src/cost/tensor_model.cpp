@@ -537,8 +537,9 @@ double streamed_fraction(const Gemm& g, const HwParams& hw, double capacity, dou
   const workload::ConvWindow& w = g.window;
   const int64_t fold_rows = std::min(hw.rows, g.m);
   const double fold_share = shared_fraction(g, hw, fold_rows);
-  const double fold = swept_fraction(g, hw, fold_rows, capacity, fold_share);
-  if (fold != fold_share || static_cast<double>(fold_rows * g.k * hw.input_bytes) * fold_share > capacity) return fold;
+  if (static_cast<double>(fold_rows * g.k * hw.input_bytes) * fold_share > capacity) {
+    return swept_fraction(g, hw, fold_rows, capacity, fold_share);
+  }
   const double row_bytes = static_cast<double>(w.in_w * g.k / (w.kernel_h * w.kernel_w) * hw.input_bytes);
   if (static_cast<double>(std::min(w.in_h, w.span_h)) * row_bytes <= capacity) return shared_all;
   return fold_rows < w.out_w ? std::min(fold_share, shared_fraction(g, hw, w.out_w, false)) : fold_share;

@@ -141,7 +141,10 @@ GemmRun::GemmRun(const GemmProblem& problem, const arch::Accelerator& accel, con
   plan_partial_sums(folds_, acc_bytes_, chunk_cap_[kStreamOutputs]);
   if (operands_.a_is_im2col() && options.im2col.value_or(accel.buffers.im2col_fetch) == arch::Im2colFetch::kUnique) {
     size_t steps = 0;
-    for (const Fold& f : folds_) steps += static_cast<size_t>((f.k_len + a_step_cols(f) - 1) / a_step_cols(f));
+    for (const Fold& f : folds_) {
+      const int64_t step = a_step_cols(f);
+      steps += static_cast<size_t>((f.k_len + step - 1) / step);
+    }
     a_elements_.emplace(operands_.a_elements(), chunk_cap_[kStreamA], in_bytes_, steps);
   }
   for (double cap : chunk_cap_) rings_.emplace_back(cap);
